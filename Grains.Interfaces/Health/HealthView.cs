@@ -1,0 +1,21 @@
+namespace Heck.Health;
+
+/// <summary>The health part of an origin as readers see it.</summary>
+[GenerateSerializer, Alias("heck.HealthView"), Immutable]
+public sealed record HealthView
+{
+    [Id(0)] public HealthStatus Status { get; init; }
+    /// <summary>When the origin entered <see cref="Status"/> (registration time while unknown).</summary>
+    [Id(1)] public DateTimeOffset Since { get; init; }
+    [Id(2)] public DateTimeOffset? LastProbeAt { get; init; }
+    [Id(3)] public double? LastLatencyMs { get; init; }
+    [Id(4)] public string? LastError { get; init; }
+    /// <summary>The silo that probes the origin, as <c>host:siloPort</c>.</summary>
+    [Id(5)] public string? Owner { get; init; }
+    [Id(6)] public int ConsecutiveSuccesses { get; init; }
+    [Id(7)] public int ConsecutiveFailures { get; init; }
+    [Id(8)] public int? LastStatusCode { get; init; }
+
+    public static HealthView Initial(DateTimeOffset since, string? owner) =>
+        new() { Status = HealthStatus.Unknown, Since = since, Owner = owner };
+}

@@ -1,0 +1,20 @@
+using Heck.Origins;
+
+namespace Heck.Health;
+
+/// <summary>An origin as readers see it: its spec and its current health.</summary>
+[GenerateSerializer, Alias("heck.OriginView"), Immutable]
+public sealed record OriginView([property: Id(0)] OriginSpec Spec, [property: Id(1)] HealthView Health);
+
+/// <summary>A transition of one origin, numbered in the order the reading silo learnt of it.</summary>
+[GenerateSerializer, Alias("heck.TransitionEvent"), Immutable]
+public sealed record TransitionEvent(
+    [property: Id(0)] long Sequence,
+    [property: Id(1)] string OriginId,
+    [property: Id(2)] HealthTransition Transition);
+
+/// <summary>Transitions after a sequence number, and the number to ask from next time.</summary>
+[GenerateSerializer, Alias("heck.TransitionPage"), Immutable]
+public sealed record TransitionPage(
+    [property: Id(0)] long Next,
+    [property: Id(1)] IReadOnlyList<TransitionEvent> Events);

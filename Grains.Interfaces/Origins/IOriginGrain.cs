@@ -1,0 +1,38 @@
+using Heck.Health;
+
+namespace Heck.Origins;
+
+/// <summary>
+/// One origin, keyed by its id: holds the spec (persisted) and, on its owner silo, the probe schedule
+/// and the health state machine.
+/// </summary>
+[Alias("heck.IOriginGrain")]
+public interface IOriginGrain : IGrainWithStringKey
+{
+    /// <summary>Creates or replaces the origin. The spec is validated again; nothing changes on errors.</summary>
+    [Alias("Configure")]
+    Task<ConfigureResult> Configure(OriginSpec spec);
+
+    /// <summary>Removes the origin and stops probing it. False when it did not exist.</summary>
+    [Alias("Remove")]
+    Task<bool> Remove();
+
+    /// <summary>The origin as its owner knows it, or null when it is not registered.</summary>
+    [Alias("GetView")]
+    Task<OriginView?> GetView();
+
+    /// <summary>The newest observations, oldest first (at most 100).</summary>
+    [Alias("GetObservations")]
+    Task<IReadOnlyList<Observation>> GetObservations();
+
+    /// <summary>Every kept transition, oldest first.</summary>
+    [Alias("GetTransitions")]
+    Task<IReadOnlyList<HealthTransition>> GetTransitions();
+}
+
+/// <summary>The outcome of <see cref="IOriginGrain.Configure"/>.</summary>
+[GenerateSerializer, Alias("heck.ConfigureResult"), Immutable]
+public sealed record ConfigureResult(
+    [property: Id(0)] bool Created,
+    [property: Id(1)] OriginView? View,
+    [property: Id(2)] IReadOnlyList<FieldError> Errors);
