@@ -1,0 +1,155 @@
+using System.Globalization;
+using Heck.Health;
+using Heck.Origins;
+
+namespace Heck.Grains.Health;
+
+/// <summary>
+/// Turns one origin's observations into its health: consecutive-success and consecutive-failure
+/// thresholds, and degraded latency. Pure: no clock (every time comes from an observation), no
+/// I/O, not thread-safe (its grain calls it one turn at a time).
+/// </summary>
+/// <remarks>
+/// Observations older than the newest one applied are ignored: a late probe result (from a
+/// slow prober or a delayed message) describes the past and must not override what a newer
+/// probe saw. Observations with the same time as the newest are applied in arrival order.
+/// </remarks>
+public sealed class HealthStateMachine
+{
+    public const int MaxObservations = 100;
+    public const int MaxTransitions = 1000;
+
+    private readonly Ring<Observation> _observations = new(MaxObservations);
+    private readonly Ring<HealthTransition> _transitions = new(MaxTransitions);
+    private OriginSpec _spec;
+    private HealthView _view;
+    private DateTimeOffset? _newestAt;
+
+    public HealthStateMachine(OriginSpec spec, DateTimeOffset registeredAt, string? owner)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        _spec = spec;
+        _view = HealthView.Initial(registeredAt, owner);
+    }
+
+    public HealthView View => _view;
+
+    /// <summary>The last <see cref="MaxObservations"/> applied observations, oldest first; a snapshot.</summary>
+    public IReadOnlyList<Observation> Observations => _observations.Snapshot();
+
+    /// <summary>Status changes, oldest first, the oldest dropped beyond <see cref="MaxTransitions"/>; a snapshot.</summary>
+    public IReadOnlyList<HealthTransition> Transitions => _transitions.Snapshot();
+
+    public string? Owner
+    {
+        get => _view.Owner;
+        set => _view = _view with { Owner = value };
+    }
+
+    /// <summary>
+    /// Takes new thresholds and degraded latency. Counters and status stay as they are; the new
+    /// rules judge from the next observation on, so a reconfiguration alone never changes status.
+    /// </summary>
+    public void Reconfigure(OriginSpec spec)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        _spec = spec;
+    }
+
+    /// <summary>Applies one observation; returns the transition it caused, or null.</summary>
+    public HealthTransition? Apply(Observation o)
+    {
+        ArgumentNullException.ThrowIfNull(o);
+        if (_newestAt is { } newest && o.At < newest) return null; // out of order: see remarks
+        _newestAt = o.At;
+        _observations.Add(o);
+
+        var successes = o.Success ? Saturating(_view.ConsecutiveSuccesses) : 0;
+        var failures = o.Success ? 0 : Saturating(_view.ConsecutiveFailures);
+        var from = _view.Status;
+        var (to, reason) = Judge(o, from, successes, failures);
+
+        _view = _view with
+        {
+            Status = to,
+            Since = to == from ? _view.Since : o.At,
+            LastProbeAt = o.At,
+            LastLatencyMs = o.LatencyMs,
+            LastStatusCode = o.StatusCode,
+            LastError = o.Success ? null : o.Error,
+            ConsecutiveSuccesses = successes,
+            ConsecutiveFailures = failures,
+        };
+        if (to == from) return null;
+
+        var transition = new HealthTransition(o.At, from, to, reason!);
+        _transitions.Add(transition);
+        return transition;
+    }
+
+    private (HealthStatus Status, string? Reason) Judge(Observation o, HealthStatus from, int successes, int failures)
+    {
+        if (!o.Success)
+        {
+            if (failures < _spec.UnhealthyThreshold) return (from, null);
+            var what = Count(failures, "consecutive failure", "consecutive failures");
+            return (HealthStatus.Unhealthy, o.Error is null ? what : $"{what}: {o.Error}");
+        }
+
+        if (successes < _spec.HealthyThreshold) return (from, null);
+        var slow = _spec.DegradedLatencyMs is { } limit && o.LatencyMs > limit;
+        var to = slow ? HealthStatus.Degraded : HealthStatus.Healthy;
+        if (to == from) return (from, null);
+
+        // Between healthy and degraded only latency changed; from anywhere else the run of successes matters too.
+        var latency = LatencyReason(o.LatencyMs, slow);
+        var reason = from is HealthStatus.Healthy or HealthStatus.Degraded
+            ? latency
+            : slow ? $"{Count(successes, "consecutive success", "consecutive successes")}, {latency}"
+                   : Count(successes, "consecutive success", "consecutive successes");
+        return (to, reason);
+    }
+
+    private string LatencyReason(double latencyMs, bool slow)
+    {
+        var ms = latencyMs.ToString("0", CultureInfo.InvariantCulture);
+        return _spec.DegradedLatencyMs is { } limit
+            ? $"latency {ms} ms {(slow ? "above" : "within")} {limit} ms"
+            : $"latency {ms} ms, no degraded limit";
+    }
+
+    private static string Count(int n, string one, string many) => n == 1 ? $"1 {one}" : $"{n} {many}";
+
+    // An origin probed for years must not wrap into a negative count.
+    private static int Saturating(int n) => n == int.MaxValue ? n : n + 1;
+
+    /// <summary>A fixed-capacity buffer that drops its oldest item, with a cached snapshot for readers.</summary>
+    private sealed class Ring<T>(int capacity)
+    {
+        private readonly T[] _items = new T[capacity];
+        private int _start;
+        private int _count;
+        private T[]? _snapshot = [];
+
+        public void Add(T item)
+        {
+            if (_count < _items.Length)
+                _items[(_start + _count++) % _items.Length] = item;
+            else
+            {
+                _items[_start] = item;
+                _start = (_start + 1) % _items.Length;
+            }
+            _snapshot = null;
+        }
+
+        // An array, not a live view: readers (and Orleans, which serialises it after the turn) see a stable copy.
+        public T[] Snapshot()
+        {
+            if (_snapshot is not null) return _snapshot;
+            var copy = new T[_count];
+            for (var i = 0; i < _count; i++) copy[i] = _items[(_start + i) % _items.Length];
+            return _snapshot = copy;
+        }
+    }
+}

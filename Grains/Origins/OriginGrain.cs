@@ -1,0 +1,200 @@
+using Heck.Grains.Health;
+using Heck.Grains.Probing;
+using Heck.Grains.Replica;
+using Heck.Health;
+using Heck.Origins;
+using Microsoft.Extensions.Logging;
+using Orleans.Runtime;
+
+namespace Heck.Grains.Origins;
+
+/// <summary>
+/// One origin. Persists its spec; where it is active (its owner silo) it probes on a grain timer
+/// and runs the health state machine, and publishes every change into the silo's replica.
+/// </summary>
+[GrainType(GrainTypeName)]
+public sealed class OriginGrain : Grain, IOriginGrain
+{
+    public const string GrainTypeName = "origin";
+    public const string StateName = "origin";
+
+    private readonly IPersistentState<OriginState> _state;
+    private readonly IOriginProber _prober;
+    private readonly LocalReplica _replica;
+    private readonly TimeProvider _time;
+    private readonly ILogger<OriginGrain> _logger;
+    private readonly string _owner;
+
+    private HealthStateMachine? _health;
+    private ProbeSchedule? _schedule;
+    private IGrainTimer? _timer;
+    private CancellationTokenSource _deactivating = new();
+    // Bumped on every spec change: a probe that started under an older spec is discarded.
+    private int _specVersion;
+    private bool _probing;
+
+    public OriginGrain(
+        [PersistentState(StateName)] IPersistentState<OriginState> state,
+        IOriginProber prober, LocalReplica replica, TimeProvider time,
+        ILocalSiloDetails silo, ILogger<OriginGrain> logger)
+    {
+        _state = state;
+        _prober = prober;
+        _replica = replica;
+        _time = time;
+        _logger = logger;
+        _owner = $"{silo.SiloAddress.Endpoint.Address}:{silo.SiloAddress.Endpoint.Port}";
+    }
+
+    private string Id => this.GetPrimaryKeyString();
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        if (_state.State.Spec is { } spec) Start(spec, fresh: true);
+        return Task.CompletedTask;
+    }
+
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        _deactivating.Cancel();
+        _timer?.Dispose();
+        // The replica keeps the last known state for readers; the next owner overwrites it.
+        return Task.CompletedTask;
+    }
+
+    public async Task<ConfigureResult> Configure(OriginSpec spec)
+    {
+        // Re-validate: a client that skipped validation must not store a spec the API would refuse.
+        var errors = OriginValidator.Validate(spec.Id, OriginValidator.ToInput(spec), out var valid);
+        if (errors.Count == 0 && valid!.Id != Id)
+            errors = [new FieldError("id", $"does not match the grain key '{Id}'")];
+        if (errors.Count > 0) return new ConfigureResult(false, null, errors);
+
+        var created = _state.State.Spec is null;
+        if (!created && _state.State.Spec!.Equals(valid))
+            return new ConfigureResult(false, CurrentView(), []); // unchanged: keep schedule and health
+
+        var now = _time.GetUtcNow();
+        var previous = (_state.State.Spec, _state.State.RegisteredAt, _state.State.UpdatedAt);
+        _state.State.Spec = valid;
+        if (created) _state.State.RegisteredAt = now;
+        _state.State.UpdatedAt = now;
+        try
+        {
+            await _state.WriteStateAsync();
+        }
+        catch
+        {
+            (_state.State.Spec, _state.State.RegisteredAt, _state.State.UpdatedAt) = previous;
+            throw;
+        }
+
+        Start(valid!, fresh: created);
+        _logger.LogInformation("Origin {Id} {Action}: {Url} every {IntervalMs} ms", Id, created ? "registered" : "updated", valid!.Url, valid.IntervalMs);
+        return new ConfigureResult(created, CurrentView(), []);
+    }
+
+    public async Task<bool> Remove()
+    {
+        if (_state.State.Spec is null) return false;
+        await _state.ClearStateAsync();
+        _state.State = new OriginState();
+        StopProbing();
+        _health = null;
+        _replica.Remove(Id);
+        _logger.LogInformation("Origin {Id} removed", Id);
+        DeactivateOnIdle();
+        return true;
+    }
+
+    public Task<OriginView?> GetView() => Task.FromResult(CurrentView());
+
+    public Task<IReadOnlyList<Observation>> GetObservations() =>
+        Task.FromResult(_health?.Observations ?? (IReadOnlyList<Observation>)[]);
+
+    public Task<IReadOnlyList<HealthTransition>> GetTransitions() =>
+        Task.FromResult(_health?.Transitions ?? (IReadOnlyList<HealthTransition>)[]);
+
+    private OriginView? CurrentView() =>
+        _state.State.Spec is { } spec && _health is not null ? new OriginView(spec, _health.View) : null;
+
+    private void Start(OriginSpec spec, bool fresh)
+    {
+        _specVersion++;
+        if (fresh || _health is null)
+            _health = new HealthStateMachine(spec, _state.State.RegisteredAt, _owner);
+        else
+            _health.Reconfigure(spec);
+        _replica.Upsert(new OriginView(spec, _health.View));
+
+        StopProbing();
+        var now = _time.GetUtcNow();
+        _schedule = new ProbeSchedule(TimeSpan.FromMilliseconds(spec.IntervalMs), now, Random.Shared);
+        // One-shot timer re-armed after each probe: a probe never overlaps the next one, and
+        // Interleave lets reads and reconfiguration proceed while a probe waits on the network.
+        _timer = this.RegisterGrainTimer(ProbeOnceAsync, new GrainTimerCreationOptions
+        {
+            DueTime = _schedule.DueIn(now),
+            Period = Timeout.InfiniteTimeSpan,
+            Interleave = true,
+            KeepAlive = true,
+        });
+    }
+
+    private void StopProbing()
+    {
+        _timer?.Dispose();
+        _timer = null;
+        _specVersion++;
+    }
+
+    private async Task ProbeOnceAsync(CancellationToken cancellationToken)
+    {
+        if (_state.State.Spec is not { } spec || _health is null || _schedule is null) return;
+        if (_probing)
+        {
+            // The previous probe (of an older spec) is still out: never two at once, take the next slot.
+            _timer?.Change(_schedule.Advance(_time.GetUtcNow()), Timeout.InfiniteTimeSpan);
+            return;
+        }
+        var version = _specVersion;
+        var timer = _timer;
+        _probing = true;
+        try
+        {
+            var startedAt = _time.GetUtcNow();
+            _schedule.Advance(startedAt);
+            ProbeResult result;
+            try
+            {
+                result = await _prober.ProbeAsync(spec, _deactivating.Token);
+            }
+            catch (OperationCanceledException) when (_deactivating.IsCancellationRequested)
+            {
+                return;
+            }
+            if (version != _specVersion) return; // reconfigured or removed while probing
+
+            var observation = new Observation(startedAt, result.Success, result.LatencyMs, result.StatusCode, result.Error, _owner);
+            var transition = _health.Apply(observation);
+            _replica.UpdateHealth(Id, _health.View);
+            if (transition is not null)
+            {
+                _replica.RecordTransition(Id, transition);
+                _logger.LogInformation("Origin {Id} {From} -> {To}: {Reason}", Id, transition.From, transition.To, transition.Reason);
+            }
+            timer?.Change(_schedule.DueIn(_time.GetUtcNow()), Timeout.InfiniteTimeSpan);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // A bug in probing must not stop the schedule of this origin.
+            _logger.LogError(ex, "Probe of origin {Id} failed unexpectedly", Id);
+            if (version == _specVersion && _schedule is not null)
+                timer?.Change(_schedule.DueIn(_time.GetUtcNow()), Timeout.InfiniteTimeSpan);
+        }
+        finally
+        {
+            _probing = false;
+        }
+    }
+}

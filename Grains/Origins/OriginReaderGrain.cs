@@ -1,0 +1,25 @@
+using ClusterMember = Heck.Cluster.ClusterMember;
+using Heck.Grains.Replica;
+using Heck.Health;
+using Heck.Origins;
+using Orleans.Concurrency;
+
+
+namespace Heck.Grains.Origins;
+
+/// <summary>
+/// Serves reads from the local replica of whichever silo the call lands on. A stateless worker is
+/// always activated on the calling silo (for a client, its gateway), so no read crosses the cluster.
+/// </summary>
+[StatelessWorker, GrainType("origin-reader")]
+public sealed class OriginReaderGrain(LocalReplica replica, MembershipReader members) : Grain, IOriginReaderGrain
+{
+    public Task<OriginView?> Get(string id) => Task.FromResult(replica.Get(id));
+
+    public Task<IReadOnlyList<OriginView>> List(HealthStatus? status) => Task.FromResult(replica.List(status));
+
+    public Task<TransitionPage> TransitionsAfter(long after, int max) =>
+        Task.FromResult(replica.TransitionsAfter(after, Math.Clamp(max, 1, 1000)));
+
+    public Task<IReadOnlyList<ClusterMember>> Members() => members.ReadAsync();
+}

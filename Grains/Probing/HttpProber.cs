@@ -1,0 +1,168 @@
+using System.Buffers;
+using System.Collections.Concurrent;
+using System.Net;
+using System.Runtime.CompilerServices;
+using System.Text;
+using Heck.Origins;
+
+namespace Heck.Grains.Probing;
+
+/// <summary>
+/// Probes <c>http://</c> and <c>https://</c> origins with one shared connection pool.
+/// A probe succeeds when the status is in the spec's expectation and, if set, the first
+/// <see cref="MaxBodyBytes"/> of the body contain <see cref="OriginSpec.BodyContains"/>.
+/// </summary>
+public sealed class HttpProber : IOriginProber, IDisposable
+{
+    public const int MaxBodyBytes = 1 << 20;
+    public const string DefaultUserAgent = "Heck/1.0 (health check)";
+    private const int ChunkBytes = 16 * 1024;
+    private const int MaxQuotedLength = 64;
+
+    private readonly TimeProvider _time;
+    // An invoker, not an HttpClient: it returns at the response headers (what ResponseHeadersRead
+    // asks of HttpClient) and adds no per-request linked token source or timeout of its own.
+    private readonly HttpMessageInvoker _http;
+    private readonly ConcurrentDictionary<string, StatusCodeSet> _statusSets = new(StringComparer.Ordinal);
+    // What a probe needs from its spec, worked out once per spec instance and forgotten with it.
+    private readonly ConditionalWeakTable<OriginSpec, Prepared> _prepared = new();
+    private readonly ConditionalWeakTable<OriginSpec, Prepared>.CreateValueCallback _prepare;
+
+    public HttpProber(TimeProvider time)
+    {
+        _time = time;
+        _prepare = Prepare;
+        _http = new HttpMessageInvoker(new SocketsHttpHandler
+        {
+            AllowAutoRedirect = false,          // a redirect is the origin's answer, judged by expectStatus
+            UseCookies = false,                 // no state carried from one probe to the next
+            UseProxy = false,                   // judge the origin itself, not a proxy's view of it
+            AutomaticDecompression = DecompressionMethods.None,
+            PooledConnectionIdleTimeout = TimeSpan.FromSeconds(30),
+            PooledConnectionLifetime = TimeSpan.FromMinutes(2), // so DNS changes are noticed
+            // Bounds connection attempts that outlive the probe that started them.
+            ConnectTimeout = TimeSpan.FromSeconds(15),
+        }, disposeHandler: true);
+    }
+
+    public async Task<ProbeResult> ProbeAsync(OriginSpec spec, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        using var deadline = new ProbeDeadline(spec.TimeoutMs, _time, cancellationToken);
+        int? status = null;
+        try
+        {
+            var prepared = _prepared.GetValue(spec, _prepare);
+            using var request = prepared.CreateRequest();
+            using var response = await _http.SendAsync(request, deadline.Token).ConfigureAwait(false);
+            status = (int)response.StatusCode;
+            if (!prepared.Expect.Contains(status.Value))
+                return deadline.Fail($"status {status} not in {spec.ExpectStatus}", status);
+            if (prepared.Needle is { } needle && !await BodyContainsAsync(response, needle, deadline.Token).ConfigureAwait(false))
+                return deadline.Fail($"body does not contain '{Quote(spec.BodyContains!)}'", status);
+            return new ProbeResult(true, deadline.ElapsedMs, status, null);
+        }
+        catch (OperationCanceledException ex)
+        {
+            return deadline.Cancelled(ex, cancellationToken) with { StatusCode = status };
+        }
+        catch (HttpRequestException ex)
+        {
+            return deadline.Fail(Describe(ex.HttpRequestError, ex), status);
+        }
+        catch (HttpIOException ex) // the body broke off after the headers
+        {
+            return deadline.Fail(Describe(ex.HttpRequestError, ex), status);
+        }
+        catch (Exception ex)
+        {
+            return deadline.Fail($"probe failed: {ex.Message}", status);
+        }
+    }
+
+    public void Dispose() => _http.Dispose();
+
+    internal static string Describe(HttpRequestError error, Exception ex) => error switch
+    {
+        HttpRequestError.NameResolutionError => $"DNS: {ex.Message}",
+        HttpRequestError.ConnectionError => $"connection failed: {ex.Message}",
+        // The outer messages only say "see inner exception"; the certificate's problem is innermost.
+        HttpRequestError.SecureConnectionError => $"TLS: {Innermost(ex).Message}",
+        HttpRequestError.HttpProtocolError => $"HTTP protocol error: {Innermost(ex).Message}",
+        HttpRequestError.ResponseEnded => "connection closed before the response ended",
+        HttpRequestError.InvalidResponse => $"invalid response: {Innermost(ex).Message}",
+        HttpRequestError.ConfigurationLimitExceeded => $"response over limits: {Innermost(ex).Message}",
+        HttpRequestError.ProxyTunnelError => $"proxy: {Innermost(ex).Message}",
+        HttpRequestError.VersionNegotiationError => $"HTTP version: {Innermost(ex).Message}",
+        _ => $"request failed: {Innermost(ex).Message}",
+    };
+
+    private static Exception Innermost(Exception ex)
+    {
+        while (ex.InnerException is { } inner) ex = inner;
+        return ex;
+    }
+
+    private static string Quote(string text) =>
+        text.Length <= MaxQuotedLength ? text : string.Concat(text.AsSpan(0, MaxQuotedLength), "…");
+
+    /// <summary>Streams at most <see cref="MaxBodyBytes"/> through one pooled buffer; a match may span reads.</summary>
+    private static async Task<bool> BodyContainsAsync(HttpResponseMessage response, byte[] needle, CancellationToken token)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(ChunkBytes + needle.Length);
+        try
+        {
+            var body = await response.Content.ReadAsStreamAsync(token).ConfigureAwait(false);
+            await using var _ = body.ConfigureAwait(false);
+            int kept = 0, total = 0;
+            while (total < MaxBodyBytes)
+            {
+                var want = Math.Min(buffer.Length - kept, MaxBodyBytes - total);
+                var read = await body.ReadAsync(buffer.AsMemory(kept, want), token).ConfigureAwait(false);
+                if (read == 0) return false;
+                total += read;
+                var filled = kept + read;
+                if (buffer.AsSpan(0, filled).IndexOf(needle) >= 0) return true;
+                // Keep the tail that could begin a match completed by the next read.
+                kept = Math.Min(needle.Length - 1, filled);
+                buffer.AsSpan(filled - kept, kept).CopyTo(buffer);
+            }
+            return false;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private Prepared Prepare(OriginSpec spec)
+    {
+        var headers = spec.Headers.ToArray();
+        var hasUserAgent = headers.Any(h => h.Key.Equals("User-Agent", StringComparison.OrdinalIgnoreCase));
+        return new Prepared(
+            new Uri(spec.Url, UriKind.Absolute),
+            spec.Method is "" ? HttpMethod.Get : HttpMethod.Parse(spec.Method),
+            headers,
+            hasUserAgent,
+            _statusSets.GetOrAdd(spec.ExpectStatus, StatusCodeSet.Parse),
+            // Matched as UTF-8 bytes: no decoding of the body, and right for UTF-8 and ASCII pages.
+            spec.BodyContains is { Length: > 0 } text ? Encoding.UTF8.GetBytes(text) : null);
+    }
+
+    private sealed record Prepared(
+        Uri Uri, HttpMethod Method, KeyValuePair<string, string>[] Headers, bool HasUserAgent,
+        StatusCodeSet Expect, byte[]? Needle)
+    {
+        public HttpRequestMessage CreateRequest()
+        {
+            var request = new HttpRequestMessage(Method, Uri);
+            // Without validation: the validator has checked names and values, and Host may be set.
+            // A content header (e.g. Content-Type) has no place on a bodiless request and is dropped.
+            foreach (var (name, value) in Headers)
+                request.Headers.TryAddWithoutValidation(name, value);
+            if (!HasUserAgent)
+                request.Headers.TryAddWithoutValidation("User-Agent", DefaultUserAgent);
+            return request;
+        }
+    }
+}

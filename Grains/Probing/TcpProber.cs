@@ -1,0 +1,66 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Runtime.CompilerServices;
+using Heck.Origins;
+
+namespace Heck.Grains.Probing;
+
+/// <summary>Probes <c>tcp://host:port</c> origins: a probe succeeds when a connection opens in time.</summary>
+public sealed class TcpProber(TimeProvider time) : IOriginProber
+{
+    // Parsed once per spec instance, and forgotten with it.
+    private readonly ConditionalWeakTable<OriginSpec, Target> _targets = new();
+
+    public async Task<ProbeResult> ProbeAsync(OriginSpec spec, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        using var deadline = new ProbeDeadline(spec.TimeoutMs, time, cancellationToken);
+        try
+        {
+            var target = _targets.GetValue(spec, static s => Target.Parse(s.Url));
+            // Dual-mode where the OS has IPv6, so one socket reaches IPv4 and IPv6 targets.
+            using var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+            if (target.Address is { } address)
+                await socket.ConnectAsync(address, target.Port, deadline.Token).ConfigureAwait(false);
+            else
+                await socket.ConnectAsync(target.Host, target.Port, deadline.Token).ConfigureAwait(false);
+            return new ProbeResult(true, deadline.ElapsedMs, null, null);
+        }
+        catch (OperationCanceledException ex)
+        {
+            return deadline.Cancelled(ex, cancellationToken);
+        }
+        catch (SocketException ex)
+        {
+            return deadline.Fail(Describe(ex));
+        }
+        catch (Exception ex)
+        {
+            return deadline.Fail($"probe failed: {ex.Message}");
+        }
+    }
+
+    internal static string Describe(SocketException ex) => ex.SocketErrorCode switch
+    {
+        SocketError.ConnectionRefused => "connection refused",
+        SocketError.HostNotFound or SocketError.TryAgain or SocketError.NoData or SocketError.NoRecovery
+            => $"DNS: {ex.Message}",
+        SocketError.TimedOut => "connect timed out",
+        SocketError.HostUnreachable => "host unreachable",
+        SocketError.NetworkUnreachable => "network unreachable",
+        SocketError.ConnectionReset => "connection reset",
+        _ => $"connection failed: {ex.Message}",
+    };
+
+    private sealed record Target(string Host, IPAddress? Address, int Port)
+    {
+        public static Target Parse(string url)
+        {
+            var uri = new Uri(url, UriKind.Absolute);
+            if (uri.Port is <= 0 or > 65535) throw new FormatException($"'{url}' has no port");
+            // DnsSafeHost drops IPv6 brackets; an address literal skips name resolution entirely.
+            var host = uri.DnsSafeHost;
+            return new Target(host, IPAddress.TryParse(host, out var address) ? address : null, uri.Port);
+        }
+    }
+}

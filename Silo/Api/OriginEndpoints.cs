@@ -1,0 +1,126 @@
+using System.Text.Json;
+using Heck.Grains.Replica;
+using Heck.Health;
+using Heck.Origins;
+
+namespace Heck.Silo.Api;
+
+/// <summary>
+/// <c>/api/origins</c>: writes go to the origin's grain; reads are answered from this silo's replica.
+/// </summary>
+public static class OriginEndpoints
+{
+    public const int MaxBodyBytes = 64 * 1024;
+
+    public static void MapOriginEndpoints(this IEndpointRouteBuilder app)
+    {
+        var origins = app.MapGroup("/api/origins");
+        origins.MapPut("/{id}", PutAsync);
+        origins.MapGet("/{id}", Get);
+        origins.MapGet("/", List);
+        origins.MapDelete("/{id}", DeleteAsync);
+        origins.MapGet("/{id}/transitions", TransitionsAsync);
+    }
+
+    private static async Task<IResult> PutAsync(string id, HttpRequest request, IGrainFactory grains, CancellationToken ct)
+    {
+        var errors = new List<FieldError>();
+        if (!OriginValidator.IsValidId(id)) errors.Add(new("id", "must match ^[A-Za-z0-9._-]{1,128}$"));
+
+        var body = await ReadBodyAsync(request, errors, ct);
+        if (body is null) return Problems.Invalid(errors);
+
+        if (body.Id is not null && body.Id != id)
+            errors.Add(new("id", $"the body's id '{body.Id}' differs from the path's '{id}'"));
+        var input = body.ToInput(errors);
+        var fieldErrors = OriginValidator.Validate(id, input, out var spec);
+        errors.AddRange(fieldErrors.Where(e => !errors.Contains(e)));
+        if (errors.Count > 0) return Problems.Invalid(errors);
+
+        var result = await grains.GetGrain<IOriginGrain>(id).Configure(spec!);
+        if (result.Errors.Count > 0) return Problems.Invalid(result.Errors);
+        var response = OriginResponse.From(result.View!);
+        return result.Created ? Results.Created($"/api/origins/{id}", response) : Results.Ok(response);
+    }
+
+    private static IResult Get(string id, LocalReplica replica) =>
+        !OriginValidator.IsValidId(id) ? Problems.Invalid([new("id", "must match ^[A-Za-z0-9._-]{1,128}$")])
+        : replica.Get(id) is { } view ? Results.Ok(OriginResponse.From(view))
+        : Problems.NotFound(id);
+
+    private static IResult List(HttpRequest request, LocalReplica replica)
+    {
+        HealthStatus? status = null;
+        if (request.Query.TryGetValue("status", out var raw))
+        {
+            if (!Enum.TryParse<HealthStatus>(raw.ToString(), ignoreCase: true, out var parsed) || !Enum.IsDefined(parsed) || int.TryParse(raw, out _))
+                return Problems.Invalid([new("status", $"must be one of unknown, healthy, degraded, unhealthy (was '{raw}')")]);
+            status = parsed;
+        }
+        return Results.Ok(new OriginListResponse(replica.List(status).Select(OriginResponse.From).ToList()));
+    }
+
+    private static async Task<IResult> DeleteAsync(string id, IGrainFactory grains)
+    {
+        if (!OriginValidator.IsValidId(id)) return Problems.Invalid([new("id", "must match ^[A-Za-z0-9._-]{1,128}$")]);
+        return await grains.GetGrain<IOriginGrain>(id).Remove() ? Results.NoContent() : Problems.NotFound(id);
+    }
+
+    private static async Task<IResult> TransitionsAsync(string id, IGrainFactory grains)
+    {
+        if (!OriginValidator.IsValidId(id)) return Problems.Invalid([new("id", "must match ^[A-Za-z0-9._-]{1,128}$")]);
+        var grain = grains.GetGrain<IOriginGrain>(id);
+        if (await grain.GetView() is null) return Problems.NotFound(id);
+        return Results.Ok(new { items = await grain.GetTransitions() });
+    }
+
+    /// <summary>Reads and parses the body, at most <see cref="MaxBodyBytes"/>; null with errors when it cannot.</summary>
+    private static async Task<OriginRequest?> ReadBodyAsync(HttpRequest request, List<FieldError> errors, CancellationToken ct)
+    {
+        if (request.ContentLength > MaxBodyBytes)
+        {
+            errors.Add(new("body", $"must be at most {MaxBodyBytes} bytes (was {request.ContentLength})"));
+            return null;
+        }
+        var buffer = new byte[MaxBodyBytes + 1];
+        var length = 0;
+        int read;
+        while (length < buffer.Length && (read = await request.Body.ReadAsync(buffer.AsMemory(length), ct)) > 0)
+            length += read;
+        if (length > MaxBodyBytes)
+        {
+            errors.Add(new("body", $"must be at most {MaxBodyBytes} bytes"));
+            return null;
+        }
+        if (length == 0)
+        {
+            errors.Add(new("body", "is required: a JSON object with at least a url"));
+            return null;
+        }
+        try
+        {
+            var body = JsonSerializer.Deserialize<OriginRequest>(buffer.AsSpan(0, length), ApiJson.Request);
+            if (body is null) errors.Add(new("body", "must be a JSON object, not null"));
+            return body;
+        }
+        catch (JsonException ex)
+        {
+            errors.Add(new(FieldOf(ex.Path), JsonProblem(ex)));
+            return null;
+        }
+    }
+
+    private static string FieldOf(string? path) =>
+        string.IsNullOrEmpty(path) || path == "$" ? "body" : path.TrimStart('$', '.');
+
+    private static string JsonProblem(JsonException ex)
+    {
+        // System.Text.Json's messages name .NET types; keep the first sentence and the position.
+        var message = ex.Message;
+        if (message.Contains("could not be mapped", StringComparison.Ordinal))
+            return "unknown field: " + message.Split('\'').ElementAtOrDefault(1);
+        if (message.Contains("could not be converted", StringComparison.Ordinal))
+            return $"has the wrong type (line {ex.LineNumber + 1}, byte {ex.BytePositionInLine})";
+        return $"is not valid JSON (line {ex.LineNumber + 1}, byte {ex.BytePositionInLine})";
+    }
+}

@@ -1,0 +1,49 @@
+namespace Heck.Silo.Configuration;
+
+/// <summary>
+/// The <c>Heck</c> configuration section. Every property has a default that makes
+/// <c>dotnet run --project Silo</c> a working one-silo cluster on localhost.
+/// </summary>
+public sealed class HeckOptions
+{
+    public const string SectionName = "Heck";
+
+    public ClusterSection Cluster { get; set; } = new();
+    public HttpSection Http { get; set; } = new();
+    public SiloSection Silo { get; set; } = new();
+    public StorageSection Storage { get; set; } = new();
+    /// <summary>Optional YAML file of origins applied at start (origins kept as code).</summary>
+    public string? OriginsFile { get; set; }
+
+    public sealed class ClusterSection
+    {
+        /// <summary>Orleans cluster id: silos and clients of one cluster share it.</summary>
+        public string Id { get; set; } = "heck";
+        /// <summary>Orleans service id: stable across deployments, it scopes stored state.</summary>
+        public string ServiceId { get; set; } = "heck";
+    }
+
+    public sealed class HttpSection
+    {
+        public int Port { get; set; } = 8080;
+        /// <summary>Address the HTTP API listens on; <c>0.0.0.0</c> for all interfaces.</summary>
+        public string ListenAddress { get; set; } = "127.0.0.1";
+    }
+
+    public sealed class SiloSection
+    {
+        /// <summary>Silo-to-silo port.</summary>
+        public int Port { get; set; } = 11111;
+        /// <summary>Client gateway port (SDK and CLI).</summary>
+        public int GatewayPort { get; set; } = 30000;
+        /// <summary>Address other silos and clients reach this silo at.</summary>
+        public string AdvertisedAddress { get; set; } = "127.0.0.1";
+        public string? Name { get; set; }
+    }
+
+    public sealed class StorageSection
+    {
+        /// <summary>Directory of the embedded database (created if missing).</summary>
+        public string Path { get; set; } = "./data";
+    }
+}

@@ -1,0 +1,59 @@
+using System.Net;
+using Heck.Grains;
+using Heck.Silo.Api;
+using Heck.Silo.Configuration;
+using Heck.Silo.OriginsFile;
+using Orleans.Configuration;
+
+namespace Heck.Silo;
+
+/// <summary>Builds the silo process: Orleans, durable storage, the HTTP API and the origins file.</summary>
+public static class HeckHost
+{
+    /// <summary>
+    /// Builds a ready-to-run host from the standard sources (appsettings.json, <c>Heck__…</c>
+    /// environment variables, <c>--Heck:…</c> arguments). Throws <see cref="HeckConfigurationException"/>
+    /// naming every bad key before anything starts.
+    /// </summary>
+    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? customize = null)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+        customize?.Invoke(builder);
+        var options = HeckOptionsLoader.Load(builder.Configuration);
+        var originsFromFile = options.OriginsFile is { } file ? OriginsFileLoader.Load(file) : [];
+
+        builder.Services.AddSingleton(options);
+        builder.WebHost.UseUrls($"http://{FormatHost(options.Http.ListenAddress)}:{options.Http.Port}");
+        builder.Services.ConfigureHttpJsonOptions(o => ApiJson.Configure(o.SerializerOptions));
+        builder.Services.AddProblemDetails();
+
+        builder.UseOrleans(silo =>
+        {
+            var advertised = IPAddress.Parse(options.Silo.AdvertisedAddress);
+            // Development clustering until SWIM lands: this silo is its own primary.
+            silo.UseDevelopmentClustering(new IPEndPoint(advertised, options.Silo.Port));
+            silo.ConfigureEndpoints(advertised, options.Silo.Port, options.Silo.GatewayPort,
+                listenOnAnyHostAddress: !IPAddress.IsLoopback(advertised));
+            silo.Configure<ClusterOptions>(c =>
+            {
+                c.ClusterId = options.Cluster.Id;
+                c.ServiceId = options.Cluster.ServiceId;
+            });
+            if (options.Silo.Name is { } name) silo.Configure<SiloOptions>(s => s.SiloName = name);
+            silo.AddHeckGrains(Path.GetFullPath(options.Storage.Path, Environment.CurrentDirectory));
+        });
+
+        // Registered after Orleans, so it runs once the silo is active.
+        builder.Services.AddHostedService(sp => ActivatorUtilities.CreateInstance<OriginsFileApplier>(sp, originsFromFile));
+
+        var app = builder.Build();
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.MapOriginEndpoints();
+        app.MapClusterEndpoints();
+        return app;
+    }
+
+    private static string FormatHost(string address) =>
+        IPAddress.Parse(address) is { AddressFamily: System.Net.Sockets.AddressFamily.InterNetworkV6 } ? $"[{address}]" : address;
+}
