@@ -91,7 +91,7 @@ public sealed class HealthStateMachine
     {
         if (!o.Success)
         {
-            if (failures < _spec.UnhealthyThreshold) return (from, null);
+            if (failures < _spec.UnhealthyThreshold || from == HealthStatus.Unhealthy) return (from, null);
             var what = Count(failures, "consecutive failure", "consecutive failures");
             return (HealthStatus.Unhealthy, o.Error is null ? what : $"{what}: {o.Error}");
         }
@@ -101,13 +101,10 @@ public sealed class HealthStateMachine
         var to = slow ? HealthStatus.Degraded : HealthStatus.Healthy;
         if (to == from) return (from, null);
 
-        // Between healthy and degraded only latency changed; from anywhere else the run of successes matters too.
-        var latency = LatencyReason(o.LatencyMs, slow);
-        var reason = from is HealthStatus.Healthy or HealthStatus.Degraded
-            ? latency
-            : slow ? $"{Count(successes, "consecutive success", "consecutive successes")}, {latency}"
-                   : Count(successes, "consecutive success", "consecutive successes");
-        return (to, reason);
+        // Between healthy and degraded only latency changed; coming up, the run of successes is the news.
+        if (from is HealthStatus.Healthy or HealthStatus.Degraded) return (to, LatencyReason(o.LatencyMs, slow));
+        var run = Count(successes, "consecutive success", "consecutive successes");
+        return (to, slow ? $"{run}, {LatencyReason(o.LatencyMs, slow)}" : run);
     }
 
     private string LatencyReason(double latencyMs, bool slow)

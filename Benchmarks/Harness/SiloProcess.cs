@@ -1,0 +1,141 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using System.Text;
+
+namespace Heck.Benchmarks.Harness;
+
+/// <summary>
+/// A silo as a child process (<c>dotnet Silo.dll</c> from the Silo project's build output), for
+/// crash, hang and restart tests. Only this process is ever signalled, by its own id.
+/// </summary>
+public sealed partial class SiloProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly StringBuilder _output = new();
+
+    public int HttpPort { get; }
+    public HttpClient Http { get; }
+    public int Id => _process.Id;
+    public bool HasExited => _process.HasExited;
+
+    private SiloProcess(Process process, int httpPort)
+    {
+        _process = process;
+        HttpPort = httpPort;
+        Http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{httpPort}"), Timeout = TimeSpan.FromSeconds(10) };
+    }
+
+    public string Output
+    {
+        get { lock (_output) return _output.ToString(); }
+    }
+
+    /// <summary>Starts a silo with the given <c>--Heck:…</c> arguments and waits until <c>/healthz</c> answers.</summary>
+    public static async Task<SiloProcess> StartAsync(int httpPort, IEnumerable<string> args, TimeSpan? within = null)
+    {
+        var info = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = Path.GetTempPath(),
+        };
+        info.ArgumentList.Add(SiloDll());
+        info.ArgumentList.Add($"--Heck:Http:Port={httpPort}");
+        foreach (var a in args) info.ArgumentList.Add(a);
+        info.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+        var process = Process.Start(info) ?? throw new InvalidOperationException("could not start dotnet");
+        var silo = new SiloProcess(process, httpPort);
+        process.OutputDataReceived += (_, e) => silo.Append(e.Data);
+        process.ErrorDataReceived += (_, e) => silo.Append(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+
+        var deadline = DateTime.UtcNow + (within ?? TimeSpan.FromSeconds(60));
+        while (true)
+        {
+            if (process.HasExited)
+                throw new InvalidOperationException($"silo exited with {process.ExitCode} before serving:\n{silo.Output}");
+            try
+            {
+                using var r = await silo.Http.GetAsync("/healthz");
+                if (r.IsSuccessStatusCode) return silo;
+            }
+            catch (HttpRequestException) { }
+            if (DateTime.UtcNow > deadline)
+            {
+                await silo.DisposeAsync();
+                throw new TimeoutException($"silo did not serve /healthz in time:\n{silo.Output}");
+            }
+            await Task.Delay(100);
+        }
+    }
+
+    /// <summary>Runs a silo that is expected to stop by itself (e.g. on bad configuration).</summary>
+    public static async Task<(int ExitCode, string Output)> RunToExitAsync(IEnumerable<string> args, TimeSpan within)
+    {
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = Path.GetTempPath() };
+        info.ArgumentList.Add(SiloDll());
+        foreach (var a in args) info.ArgumentList.Add(a);
+        using var process = Process.Start(info)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var cts = new CancellationTokenSource(within);
+        try
+        {
+            await process.WaitForExitAsync(cts.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException("silo did not exit: " + await stdout + await stderr);
+        }
+        return (process.ExitCode, await stdout + await stderr);
+    }
+
+    private void Append(string? line)
+    {
+        if (line is null) return;
+        lock (_output) _output.AppendLine(line);
+    }
+
+    public void Kill() => Signal(9);   // SIGKILL: a crash, no goodbye
+    public void Terminate() => Signal(15); // SIGTERM: graceful stop
+
+    private void Signal(int signal)
+    {
+        if (!_process.HasExited && SysKill(_process.Id, signal) != 0)
+            throw new InvalidOperationException($"kill({_process.Id}, {signal}) failed: errno {Marshal.GetLastPInvokeError()}");
+    }
+
+    public async Task WaitForExitAsync(TimeSpan within)
+    {
+        using var cts = new CancellationTokenSource(within);
+        await _process.WaitForExitAsync(cts.Token);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Http.Dispose();
+        if (!_process.HasExited)
+        {
+            Signal(9);
+            await WaitForExitAsync(TimeSpan.FromSeconds(10));
+        }
+        _process.Dispose();
+    }
+
+    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static partial int SysKill(int pid, int signal);
+
+    /// <summary>The Silo project's own build output, of the same configuration as this test assembly.</summary>
+    public static string SiloDll()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        var configuration = dir.Parent?.Name ?? "Debug"; // …/Tests/bin/<Configuration>/net10.0/
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "HeckOrleans.sln"))) dir = dir.Parent;
+        if (dir is null) throw new InvalidOperationException("cannot find the repository root from " + AppContext.BaseDirectory);
+        var dll = Path.Combine(dir.FullName, "Silo", "bin", configuration, "net10.0", "Silo.dll");
+        return File.Exists(dll) ? dll : throw new FileNotFoundException("build the Silo project first", dll);
+    }
+}

@@ -1,0 +1,21 @@
+using System.CommandLine;
+using Heck.Benchmarks.Scenarios;
+
+// Scenario runner: each scenario starts real silo processes on loopback, measures, prints a
+// markdown table and optionally writes JSON. Every run is bounded in rounds and time.
+var outOption = new Option<string?>("--out") { Description = "Write the results as JSON to this file" };
+
+var rounds = new Option<int>("--rounds") { Description = "Failure/recovery rounds", DefaultValueFactory = _ => 10 };
+var interval = new Option<int>("--interval-ms") { Description = "Probe interval of the origin", DefaultValueFactory = _ => 500 };
+var unhealthy = new Option<int>("--unhealthy-threshold") { DefaultValueFactory = _ => 2 };
+var healthy = new Option<int>("--healthy-threshold") { DefaultValueFactory = _ => 2 };
+var unhealthyCommand = new Command("unhealthy", "Time from a target's failure to unhealthy, and from recovery to healthy")
+{
+    rounds, interval, unhealthy, healthy, outOption,
+};
+unhealthyCommand.SetAction((parse, ct) => UnhealthyScenario.RunAsync(new UnhealthyScenario.Options(
+    Math.Clamp(parse.GetValue(rounds), 1, 1000), parse.GetValue(interval), parse.GetValue(unhealthy), parse.GetValue(healthy),
+    parse.GetValue(outOption)), Console.Out, ct));
+
+var root = new RootCommand("Heck benchmarks: real silo processes on loopback, measured") { unhealthyCommand };
+return await root.Parse(args).InvokeAsync();
