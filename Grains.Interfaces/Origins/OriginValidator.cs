@@ -168,9 +168,9 @@ public static partial class OriginValidator
                 errors.Add(new($"headers.{name}", "is not a valid header name"));
             else if (value is null || value.Length > 8192 || value.Any(c => c is '\r' or '\n' or '\0'))
                 errors.Add(new($"headers.{name}", "value must be at most 8192 characters with no line breaks"));
-            else if (name.Equals("Content-Length", StringComparison.OrdinalIgnoreCase) ||
+            else if (name.StartsWith("Content-", StringComparison.OrdinalIgnoreCase) ||
                      name.Equals("Transfer-Encoding", StringComparison.OrdinalIgnoreCase))
-                errors.Add(new($"headers.{name}", "is set by the prober and cannot be overridden"));
+                errors.Add(new($"headers.{name}", "describes a request body, and probes send none"));
         }
     }
 }

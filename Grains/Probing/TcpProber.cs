@@ -24,7 +24,11 @@ public sealed class TcpProber(TimeProvider time) : IOriginProber
                 await socket.ConnectAsync(address, target.Port, deadline.Token).ConfigureAwait(false);
             else
                 await socket.ConnectAsync(target.Host, target.Port, deadline.Token).ConfigureAwait(false);
-            return new ProbeResult(true, deadline.ElapsedMs, null, null);
+            var result = new ProbeResult(true, deadline.ElapsedMs, null, null);
+            // Close with a reset, as HAProxy's checks do: a probe leaves no TIME_WAIT behind, so a
+            // high probe rate cannot exhaust local ports.
+            socket.LingerState = new LingerOption(true, 0);
+            return result;
         }
         catch (OperationCanceledException ex)
         {

@@ -137,9 +137,9 @@ public sealed class OriginValidatorTests
         var errors = Errors("a", new OriginInput
         {
             Url = "http://h/",
-            Headers = new() { ["Bad Name"] = "x", ["X-Ok"] = "fine", ["X-Split"] = "a\r\nInjected: yes", ["Content-Length"] = "5" },
+            Headers = new() { ["Bad Name"] = "x", ["X-Ok"] = "fine", ["X-Split"] = "a\r\nInjected: yes", ["Content-Length"] = "5", ["content-type"] = "text/plain" },
         });
-        Assert.Equal(["headers.Bad Name", "headers.X-Split", "headers.Content-Length"], errors.Select(e => e.Field));
+        Assert.Equal(["headers.Bad Name", "headers.X-Split", "headers.Content-Length", "headers.content-type"], errors.Select(e => e.Field));
     }
 
     [Fact]
