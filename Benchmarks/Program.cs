@@ -17,5 +17,14 @@ unhealthyCommand.SetAction((parse, ct) => UnhealthyScenario.RunAsync(new Unhealt
     Math.Clamp(parse.GetValue(rounds), 1, 1000), parse.GetValue(interval), parse.GetValue(unhealthy), parse.GetValue(healthy),
     parse.GetValue(outOption)), Console.Out, ct));
 
-var root = new RootCommand("Heck benchmarks: real silo processes on loopback, measured") { unhealthyCommand };
+var origins = new Option<int>("--origins") { DefaultValueFactory = _ => 100_000 };
+var silos = new Option<int>("--silos") { DefaultValueFactory = _ => 10 };
+var placementCommand = new Command("placement", "Balance and movement of rendezvous vs a consistent-hash ring vs hash mod n (pure)")
+{
+    origins, silos, outOption,
+};
+placementCommand.SetAction((parse, ct) => PlacementScenario.RunAsync(new PlacementScenario.Options(
+    Math.Clamp(parse.GetValue(origins), 1, 10_000_000), Math.Clamp(parse.GetValue(silos), 2, 1000), parse.GetValue(outOption)), Console.Out, ct));
+
+var root = new RootCommand("Heck benchmarks: real silo processes on loopback, measured") { unhealthyCommand, placementCommand };
 return await root.Parse(args).InvokeAsync();
