@@ -1,0 +1,94 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Heck.Cluster;
+using Heck.Health;
+using Heck.Origins;
+
+namespace Heck.Client.Cli;
+
+/// <summary>
+/// The CLI's <c>--json</c> output: the HTTP API's conventions and shapes (camelCase, lower-case
+/// enums, nulls left out; an origin's spec fields at top level and its health under <c>health</c>),
+/// so that scripts read the same documents from <c>heck</c> and from <c>/api/origins</c>.
+/// </summary>
+internal static class CliJson
+{
+    /// <summary>For whole documents: indented.</summary>
+    public static JsonSerializerOptions Options { get; } = Create(indented: true);
+
+    /// <summary>For streams (one document per line, as <c>heck watch --json</c> writes).</summary>
+    public static JsonSerializerOptions Lines { get; } = Create(indented: false);
+
+    private static JsonSerializerOptions Create(bool indented)
+    {
+        var options = new JsonSerializerOptions(JsonSerializerDefaults.Web)
+        {
+            WriteIndented = indented,
+            DictionaryKeyPolicy = null, // header names stay as written
+            DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        };
+        options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase));
+        options.MakeReadOnly(populateMissingResolver: true);
+        return options;
+    }
+}
+
+internal sealed record OriginJson(
+    string Id,
+    string Url,
+    int IntervalMs,
+    int TimeoutMs,
+    string? Method,
+    string? ExpectStatus,
+    string? BodyContains,
+    IReadOnlyDictionary<string, string>? Headers,
+    int? DegradedLatencyMs,
+    int HealthyThreshold,
+    int UnhealthyThreshold,
+    HealthJson Health)
+{
+    public static OriginJson From(OriginView view)
+    {
+        var s = view.Spec;
+        var http = s.Kind == OriginKind.Http;
+        return new(s.Id, s.Url, s.IntervalMs, s.TimeoutMs,
+            http ? s.Method : null, http ? s.ExpectStatus : null, s.BodyContains,
+            s.Headers.Count > 0 ? s.Headers : null, s.DegradedLatencyMs, s.HealthyThreshold, s.UnhealthyThreshold,
+            HealthJson.From(view.Health));
+    }
+}
+
+internal sealed record HealthJson(
+    HealthStatus Status,
+    DateTimeOffset Since,
+    DateTimeOffset? LastProbeAt,
+    double? LastLatencyMs,
+    int? LastStatusCode,
+    string? LastError,
+    string? Owner,
+    int ConsecutiveSuccesses,
+    int ConsecutiveFailures)
+{
+    public static HealthJson From(HealthView h) => new(
+        h.Status, h.Since, h.LastProbeAt, h.LastLatencyMs is { } l ? Math.Round(l, 1) : null, h.LastStatusCode,
+        h.LastError, h.Owner, h.ConsecutiveSuccesses, h.ConsecutiveFailures);
+}
+
+/// <summary><c>heck origins add --json</c>.</summary>
+internal sealed record UpsertJson(bool Created, OriginJson Origin);
+
+/// <summary><c>heck origins rm --json</c> (written only when the origin existed).</summary>
+internal sealed record RemoveJson(string Id, bool Removed);
+
+/// <summary><c>heck origins ls --json</c>, as <c>GET /api/origins</c>.</summary>
+internal sealed record OriginListJson(IReadOnlyList<OriginJson> Items);
+
+/// <summary><c>heck members --json</c>, as <c>GET /api/cluster/members</c>.</summary>
+internal sealed record MembersJson(IReadOnlyList<ClusterMember> Members);
+
+/// <summary>One line of <c>heck watch --json</c>.</summary>
+internal sealed record TransitionJson(long Sequence, string OriginId, DateTimeOffset At, HealthStatus From, HealthStatus To, string Reason)
+{
+    public static TransitionJson Of(TransitionEvent e) =>
+        new(e.Sequence, e.OriginId, e.Transition.At, e.Transition.From, e.Transition.To, e.Transition.Reason);
+}

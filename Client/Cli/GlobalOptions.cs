@@ -1,0 +1,101 @@
+using System.CommandLine;
+using Heck.Origins;
+
+namespace Heck.Client.Cli;
+
+/// <summary>Options every command takes (they may come before or after the command's name).</summary>
+internal sealed class GlobalOptions
+{
+    public const string GatewayVariable = "HECK_GATEWAY";
+    public const string ClusterIdVariable = "HECK_CLUSTER_ID";
+    public const int DefaultConnectTimeoutMs = 10_000;
+
+    public Option<string[]> Gateway { get; } = new("--gateway", "-g")
+    {
+        Description = $"A silo gateway as host:port; repeat it (or separate with commas) for several. Default: ${GatewayVariable}, else 127.0.0.1:{GatewayAddress.DefaultPort}",
+        HelpName = "host:port",
+        Recursive = true,
+    };
+
+    public Option<string?> ClusterId { get; } = new("--cluster-id")
+    {
+        Description = $"The cluster's id. Default: ${ClusterIdVariable}, else heck",
+        HelpName = "id",
+        Recursive = true,
+    };
+
+    public Option<int?> ConnectTimeoutMs { get; } = CreateConnectTimeout();
+
+    private static Option<int?> CreateConnectTimeout()
+    {
+        var option = IntOption.Create("--connect-timeout-ms", $"How long to keep trying to reach a gateway (default {DefaultConnectTimeoutMs})", "ms");
+        option.Recursive = true;
+        return option;
+    }
+
+    public Option<bool> Json { get; } = new("--json")
+    {
+        Description = "Write JSON (camelCase, lower-case enums) instead of tables",
+        Recursive = true,
+    };
+
+    public void AddTo(Command root)
+    {
+        root.Options.Add(Gateway);
+        root.Options.Add(ClusterId);
+        root.Options.Add(ConnectTimeoutMs);
+        root.Options.Add(Json);
+    }
+
+    /// <summary>
+    /// The gateways to use: those on the command line, else those in <paramref name="environment"/>
+    /// (<c>$HECK_GATEWAY</c>), else the local default. Each value may list several, separated by commas
+    /// or spaces.
+    /// </summary>
+    public static IReadOnlyList<string> ResolveGateways(IReadOnlyList<string>? fromOptions, string? environment)
+    {
+        static List<string> Split(IEnumerable<string> values) =>
+            values.SelectMany(v => v.Split([',', ' ', ';'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToList();
+
+        if (fromOptions is { Count: > 0 })
+        {
+            var given = Split(fromOptions);
+            // "--gateway ''" is a mistake worth reporting, not a reason to fall back to the default.
+            return given.Count > 0 ? given : [""];
+        }
+        if (!string.IsNullOrWhiteSpace(environment))
+        {
+            var fromEnvironment = Split([environment]);
+            if (fromEnvironment.Count > 0) return fromEnvironment;
+        }
+        return [$"127.0.0.1:{GatewayAddress.DefaultPort}"];
+    }
+
+    /// <summary>The client options the command line asks for, with every problem in <paramref name="errors"/>.</summary>
+    public HeckClientOptions ToClientOptions(ParseResult parse, List<FieldError> errors)
+    {
+        var gateways = ResolveGateways(parse.GetValue(Gateway), Environment.GetEnvironmentVariable(GatewayVariable));
+        foreach (var g in gateways)
+        {
+            if (!GatewayAddress.TryParse(g, out _, out var why))
+                errors.Add(new("--gateway", $"'{g}' {why}"));
+        }
+
+        var clusterId = parse.GetValue(ClusterId);
+        if (clusterId is not null && string.IsNullOrWhiteSpace(clusterId))
+            errors.Add(new("--cluster-id", "must not be empty"));
+        clusterId ??= Environment.GetEnvironmentVariable(ClusterIdVariable);
+        if (string.IsNullOrWhiteSpace(clusterId)) clusterId = "heck";
+
+        var timeout = parse.GetValue(ConnectTimeoutMs) ?? DefaultConnectTimeoutMs;
+        if (timeout < 1)
+            errors.Add(new("--connect-timeout-ms", $"must be at least 1 (was {timeout})"));
+
+        return new HeckClientOptions
+        {
+            Gateways = gateways.ToList(),
+            ClusterId = clusterId.Trim(),
+            ConnectTimeout = TimeSpan.FromMilliseconds(Math.Max(1, timeout)),
+        };
+    }
+}

@@ -1,0 +1,254 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Runtime.CompilerServices;
+using Heck.Cluster;
+using Heck.Health;
+using Heck.Origins;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Orleans.Configuration;
+
+namespace Heck.Client;
+
+/// <summary>
+/// The .NET client of a Heck cluster. Writes go to the origin's grain (which validates again);
+/// reads are answered by whichever silo the client's gateway is, from that silo's replica.
+/// Either <see cref="ConnectAsync"/> (owns an Orleans client and stops it on dispose) or wrap an
+/// existing <see cref="IClusterClient"/> with the constructor (which it never stops).
+/// </summary>
+public sealed class HeckClient : IAsyncDisposable
+{
+    /// <summary>Transitions asked for per poll of <see cref="WatchAsync"/>.</summary>
+    public const int WatchPageSize = 500;
+
+    private static readonly FieldError InvalidId = new("id", "must match ^[A-Za-z0-9._-]{1,128}$");
+
+    private readonly IHost? _host;
+    private TimeSpan _watchPollInterval = TimeSpan.FromMilliseconds(250);
+    private int _disposed;
+
+    /// <summary>Wraps a started Orleans client, e.g. a TestingHost cluster's; disposing this does not stop it.</summary>
+    public HeckClient(IClusterClient client)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        ClusterClient = client;
+    }
+
+    private HeckClient(IHost host)
+    {
+        _host = host;
+        ClusterClient = host.Services.GetRequiredService<IClusterClient>();
+    }
+
+    /// <summary>The Orleans client underneath, for calls the SDK does not wrap.</summary>
+    public IClusterClient ClusterClient { get; }
+
+    /// <summary>The pause between polls of <see cref="WatchAsync"/> when there was nothing new; 250 ms by default.</summary>
+    public TimeSpan WatchPollInterval
+    {
+        get => _watchPollInterval;
+        set => _watchPollInterval = value > TimeSpan.Zero
+            ? value
+            : throw new ArgumentOutOfRangeException(nameof(value), value, "must be positive");
+    }
+
+    private IOriginReaderGrain Reader => ClusterClient.GetGrain<IOriginReaderGrain>(0);
+
+    /// <summary>
+    /// Connects to the cluster through <see cref="HeckClientOptions.Gateways"/>, retrying until
+    /// <see cref="HeckClientOptions.ConnectTimeout"/>.
+    /// </summary>
+    /// <exception cref="ArgumentException">An option is invalid, e.g. a gateway that is not <c>host:port</c> (the message names it).</exception>
+    /// <exception cref="HeckConnectionException">No gateway could be resolved or reached in time.</exception>
+    public static async Task<HeckClient> ConnectAsync(HeckClientOptions options, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var gateways = options.Validate();
+        var names = gateways.Select(g => g.ToString()).ToList();
+        var clock = Stopwatch.StartNew();
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timeout.CancelAfter(options.ConnectTimeout);
+
+        var endpoints = new IPEndPoint[gateways.Count];
+        for (var i = 0; i < gateways.Count; i++)
+        {
+            try
+            {
+                endpoints[i] = await gateways[i].ResolveAsync(timeout.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                ct.ThrowIfCancellationRequested();
+                throw Failure(options, names, $"resolving '{gateways[i]}' took longer than the connect timeout", null);
+            }
+            catch (SocketException ex)
+            {
+                throw Failure(options, names, $"cannot resolve '{gateways[i].Host}' ({ex.Message})", ex);
+            }
+        }
+
+        var logs = new TextWriterLoggerProvider(options.LogWriter ?? Console.Error, options.MinimumLogLevel) { Connecting = true };
+        var host = BuildHost(options, endpoints, clock, logs);
+        try
+        {
+            // WaitAsync bounds the start even if a step of it ignores the token.
+            await host.StartAsync(timeout.Token).WaitAsync(timeout.Token).ConfigureAwait(false);
+            logs.Connecting = false;
+            return new HeckClient(host);
+        }
+        catch (Exception ex)
+        {
+            await StopQuietlyAsync(host).ConfigureAwait(false);
+            ct.ThrowIfCancellationRequested(); // the caller gave up: that is not a connection failure
+            var reason = ex is OperationCanceledException
+                ? $"no gateway answered within {options.ConnectTimeout.TotalMilliseconds:0} ms"
+                : $"{ex.Message} (tried for {clock.ElapsedMilliseconds} ms)";
+            throw Failure(options, names, reason, ex);
+        }
+    }
+
+    /// <summary>
+    /// Creates or replaces origin <paramref name="id"/>. The input is validated here first, so that
+    /// invalid input never reaches the cluster; the origin's grain validates it again.
+    /// </summary>
+    /// <exception cref="HeckValidationException">The id or the input is invalid (nothing changed).</exception>
+    public async Task<UpsertResult> UpsertOriginAsync(string id, OriginInput input, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var errors = OriginValidator.Validate(id, input, out var spec);
+        if (errors.Count > 0) throw new HeckValidationException(errors);
+        var result = await ClusterClient.GetGrain<IOriginGrain>(id).Configure(spec!).WaitAsync(ct).ConfigureAwait(false);
+        if (result.Errors is { Count: > 0 }) throw new HeckValidationException(result.Errors);
+        var view = result.View ?? throw new InvalidOperationException($"The cluster accepted origin '{id}' but returned no view of it.");
+        return new UpsertResult(result.Created, view);
+    }
+
+    /// <summary>Removes origin <paramref name="id"/> and stops probing it; false when there was no such origin.</summary>
+    /// <exception cref="HeckValidationException">The id is invalid.</exception>
+    public Task<bool> RemoveOriginAsync(string id, CancellationToken ct = default)
+    {
+        CheckId(id);
+        return ClusterClient.GetGrain<IOriginGrain>(id).Remove().WaitAsync(ct);
+    }
+
+    /// <summary>Origin <paramref name="id"/> as the gateway silo's replica has it, or null when it is not registered.</summary>
+    /// <exception cref="HeckValidationException">The id is invalid.</exception>
+    public Task<OriginView?> GetOriginAsync(string id, CancellationToken ct = default)
+    {
+        CheckId(id);
+        return Reader.Get(id).WaitAsync(ct);
+    }
+
+    /// <summary>Every origin, sorted by id, optionally only those with <paramref name="status"/>.</summary>
+    public Task<IReadOnlyList<OriginView>> ListOriginsAsync(HealthStatus? status = null, CancellationToken ct = default) =>
+        Reader.List(status).WaitAsync(ct);
+
+    /// <summary>The cluster's silos as the gateway silo sees them.</summary>
+    public Task<IReadOnlyList<ClusterMember>> GetMembersAsync(CancellationToken ct = default) =>
+        Reader.Members().WaitAsync(ct);
+
+    /// <summary>
+    /// Health transitions as they happen, oldest first, of one origin or (when
+    /// <paramref name="originId"/> is null) of all. Only transitions that happen <em>after</em> the
+    /// watch starts are yielded: the first poll only takes the current position, nothing from the
+    /// past is replayed. Polls every <see cref="WatchPollInterval"/> (at once again while pages are
+    /// full) until <paramref name="ct"/> is cancelled, which ends the enumeration with an
+    /// <see cref="OperationCanceledException"/>. Transitions are numbered by the gateway silo: if the
+    /// client fails over to another gateway, a few may be skipped or repeated. A failed call to the
+    /// cluster ends the enumeration with that exception.
+    /// </summary>
+    /// <exception cref="HeckValidationException"><paramref name="originId"/> is not a valid id.</exception>
+    public async IAsyncEnumerable<TransitionEvent> WatchAsync(string? originId = null, [EnumeratorCancellation] CancellationToken ct = default)
+    {
+        if (originId is not null) CheckId(originId);
+        var reader = Reader;
+        var after = (await reader.TransitionsAfter(-1, WatchPageSize).WaitAsync(ct).ConfigureAwait(false)).Next;
+        while (true)
+        {
+            var page = await reader.TransitionsAfter(after, WatchPageSize).WaitAsync(ct).ConfigureAwait(false);
+            after = page.Next;
+            foreach (var e in page.Events)
+            {
+                if (originId is null || e.OriginId == originId) yield return e;
+            }
+            if (page.Events.Count < WatchPageSize)
+                await Task.Delay(WatchPollInterval, ct).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Stops the Orleans client when <see cref="ConnectAsync"/> started it; does nothing for a wrapped client.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0 || _host is null) return;
+        await StopQuietlyAsync(_host).ConfigureAwait(false);
+    }
+
+    private static void CheckId(string? id)
+    {
+        if (!OriginValidator.IsValidId(id)) throw new HeckValidationException([InvalidId]);
+    }
+
+    private static HeckConnectionException Failure(HeckClientOptions options, IReadOnlyList<string> gateways, string reason, Exception? inner) =>
+        new(options.Gateways.ToList(),
+            $"Cannot connect to Heck cluster '{options.ClusterId}' through {string.Join(", ", gateways)}: {reason}", inner);
+
+    private static IHost BuildHost(HeckClientOptions options, IPEndPoint[] endpoints, Stopwatch clock, ILoggerProvider logs)
+    {
+        // No default configuration sources: a CLI must not pick up the appsettings.json of whatever folder it runs in.
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Logging.ClearProviders();
+        builder.Logging.SetMinimumLevel(options.MinimumLogLevel);
+        builder.Logging.AddProvider(logs);
+        // The host must not take over Ctrl-C: the application decides what an interrupt means.
+        builder.Services.AddSingleton<IHostLifetime, PassiveLifetime>();
+        builder.UseOrleansClient(client =>
+        {
+            client.UseStaticClustering(endpoints);
+            client.Configure<ClusterOptions>(o =>
+            {
+                o.ClusterId = options.ClusterId;
+                o.ServiceId = options.ServiceId;
+            });
+            client.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = options.ResponseTimeout);
+            // Keep trying (a silo may still be starting) until the connect timeout is spent.
+            var retryDelay = TimeSpan.FromMilliseconds(200);
+            client.UseConnectionRetryFilter(async (_, token) =>
+            {
+                if (clock.Elapsed + retryDelay >= options.ConnectTimeout) return false;
+                await Task.Delay(retryDelay, token).ConfigureAwait(false);
+                return true;
+            });
+        });
+        return builder.Build();
+    }
+
+    private static async Task StopQuietlyAsync(IHost host)
+    {
+        try
+        {
+            using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            await host.StopAsync(stop.Token).ConfigureAwait(false);
+        }
+        catch (Exception)
+        {
+            // Stopping a client that never connected, or one whose cluster is gone, may fail: nothing to do.
+        }
+        try
+        {
+            if (host is IAsyncDisposable asyncDisposable) await asyncDisposable.DisposeAsync().ConfigureAwait(false);
+            else host.Dispose();
+        }
+        catch (Exception)
+        {
+            // As above.
+        }
+    }
+
+    private sealed class PassiveLifetime : IHostLifetime
+    {
+        public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+}

@@ -1,0 +1,24 @@
+using Heck.Origins;
+
+namespace Heck.Client;
+
+/// <summary>The base of the exceptions that <see cref="HeckClient"/> throws for expected failures.</summary>
+public abstract class HeckException(string message, Exception? inner = null) : Exception(message, inner);
+
+/// <summary>
+/// Input that Heck rejects, with every bad field named as the HTTP API names it. Thrown before any
+/// call to the cluster when local validation fails, and with the cluster's errors when it refuses.
+/// </summary>
+public sealed class HeckValidationException(IReadOnlyList<FieldError> errors)
+    : HeckException("Invalid input: " + string.Join("; ", errors))
+{
+    public IReadOnlyList<FieldError> Errors { get; } = errors;
+}
+
+/// <summary>No gateway of the cluster could be reached (or none accepted the client) in time.</summary>
+public sealed class HeckConnectionException(IReadOnlyList<string> gateways, string message, Exception? inner = null)
+    : HeckException(message, inner)
+{
+    /// <summary>The gateways that were tried, as given.</summary>
+    public IReadOnlyList<string> Gateways { get; } = gateways;
+}

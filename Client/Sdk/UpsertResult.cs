@@ -1,0 +1,6 @@
+using Heck.Health;
+
+namespace Heck.Client;
+
+/// <summary>The outcome of <see cref="HeckClient.UpsertOriginAsync"/>: whether the origin is new, and how it now looks.</summary>
+public sealed record UpsertResult(bool Created, OriginView View);
