@@ -1,4 +1,5 @@
 using Heck.Grains.Origins;
+using Heck.Grains.Placement;
 using Heck.Grains.Probing;
 using Heck.Grains.Replica;
 using Heck.Grains.Storage;
@@ -14,10 +15,14 @@ public static class HeckGrainsSiloBuilderExtensions
     /// Everything a silo needs to own, probe and serve origins: durable storage in
     /// <paramref name="storagePath"/>, the prober, the local replica and the resumer.
     /// </summary>
-    public static ISiloBuilder AddHeckGrains(this ISiloBuilder silo, string storagePath)
+    public static ISiloBuilder AddHeckGrains(this ISiloBuilder silo, string storagePath, Action<GossipOptions>? gossip = null)
     {
         silo.AddSqliteGrainStorageAsDefault(o => o.DirectoryPath = storagePath);
+        silo.AddSiloPinnedPlacement();
         var services = silo.Services;
+        services.AddOptions<GossipOptions>().Configure(o => gossip?.Invoke(o));
+        services.AddSingleton<GossipGate>();
+        services.AddSingleton(sp => new RegistryJournal(storagePath, sp.GetRequiredService<Orleans.Serialization.Serializer>()));
         services.TryAddSingleton(TimeProvider.System);
         // TryAdd, so tests can put a failing or counting prober in front of the real one.
         services.TryAddSingleton<IOriginProber, OriginProber>();

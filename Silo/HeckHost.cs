@@ -40,7 +40,14 @@ public static class HeckHost
                 c.ServiceId = options.Cluster.ServiceId;
             });
             if (options.Silo.Name is { } name) silo.Configure<SiloOptions>(s => s.SiloName = name);
-            silo.AddHeckGrains(Path.GetFullPath(options.Storage.Path, Environment.CurrentDirectory));
+            silo.AddHeckGrains(Path.GetFullPath(options.Storage.Path, Environment.CurrentDirectory), gossip =>
+            {
+                gossip.IntervalMs = options.Gossip.IntervalMs;
+                gossip.Fanout = options.Gossip.Fanout;
+                gossip.AntiEntropyIntervalMs = options.Gossip.AntiEntropyIntervalMs;
+                gossip.Mode = options.Gossip.Mode;
+                gossip.CallTimeoutMs = options.Gossip.CallTimeoutMs;
+            });
         });
 
         // Registered after Orleans, so it runs once the silo is active.

@@ -4,7 +4,15 @@ namespace Heck.Health;
 
 /// <summary>An origin as readers see it: its spec and its current health.</summary>
 [GenerateSerializer, Alias("heck.OriginView"), Immutable]
-public sealed record OriginView([property: Id(0)] OriginSpec Spec, [property: Id(1)] HealthView Health);
+public sealed record OriginView([property: Id(0)] OriginSpec Spec, [property: Id(1)] HealthView Health)
+{
+    /// <summary>The prober slot (silo generation, <c>host:port@generation</c>) whose observation this is.</summary>
+    [Id(2)] public string? ObservedBy { get; init; }
+    /// <summary>When that observation was made (its hybrid logical clock's wall time).</summary>
+    [Id(3)] public DateTimeOffset? ObservedAt { get; init; }
+    /// <summary>When the answering silo's replica received it: staleness is visible.</summary>
+    [Id(4)] public DateTimeOffset? ReplicatedAt { get; init; }
+}
 
 /// <summary>A transition of one origin, numbered in the order the reading silo learnt of it.</summary>
 [GenerateSerializer, Alias("heck.TransitionEvent"), Immutable]

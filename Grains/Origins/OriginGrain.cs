@@ -9,16 +9,15 @@ using Orleans.Runtime;
 namespace Heck.Grains.Origins;
 
 /// <summary>
-/// One origin. Persists its spec; where it is active (its owner silo) it probes on a grain timer
-/// and runs the health state machine, and publishes every change into the silo's replica.
+/// One origin. Its spec lives in the replicated registry (journalled on every silo), so wherever
+/// the grain activates it finds the spec in its silo's replica; where it is active (its owner
+/// silo) it probes on a grain timer, runs the health state machine, and writes each observation
+/// into the local replica, from which gossip spreads it.
 /// </summary>
 [GrainType(GrainTypeName)]
 public sealed class OriginGrain : Grain, IOriginGrain
 {
     public const string GrainTypeName = "origin";
-    public const string StateName = "origin";
-
-    private readonly IPersistentState<OriginState> _state;
     private readonly IOriginProber _prober;
     private readonly LocalReplica _replica;
     private readonly TimeProvider _time;
@@ -33,12 +32,12 @@ public sealed class OriginGrain : Grain, IOriginGrain
     private int _specVersion;
     private bool _probing;
 
+    private OriginSpec? _spec;
+
     public OriginGrain(
-        [PersistentState(StateName)] IPersistentState<OriginState> state,
         IOriginProber prober, LocalReplica replica, TimeProvider time,
         ILocalSiloDetails silo, ILogger<OriginGrain> logger)
     {
-        _state = state;
         _prober = prober;
         _replica = replica;
         _time = time;
@@ -50,7 +49,7 @@ public sealed class OriginGrain : Grain, IOriginGrain
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        if (_state.State.Spec is { } spec) Start(spec, fresh: true);
+        if (_replica.Spec(Id) is { } spec) Start(spec, fresh: true);
         return Task.CompletedTask;
     }
 
@@ -62,7 +61,9 @@ public sealed class OriginGrain : Grain, IOriginGrain
         return Task.CompletedTask;
     }
 
-    public async Task<ConfigureResult> Configure(OriginSpec spec)
+    public Task<ConfigureResult> Configure(OriginSpec spec) => Task.FromResult(ConfigureNow(spec));
+
+    private ConfigureResult ConfigureNow(OriginSpec spec)
     {
         // Re-validate: a client that skipped validation must not store a spec the API would refuse.
         var errors = OriginValidator.Validate(spec.Id, OriginValidator.ToInput(spec), out var valid);
@@ -70,41 +71,27 @@ public sealed class OriginGrain : Grain, IOriginGrain
             errors = [new FieldError("id", $"does not match the grain key '{Id}'")];
         if (errors.Count > 0) return new ConfigureResult(false, null, errors);
 
-        var created = _state.State.Spec is null;
-        if (!created && _state.State.Spec!.Equals(valid))
+        var current = _replica.Spec(Id);
+        if (current is not null && current.Equals(valid) && _spec is not null)
             return new ConfigureResult(false, CurrentView(), []); // unchanged: keep schedule and health
 
-        var now = _time.GetUtcNow();
-        var previous = (_state.State.Spec, _state.State.RegisteredAt, _state.State.UpdatedAt);
-        _state.State.Spec = valid;
-        if (created) _state.State.RegisteredAt = now;
-        _state.State.UpdatedAt = now;
-        try
-        {
-            await _state.WriteStateAsync();
-        }
-        catch
-        {
-            (_state.State.Spec, _state.State.RegisteredAt, _state.State.UpdatedAt) = previous;
-            throw;
-        }
-
+        // Journalled in the local replica before we answer; gossip spreads it from there.
+        var created = _replica.Upsert(valid!);
         Start(valid!, fresh: created);
         _logger.LogInformation("Origin {Id} {Action}: {Url} every {IntervalMs} ms", Id, created ? "registered" : "updated", valid!.Url, valid.IntervalMs);
         return new ConfigureResult(created, CurrentView(), []);
     }
 
-    public async Task<bool> Remove()
+    public Task<bool> Remove()
     {
-        if (_state.State.Spec is null) return false;
-        await _state.ClearStateAsync();
-        _state.State = new OriginState();
+        var removed = _replica.Remove(Id);
+        if (!removed && _spec is null) return Task.FromResult(false);
+        _spec = null;
         StopProbing();
         _health = null;
-        _replica.Remove(Id);
         _logger.LogInformation("Origin {Id} removed", Id);
         DeactivateOnIdle();
-        return true;
+        return Task.FromResult(removed);
     }
 
     public Task<OriginView?> GetView() => Task.FromResult(CurrentView());
@@ -116,16 +103,16 @@ public sealed class OriginGrain : Grain, IOriginGrain
         Task.FromResult(_health?.Transitions ?? (IReadOnlyList<HealthTransition>)[]);
 
     private OriginView? CurrentView() =>
-        _state.State.Spec is { } spec && _health is not null ? new OriginView(spec, _health.View) : null;
+        _spec is { } spec && _health is not null ? new OriginView(spec, _health.View) : null;
 
     private void Start(OriginSpec spec, bool fresh)
     {
         _specVersion++;
+        _spec = spec;
         if (fresh || _health is null)
-            _health = new HealthStateMachine(spec, _state.State.RegisteredAt, _owner);
+            _health = new HealthStateMachine(spec, _time.GetUtcNow(), _owner);
         else
             _health.Reconfigure(spec);
-        _replica.Upsert(new OriginView(spec, _health.View));
 
         StopProbing();
         var now = _time.GetUtcNow();
@@ -150,7 +137,7 @@ public sealed class OriginGrain : Grain, IOriginGrain
 
     private async Task ProbeOnceAsync(CancellationToken cancellationToken)
     {
-        if (_state.State.Spec is not { } spec || _health is null || _schedule is null) return;
+        if (_spec is not { } spec || _health is null || _schedule is null) return;
         if (_probing)
         {
             // The previous probe (of an older spec) is still out: never two at once, take the next slot.
@@ -177,10 +164,9 @@ public sealed class OriginGrain : Grain, IOriginGrain
 
             var observation = new Observation(startedAt, result.Success, result.LatencyMs, result.StatusCode, result.Error, _owner);
             var transition = _health.Apply(observation);
-            _replica.UpdateHealth(Id, _health.View);
+            _replica.RecordHealth(Id, _health.View, transition);
             if (transition is not null)
             {
-                _replica.RecordTransition(Id, transition);
                 _logger.LogInformation("Origin {Id} {From} -> {To}: {Reason}", Id, transition.From, transition.To, transition.Reason);
             }
             timer?.Change(_schedule.DueIn(_time.GetUtcNow()), Timeout.InfiniteTimeSpan);

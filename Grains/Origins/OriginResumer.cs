@@ -1,4 +1,4 @@
-using Heck.Grains.Storage;
+using Heck.Grains.Replica;
 using Heck.Origins;
 using Microsoft.Extensions.Logging;
 using Orleans.Runtime;
@@ -6,24 +6,32 @@ using Orleans.Runtime;
 namespace Heck.Grains.Origins;
 
 /// <summary>
-/// Wakes every stored origin when the silo becomes active, so that registered origins resume
-/// probing after a restart with no call from anyone. (The ownership reconciler generalises this
-/// to many silos: each activates what it owns.)
+/// At start, loads this silo's replica from its journal, starts its gossip, and wakes every
+/// registered origin so that probing resumes after a restart with no call from anyone. (The
+/// ownership reconciler generalises the wake-up: each silo activates what it owns.)
 /// </summary>
-public sealed class OriginResumer(IStoredGrainIndex index, IGrainFactory grains, ILogger<OriginResumer> logger)
+public sealed class OriginResumer(LocalReplica replica, IGrainFactory grains, ILocalSiloDetails silo, ILogger<OriginResumer> logger)
     : ILifecycleParticipant<ISiloLifecycle>
 {
     private const int Parallelism = 64;
     private Task? _resuming;
 
-    public void Participate(ISiloLifecycle lifecycle) =>
-        lifecycle.Subscribe(nameof(OriginResumer), ServiceLifecycleStage.Active, OnActiveAsync, OnStopAsync);
-
-    private Task OnActiveAsync(CancellationToken cancellationToken)
+    public void Participate(ISiloLifecycle lifecycle)
     {
+        // Early: a storage problem must stop the silo before it joins.
+        lifecycle.Subscribe(nameof(OriginResumer) + ".Load", ServiceLifecycleStage.ApplicationServices, _ =>
+        {
+            replica.Load();
+            return Task.CompletedTask;
+        });
+        lifecycle.Subscribe(nameof(OriginResumer), ServiceLifecycleStage.Active, OnActiveAsync, OnStopAsync);
+    }
+
+    private async Task OnActiveAsync(CancellationToken cancellationToken)
+    {
+        await ReplicaGrain.Of(grains, silo.SiloAddress).Start();
         // In the background: a silo with many origins must not delay its own start on them.
         _resuming = Task.Run(() => ResumeAllAsync(cancellationToken), CancellationToken.None);
-        return Task.CompletedTask;
     }
 
     private async Task OnStopAsync(CancellationToken cancellationToken)
@@ -35,7 +43,7 @@ public sealed class OriginResumer(IStoredGrainIndex index, IGrainFactory grains,
     {
         try
         {
-            var ids = await index.ListKeysAsync(OriginGrain.GrainTypeName, OriginGrain.StateName, cancellationToken);
+            var ids = replica.LiveIds.ToList();
             var failed = 0;
             await Parallel.ForEachAsync(ids, new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = cancellationToken },
                 async (id, _) =>
@@ -47,12 +55,8 @@ public sealed class OriginResumer(IStoredGrainIndex index, IGrainFactory grains,
                         logger.LogWarning(ex, "Could not resume origin {Id}", id);
                     }
                 });
-            logger.LogInformation("Resumed {Count} stored origins ({Failed} failed)", ids.Count - failed, failed);
+            logger.LogInformation("Resumed {Count} registered origins ({Failed} failed)", ids.Count - failed, failed);
         }
         catch (OperationCanceledException) { }
-        catch (Exception ex)
-        {
-            logger.LogError(ex, "Could not list stored origins; they resume when next called");
-        }
     }
 }

@@ -15,6 +15,14 @@ public static class RendezvousPlacementExtensions
     /// as silo metadata so other silos rank it with the same weight. Call on every silo. Clients need
     /// nothing: they never place grains, and the strategy's serializer ships with this assembly.
     /// </summary>
+    /// <summary>Registers <see cref="SiloPinnedPlacement"/> for per-silo grains. Call on every silo.</summary>
+    public static ISiloBuilder AddSiloPinnedPlacement(this ISiloBuilder silo)
+    {
+        if (!silo.Services.Any(d => d.IsKeyedService && Equals(d.ServiceKey, typeof(SiloPinnedPlacement))))
+            silo.Services.AddPlacementDirector<SiloPinnedPlacement, SiloPinnedPlacementDirector>();
+        return silo;
+    }
+
     public static ISiloBuilder AddRendezvousPlacement(this ISiloBuilder silo)
     {
         var services = silo.Services;

@@ -16,7 +16,10 @@ public sealed record OriginResponse(
     int? DegradedLatencyMs,
     int HealthyThreshold,
     int UnhealthyThreshold,
-    HealthResponse Health)
+    HealthResponse Health,
+    string? ObservedBy,
+    DateTimeOffset? ObservedAt,
+    DateTimeOffset? ReplicatedAt)
 {
     public static OriginResponse From(OriginView view)
     {
@@ -25,7 +28,7 @@ public sealed record OriginResponse(
         return new(s.Id, s.Url, s.IntervalMs, s.TimeoutMs,
             http ? s.Method : null, http ? s.ExpectStatus : null, s.BodyContains,
             s.Headers.Count > 0 ? s.Headers : null, s.DegradedLatencyMs, s.HealthyThreshold, s.UnhealthyThreshold,
-            HealthResponse.From(view.Health));
+            HealthResponse.From(view.Health), view.ObservedBy, view.ObservedAt, view.ReplicatedAt);
     }
 }
 

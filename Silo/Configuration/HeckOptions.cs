@@ -12,6 +12,8 @@ public sealed class HeckOptions
     public HttpSection Http { get; set; } = new();
     public SiloSection Silo { get; set; } = new();
     public StorageSection Storage { get; set; } = new();
+    /// <summary>How replicas spread origin state between silos.</summary>
+    public Heck.Grains.Replica.GossipOptions Gossip { get; set; } = new();
     /// <summary>Optional YAML file of origins applied at start (origins kept as code).</summary>
     public string? OriginsFile { get; set; }
 

@@ -66,6 +66,7 @@ public static partial class HeckOptionsLoader
             errors.Add("Heck:Storage:Path must name a directory");
         else if (o.Storage.Path.IndexOfAny(Path.GetInvalidPathChars()) >= 0)
             errors.Add($"Heck:Storage:Path is not a valid path (was '{o.Storage.Path}')");
+        errors.AddRange(o.Gossip.Validate());
         if (o.OriginsFile is { } file && !File.Exists(file))
             errors.Add($"Heck:OriginsFile names a file that does not exist ('{Path.GetFullPath(file)}')");
         return errors;

@@ -1,0 +1,42 @@
+namespace Heck.Replication;
+
+/// <summary>
+/// A silo's replica, as other silos reach it for gossip. Exactly one per silo, keyed by the
+/// silo's address (<c>SiloAddress.ToParsableString()</c>) and pinned there: it is never placed
+/// on another silo.
+/// </summary>
+[Alias("heck.IReplicaGrain")]
+public interface IReplicaGrain : IGrainWithStringKey
+{
+    /// <summary>Merges a delta; answers with this replica's version vector afterwards.</summary>
+    [Alias("Push")]
+    Task<VersionVector> Push(Delta delta);
+
+    /// <summary>What the caller (whose vector is <paramref name="caller"/>) lacks, and this replica's vector.</summary>
+    [Alias("Pull")]
+    Task<PullResult> Pull(VersionVector caller);
+
+    /// <summary>Starts the gossip timers (the silo calls its own replica once at start).</summary>
+    [Alias("Start")]
+    Task Start();
+
+    [Alias("GetStats")]
+    Task<ReplicaStats> GetStats();
+}
+
+[GenerateSerializer, Alias("heck.PullResult"), Immutable]
+public sealed record PullResult([property: Id(0)] Delta Delta, [property: Id(1)] VersionVector Version);
+
+/// <summary>Counters of one replica's gossip, for the API and benchmarks.</summary>
+[GenerateSerializer, Alias("heck.ReplicaStats"), Immutable]
+public sealed record ReplicaStats
+{
+    [Id(0)] public required string Replica { get; init; }
+    [Id(1)] public int Origins { get; init; }
+    [Id(2)] public int Records { get; init; }
+    [Id(3)] public long BytesSent { get; init; }
+    [Id(4)] public long DeltasSent { get; init; }
+    [Id(5)] public long DeltasReceived { get; init; }
+    [Id(6)] public int FullStateBytes { get; init; }
+    [Id(7)] public string Mode { get; init; } = "";
+}

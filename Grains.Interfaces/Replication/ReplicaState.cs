@@ -1,0 +1,209 @@
+using System.Collections.Immutable;
+using Heck.Health;
+using Heck.Origins;
+
+namespace Heck.Replication;
+
+/// <summary>
+/// One replica's copy of the replicated state: the origin registry, the health map, and the
+/// version vector of every dot it has seen. Immutable; every change returns a new state.
+/// <para>
+/// Invariant that makes deltas exact: a dot in <see cref="Version"/> is a record this state holds,
+/// or one that a record it holds replaces (same id or slot, larger in the merge order), or one
+/// pruned once every live replica had it. Hence a peer needs exactly the records whose dots
+/// its vector lacks, and a record whose dot is already in the vector can be ignored.
+/// </para>
+/// </summary>
+[GenerateSerializer, Alias("heck.ReplicaState"), Immutable]
+public sealed record ReplicaState(
+    [property: Id(0)] Registry Registry,
+    [property: Id(1)] HealthMap Health,
+    [property: Id(2)] VersionVector Version)
+{
+    public static readonly ReplicaState Empty = new(Registry.Empty, HealthMap.Empty, VersionVector.Empty);
+
+    public int RecordCount => Registry.Count + Health.Count;
+
+    /// <summary>An estimate of the full state's wire size, for bandwidth comparisons.</summary>
+    public int EstimatedBytes => Registry.EstimatedBytes + Health.EstimatedBytes + Version.EstimatedBytes;
+
+    // ---- merging ----------------------------------------------------------------------
+
+    /// <summary>The join of two states: associative, commutative, idempotent.</summary>
+    public ReplicaState Merge(ReplicaState other) =>
+        new(Registry.Merge(other.Registry), Health.Merge(other.Health), Version.Merge(other.Version));
+
+    /// <summary>
+    /// Exactly the records whose dots <paramref name="peer"/> lacks, with this replica's vector as
+    /// context; <see cref="Delta.Empty"/> when the peer has seen everything. <c>DeltaSince(VersionVector.Empty)</c>
+    /// is the full state, for a joining replica.
+    /// </summary>
+    public Delta DeltaSince(VersionVector peer) =>
+        peer.Includes(Version)
+            ? Delta.Empty
+            : new Delta([.. Registry.NotIn(peer)], [.. Health.NotIn(peer)], Version, peer);
+
+    /// <summary>
+    /// Joins a delta. On a replica that has seen the delta's <see cref="Delta.Since"/>,
+    /// <c>Apply(other.DeltaSince(Version))</c> equals <c>Merge(other)</c>. Records whose dots are
+    /// already seen are skipped, so a late duplicate of a pruned record cannot come back.
+    /// </summary>
+    public ReplicaState Apply(Delta delta)
+    {
+        if (delta.IsEmpty) return this;
+        var registry = Registry;
+        var health = Health;
+        var version = Version;
+        var causal = Version.Includes(delta.Since);
+        foreach (var entry in delta.Specs)
+        {
+            if (Version.Contains(entry.Dot)) continue;
+            registry = registry.Add(entry);
+            if (!causal) version = version.Add(entry.Dot);
+        }
+        foreach (var record in delta.Slots)
+        {
+            if (Version.Contains(record.Dot)) continue;
+            health = health.Add(record);
+            if (!causal) version = version.Add(record.Dot);
+        }
+        if (causal) version = version.Merge(delta.Context);
+        return new ReplicaState(registry, health, version);
+    }
+
+    // ---- local writes -------------------------------------------------------------------
+
+    /// <summary>
+    /// Adds or edits an origin's spec as replica <paramref name="self"/>. An edit keeps the
+    /// generation; adding a removed or unknown origin starts a new, higher one (see
+    /// <see cref="RegistryEntry.GenerationAt"/>). An unchanged spec writes nothing (the delta is empty).
+    /// </summary>
+    public (ReplicaState State, Delta Delta) UpsertSpec(OriginSpec spec, ReplicaId self, HlcClock clock)
+    {
+        var current = Registry.Get(spec.Id);
+        if (current is { Spec: { } existing } && existing.Equals(spec)) return (this, Delta.Empty);
+        var hlc = Stamp(clock, current?.Hlc);
+        var generation = current is { IsTombstone: false }
+            ? current.Generation
+            : Math.Max((current?.Generation ?? 0) + 1, RegistryEntry.GenerationAt(hlc));
+        return WriteSpec(new RegistryEntry(spec.Id, generation, spec, hlc, Version.Next(self)), current);
+    }
+
+    /// <summary>Removes an origin (the generation this replica has seen); nothing when it is not live here.</summary>
+    public (ReplicaState State, Delta Delta) RemoveSpec(string id, ReplicaId self, HlcClock clock)
+    {
+        var current = Registry.Get(id);
+        if (current is null || current.IsTombstone) return (this, Delta.Empty);
+        return WriteSpec(new RegistryEntry(id, current.Generation, null, Stamp(clock, current.Hlc), Version.Next(self)), current);
+    }
+
+    /// <summary>
+    /// Records what slot <paramref name="self"/> observed of a live origin, with the transition it
+    /// caused (owners only; confirmers pass null). The timestamp is later than everything this
+    /// replica knows of the origin, so transitions stay causally ordered across an ownership
+    /// handoff. Writes nothing when the origin is not live in this replica's registry.
+    /// </summary>
+    public (ReplicaState State, Delta Delta) RecordHealth(
+        string originId, HealthView health, HealthTransition? transition, ProberRole role, ReplicaId self, HlcClock clock)
+    {
+        if (Registry.Get(originId) is not { IsTombstone: false } entry) return (this, Delta.Empty);
+        var slots = Health.Slots(originId);
+        var previous = slots.GetValueOrDefault(self);
+        var latest = slots.Values.Select(r => r.Hlc).Append(entry.Hlc).Max();
+        var hlc = clock.Observe(latest);
+        var dot = Version.Next(self);
+
+        // A new generation is a new origin: its history starts empty.
+        var transitions = previous is not null && previous.Generation == entry.Generation && !previous.Transitions.IsDefault
+            ? previous.Transitions
+            : [];
+        if (transition is not null)
+        {
+            transitions = transitions.Add(new ReplicatedTransition(transition, hlc, dot));
+            if (transitions.Length > SlotRecord.MaxTransitions)
+                transitions = transitions.RemoveRange(0, transitions.Length - SlotRecord.MaxTransitions);
+        }
+
+        var record = new SlotRecord(originId, self, entry.Generation, role, health, transitions, hlc,
+            (previous?.Sequence ?? 0) + 1, dot);
+        var state = new ReplicaState(Registry, Health.Add(record), Version.Add(dot));
+        return (state, new Delta([], [record], Context(dot, previous?.Dot), VersionVector.Empty));
+    }
+
+    private (ReplicaState, Delta) WriteSpec(RegistryEntry entry, RegistryEntry? replaced)
+    {
+        var state = new ReplicaState(Registry.Add(entry), Health, Version.Add(entry.Dot));
+        return (state, new Delta([entry], [], Context(entry.Dot, replaced?.Dot), VersionVector.Empty));
+    }
+
+    // A write happens after what it replaces, even if that came from a silo whose clock is ahead.
+    private static Hlc Stamp(HlcClock clock, Hlc? replaced) => replaced is { } r ? clock.Observe(r) : clock.Now();
+
+    // The new dot, and the dot of the record it replaces: receivers may count both as seen.
+    private static VersionVector Context(Dot dot, Dot? replaced) =>
+        replaced is { } r ? VersionVector.Empty.Add(dot).Add(r) : VersionVector.Empty.Add(dot);
+
+    // ---- pruning ------------------------------------------------------------------------
+
+    /// <summary>
+    /// Drops what no live replica needs any more: slots of <paramref name="deadReplicas"/>, health
+    /// of removed or superseded generations, and then tombstones. Only records whose dots (and
+    /// their writer's earlier dots) are in <paramref name="stableFrontier"/> are dropped, so a
+    /// late copy of one is ignored everywhere (<see cref="Apply"/>). Live specs and live slots of
+    /// the current generation are never dropped.
+    /// <para>
+    /// <paramref name="stableFrontier"/> must hold only dots that every live replica has seen,
+    /// together with every write that raced with them; <see cref="PruneFrontier.Stable"/> is such
+    /// a frontier. (The bare intersection of the live vectors is not enough for tombstones: an
+    /// edit made concurrently with a remove, still in flight to some replica, would come back
+    /// there after the tombstone is gone.) The caller must also drop deltas sent by replicas it
+    /// knows to be dead.
+    /// </para>
+    /// </summary>
+    public ReplicaState Prune(IReadOnlySet<ReplicaId> deadReplicas, VersionVector stableFrontier)
+    {
+        var health = Health.Prune(deadReplicas, stableFrontier)
+            .RemoveWhere(r => stableFrontier.ContainsPrefix(r.Dot) && Superseded(r));
+        // A tombstone stays while health of the generation it removed is still around here.
+        var registry = Registry.Prune(stableFrontier,
+            keep: t => health.Slots(t.Id).Values.Any(r => r.Generation <= t.Generation));
+        return registry == Registry && health == Health ? this : this with { Registry = registry, Health = health };
+    }
+
+    private bool Superseded(SlotRecord record) =>
+        Registry.Get(record.OriginId) is { } e &&
+        (e.Generation > record.Generation || (e.IsTombstone && e.Generation >= record.Generation));
+
+    // ---- reads --------------------------------------------------------------------------
+
+    /// <summary>The live spec of an origin, or null when unknown or removed.</summary>
+    public OriginSpec? Spec(string originId) => Registry.Spec(originId);
+
+    /// <summary>
+    /// The health to show for an origin: the freshest observation of its current generation by
+    /// an owner, else by any slot; null when the origin is not live or no slot has reported yet.
+    /// The record says who observed it (<see cref="SlotRecord.Slot"/>) and when (<see cref="SlotRecord.Hlc"/>).
+    /// </summary>
+    public SlotRecord? DerivedHealth(string originId)
+    {
+        SlotRecord? freshest = null, freshestOwner = null;
+        foreach (var record in CurrentSlots(originId))
+        {
+            if (freshest is null || record.CompareTo(freshest) > 0) freshest = record;
+            if (record.Role == ProberRole.Owner && (freshestOwner is null || record.CompareTo(freshestOwner) > 0)) freshestOwner = record;
+        }
+        return freshestOwner ?? freshest;
+    }
+
+    /// <summary>The slots' recent transitions of an origin's current generation, in causal order.</summary>
+    public IReadOnlyList<ReplicatedTransition> Transitions(string originId) =>
+        CurrentSlots(originId)
+            .SelectMany(r => r.Transitions.IsDefault ? [] : r.Transitions)
+            .Order()
+            .ToList();
+
+    private IEnumerable<SlotRecord> CurrentSlots(string originId) =>
+        Registry.Get(originId) is { IsTombstone: false } entry
+            ? Health.Slots(originId).Values.Where(r => r.Generation == entry.Generation)
+            : [];
+}

@@ -1,0 +1,154 @@
+using System.Collections.Concurrent;
+using Heck.Grains.Placement;
+using Heck.Replication;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Orleans.Concurrency;
+using Orleans.Runtime;
+
+namespace Heck.Grains.Replica;
+
+/// <summary>
+/// The network face of this silo's <see cref="LocalReplica"/>: pushes deltas to a few random live
+/// peers every gossip interval, runs version-vector anti-entropy with one peer every
+/// anti-entropy interval, and merges what peers send. Reentrant: a slow peer never holds up
+/// merging what others send. Pinned to its silo.
+/// </summary>
+[SiloPinnedPlacement, Reentrant, GrainType("replica")]
+public sealed class ReplicaGrain(
+    LocalReplica replica, IClusterMembershipService membership, ILocalSiloDetails silo,
+    IOptions<GossipOptions> options, GossipGate gate, ILogger<ReplicaGrain> logger) : Grain, IReplicaGrain
+{
+    private readonly GossipOptions _options = options.Value;
+    // What each peer is known to have seen (from its last answer): deltas are cut against it, so a
+    // peer is sent only what it lacks; an unknown peer (a joiner) gets the full state.
+    private readonly ConcurrentDictionary<SiloAddress, VersionVector> _known = new();
+    private readonly Random _random = new();
+    private bool _started;
+    private long _bytesSent, _deltasSent, _deltasReceived;
+
+    public static IReplicaGrain Of(IGrainFactory grains, SiloAddress silo) =>
+        grains.GetGrain<IReplicaGrain>(SiloPinnedPlacement.KeyOf(silo));
+
+    public Task Start()
+    {
+        if (_started) return Task.CompletedTask;
+        _started = true;
+        var interval = TimeSpan.FromMilliseconds(_options.IntervalMs);
+        var antiEntropy = TimeSpan.FromMilliseconds(_options.AntiEntropyIntervalMs);
+        this.RegisterGrainTimer(GossipRoundAsync, new GrainTimerCreationOptions(interval, interval) { Interleave = true, KeepAlive = true });
+        this.RegisterGrainTimer(AntiEntropyRoundAsync, new GrainTimerCreationOptions(antiEntropy, antiEntropy) { Interleave = true, KeepAlive = true });
+        return Task.CompletedTask;
+    }
+
+    public Task<VersionVector> Push(Delta delta)
+    {
+        if (!gate.IsOpen) throw new GossipClosedException();
+        Interlocked.Increment(ref _deltasReceived);
+        replica.Apply(delta);
+        return Task.FromResult(replica.Version);
+    }
+
+    public Task<PullResult> Pull(VersionVector caller)
+    {
+        if (!gate.IsOpen) throw new GossipClosedException();
+        var delta = replica.DeltaSince(caller);
+        Count(delta);
+        return Task.FromResult(new PullResult(delta, replica.Version));
+    }
+
+    public Task<ReplicaStats> GetStats()
+    {
+        var state = replica.State;
+        return Task.FromResult(new ReplicaStats
+        {
+            Replica = replica.Self.ToString(),
+            Origins = replica.Count,
+            Records = state.RecordCount,
+            BytesSent = Interlocked.Read(ref _bytesSent),
+            DeltasSent = Interlocked.Read(ref _deltasSent),
+            DeltasReceived = Interlocked.Read(ref _deltasReceived),
+            FullStateBytes = state.EstimatedBytes,
+            Mode = _options.Mode.ToString().ToLowerInvariant(),
+        });
+    }
+
+    private async Task GossipRoundAsync(CancellationToken ct)
+    {
+        if (!gate.IsOpen) return;
+        var peers = Pick(_options.Fanout);
+        if (peers.Count == 0) return;
+        await Task.WhenAll(peers.Select(p => _options.Mode == GossipMode.Pull ? PullFromAsync(p) : PushToAsync(p)));
+    }
+
+    private async Task AntiEntropyRoundAsync(CancellationToken ct)
+    {
+        if (!gate.IsOpen) return;
+        var peers = Pick(1);
+        if (peers.Count == 0) return;
+        var peer = peers[0];
+        // Push-pull: learn what we lack, then send what the peer lacks. Push mode only pushes
+        // and pull mode only pulls, so the three modes can be compared.
+        if (_options.Mode != GossipMode.Push) await PullFromAsync(peer);
+        if (_options.Mode != GossipMode.Pull) await PushToAsync(peer);
+    }
+
+    private async Task PushToAsync(SiloAddress peer)
+    {
+        var delta = replica.DeltaSince(_known.GetValueOrDefault(peer) ?? VersionVector.Empty);
+        if (delta.IsEmpty) return;
+        try
+        {
+            Count(delta);
+            var version = await Of(GrainFactory, peer).Push(delta).WaitAsync(TimeSpan.FromMilliseconds(_options.CallTimeoutMs));
+            _known[peer] = version;
+        }
+        catch (Exception ex)
+        {
+            logger.LogDebug(ex, "Gossip push to {Peer} failed", peer);
+        }
+    }
+
+    private async Task PullFromAsync(SiloAddress peer)
+    {
+        try
+        {
+            var result = await Of(GrainFactory, peer).Pull(replica.Version).WaitAsync(TimeSpan.FromMilliseconds(_options.CallTimeoutMs));
+            Interlocked.Increment(ref _deltasReceived);
+            replica.Apply(result.Delta);
+            _known[peer] = result.Version;
+        }
+        catch (Exception ex)
+        {
+            logger.LogDebug(ex, "Gossip pull from {Peer} failed", peer);
+        }
+    }
+
+    private void Count(Delta delta)
+    {
+        if (delta.IsEmpty) return;
+        Interlocked.Increment(ref _deltasSent);
+        Interlocked.Add(ref _bytesSent, delta.EstimatedBytes);
+    }
+
+    private List<SiloAddress> Pick(int count)
+    {
+        var self = silo.SiloAddress;
+        var live = membership.CurrentSnapshot.Members.Values
+            .Where(m => m.Status == SiloStatus.Active && !m.SiloAddress.Equals(self))
+            .Select(m => m.SiloAddress)
+            .ToList();
+        foreach (var gone in _known.Keys.Where(k => !live.Contains(k)).ToList()) _known.TryRemove(gone, out _);
+        // Partial Fisher-Yates: the first `count` of a random permutation.
+        for (var i = 0; i < Math.Min(count, live.Count); i++)
+        {
+            var j = _random.Next(i, live.Count);
+            (live[i], live[j]) = (live[j], live[i]);
+        }
+        return live.Take(count).ToList();
+    }
+}
+
+/// <summary>Thrown to a peer while this silo's gossip gate is closed.</summary>
+[GenerateSerializer, Alias("heck.GossipClosedException")]
+public sealed class GossipClosedException() : Exception("this replica's gossip is closed");
