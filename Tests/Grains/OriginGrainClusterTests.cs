@@ -43,10 +43,15 @@ public sealed class HeckSiloConfigurator : ISiloConfigurator
     public void Configure(ISiloBuilder silo)
     {
         var root = silo.Configuration["HeckTestStorage"] ?? throw new InvalidOperationException("no storage path");
-        var name = silo.Configuration["Orleans:Name"] ?? silo.Configuration["SiloName"] ?? Guid.NewGuid().ToString("N");
         if (silo.Configuration["HeckTestSlowProber"] == "true")
             silo.Services.AddSingleton<IOriginProber>(new DelegatingProber(new SlowCountingProber(), new OriginProber(TimeProvider.System)));
-        silo.AddHeckGrains(Path.Combine(root, name));
+        var gossipMs = silo.Configuration["HeckTestGossipMs"];
+        silo.AddHeckGrains(Path.Combine(root, Guid.NewGuid().ToString("N")), gossip =>
+        {
+            if (gossipMs is null) return;
+            gossip.IntervalMs = int.Parse(gossipMs);
+            gossip.AntiEntropyIntervalMs = 4 * gossip.IntervalMs;
+        });
     }
 
     /// <summary>Slow counting for origins that ask for it, real probes for the rest.</summary>

@@ -1,0 +1,86 @@
+using Heck.Grains.Replica;
+using Heck.Health;
+using Heck.Origins;
+using Heck.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.TestingHost;
+using Xunit;
+
+namespace Heck.Tests.Grains;
+
+/// <summary>Three silos in a TestingHost cluster: every replica answers, gossip heals divergence.</summary>
+public sealed class ReplicationClusterTests : IAsyncLifetime
+{
+    private readonly TempDirectory _storage = new();
+    private TestCluster _cluster = null!;
+    private TargetServer _target = null!;
+
+    public async Task InitializeAsync()
+    {
+        _target = await TargetServer.StartAsync();
+        var builder = new TestClusterBuilder(3);
+        builder.Properties["HeckTestStorage"] = _storage.Path;
+        builder.Properties["HeckTestGossipMs"] = "50";
+        builder.AddSiloBuilderConfigurator<HeckSiloConfigurator>();
+        _cluster = builder.Build();
+        await _cluster.DeployAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _cluster.StopAllSilosAsync();
+        await _cluster.DisposeAsync();
+        await _target.DisposeAsync();
+        _storage.Dispose();
+    }
+
+    private IReadOnlyList<IServiceProvider> Silos =>
+        _cluster.Silos.Cast<InProcessSiloHandle>().Select(s => s.SiloHost.Services).ToList();
+
+    private static LocalReplica ReplicaOf(IServiceProvider silo) => silo.GetRequiredService<LocalReplica>();
+
+    private static OriginSpec Spec(string id, string url, int interval = 200) =>
+        OriginValidator.Validate(id, new OriginInput { Url = url, IntervalMs = interval }, out var s).Count == 0 ? s! : throw new ArgumentException(id);
+
+    [Fact]
+    public async Task Every_silo_answers_from_its_own_replica()
+    {
+        await _cluster.Client.GetGrain<IOriginGrain>("everywhere").Configure(Spec("everywhere", _target.Url("/everywhere")));
+        await Eventually.True(
+            () => Silos.All(s => ReplicaOf(s).Get("everywhere")?.Health.Status == HealthStatus.Healthy),
+            TimeSpan.FromSeconds(10), "every replica shows the origin healthy");
+        var observers = Silos.Select(s => ReplicaOf(s).Get("everywhere")!.ObservedBy).Distinct().ToList();
+        Assert.Single(observers); // all show the owner's observation
+
+        _target.Set("/everywhere", TargetMode.Failing);
+        await Eventually.True(
+            () => Silos.All(s => ReplicaOf(s).Get("everywhere")?.Health.Status == HealthStatus.Unhealthy),
+            TimeSpan.FromSeconds(10), "every replica shows it unhealthy");
+        // Causal order: every replica lists the same transitions in the same order.
+        var histories = Silos.Select(s => string.Join(",", ReplicaOf(s).State.Transitions("everywhere").Select(t => t.Transition.To))).Distinct().ToList();
+        Assert.Equal("Healthy,Unhealthy", Assert.Single(histories));
+
+        await _cluster.Client.GetGrain<IOriginGrain>("everywhere").Remove();
+        await Eventually.True(() => Silos.All(s => ReplicaOf(s).Get("everywhere") is null), TimeSpan.FromSeconds(10), "removed everywhere");
+    }
+
+    [Fact]
+    public async Task A_silo_cut_off_from_gossip_diverges_and_converges_when_healed()
+    {
+        var cut = Silos[2];
+        cut.GetRequiredService<GossipGate>().Close();
+        for (var i = 0; i < 6; i++)
+            await _cluster.Client.GetGrain<IOriginGrain>($"o{i}").Configure(Spec($"o{i}", _target.Url($"/o{i}"), interval: 60_000));
+
+        // Origins whose grain runs on the other silos cannot reach the cut-off one.
+        await Eventually.True(() => ReplicaOf(Silos[0]).Count + ReplicaOf(Silos[1]).Count > 0, TimeSpan.FromSeconds(10), "registered");
+        await Task.Delay(500);
+        Assert.NotEqual(6, ReplicaOf(cut).Count);
+
+        cut.GetRequiredService<GossipGate>().Open();
+        await Eventually.True(
+            () => Silos.All(s => ReplicaOf(s).Count == 6) &&
+                  Silos.Select(s => ReplicaOf(s).State.Registry).Distinct().Count() == 1,
+            TimeSpan.FromSeconds(15), "all replicas hold the same registry");
+    }
+}
