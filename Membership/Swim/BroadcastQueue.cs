@@ -1,0 +1,58 @@
+namespace Heck.Membership.Swim;
+
+/// <summary>
+/// Updates waiting to be piggybacked. Each goes out up to a retransmit limit, fewest-sent (then newest)
+/// first, within a byte budget. A newer fact about a member replaces the queued older ones, except that
+/// suspicions of one incarnation by different confirmers coexist (each is an independent confirmation).
+/// </summary>
+internal sealed class BroadcastQueue
+{
+    private struct Entry
+    {
+        public MemberUpdate Update;
+        public int Size;
+        public int Transmits;
+        public long Order;
+    }
+
+    private readonly List<Entry> entries = [];
+    private long order;
+
+    public int Count => entries.Count;
+
+    public void Enqueue(MemberUpdate update, int size)
+    {
+        for (var i = entries.Count - 1; i >= 0; i--)
+        {
+            var queued = entries[i].Update;
+            if (queued.Node != update.Node) continue;
+            var coexists = update.Status == MemberStatus.Suspect && queued.Status == MemberStatus.Suspect
+                && queued.Incarnation == update.Incarnation && queued.Confirmer != update.Confirmer;
+            if (!coexists) entries.RemoveAt(i);
+        }
+        entries.Add(new Entry { Update = update, Size = size, Order = ++order });
+    }
+
+    /// <summary>Appends updates to <paramref name="into"/> within <paramref name="budget"/> bytes; returns bytes used.</summary>
+    public int Take(List<MemberUpdate> into, int budget, int retransmitLimit, int maxCount)
+    {
+        if (entries.Count == 0 || budget <= 0) return 0;
+        entries.Sort(static (a, b) => a.Transmits != b.Transmits ? a.Transmits.CompareTo(b.Transmits) : b.Order.CompareTo(a.Order));
+        var used = 0;
+        var taken = 0;
+        for (var i = 0; i < entries.Count && taken < maxCount; i++)
+        {
+            var e = entries[i];
+            if (e.Size > budget - used) continue;
+            into.Add(e.Update);
+            used += e.Size;
+            taken++;
+            e.Transmits++;
+            entries[i] = e;
+        }
+        if (taken > 0) entries.RemoveAll(e => e.Transmits >= retransmitLimit);
+        return used;
+    }
+
+    public void Clear() => entries.Clear();
+}

@@ -1,0 +1,59 @@
+namespace Heck.Membership.Swim;
+
+/// <summary>Send <paramref name="Message"/> to <paramref name="To"/>; <paramref name="Reliable"/> means over TCP (push-pull).</summary>
+public readonly record struct Send(SwimEndpoint To, SwimMessage Message, bool Reliable);
+
+/// <summary>
+/// A member's status changed in the local view. <paramref name="Old"/> is null for a member seen for the
+/// first time; Old == New means its incarnation or metadata changed.
+/// </summary>
+public sealed record MemberStatusChanged(NodeId Node, MemberStatus? Old, MemberStatus New, Metadata Metadata);
+
+/// <summary>What the host must do after feeding an event into <see cref="SwimInstance"/>.</summary>
+public sealed class Directives
+{
+    public static Directives None { get; } = new([], [], false, false);
+
+    internal Directives(IReadOnlyList<Send> messages, IReadOnlyList<MemberStatusChanged> changes, bool selfDeclaredDead, bool joined)
+    {
+        Messages = messages;
+        Changes = changes;
+        SelfDeclaredDead = selfDeclaredDead;
+        Joined = joined;
+    }
+
+    public IReadOnlyList<Send> Messages { get; }
+    public IReadOnlyList<MemberStatusChanged> Changes { get; }
+    /// <summary>This node learned the cluster declared it dead: the host must stop (and restart as a new generation).</summary>
+    public bool SelfDeclaredDead { get; }
+    /// <summary>The join completed with this event (a seed answered, or there were no seeds).</summary>
+    public bool Joined { get; }
+    public bool IsEmpty => Messages.Count == 0 && Changes.Count == 0 && !SelfDeclaredDead && !Joined;
+}
+
+/// <summary>Collects one call's output; reused so that quiet ticks allocate nothing.</summary>
+internal sealed class DirectivesBuilder
+{
+    private readonly List<Send> messages = [];
+    private readonly List<MemberStatusChanged> changes = [];
+    private bool selfDeclaredDead;
+    private bool joined;
+
+    public void Send(SwimEndpoint to, SwimMessage message, bool reliable = false) => messages.Add(new(to, message, reliable));
+    public void Changed(MemberStatusChanged change) => changes.Add(change);
+    public void DeclaredDead() => selfDeclaredDead = true;
+    public void Joined() => joined = true;
+
+    public Directives Build()
+    {
+        if (messages.Count == 0 && changes.Count == 0 && !selfDeclaredDead && !joined) return Directives.None;
+        var result = new Directives(
+            messages.Count == 0 ? [] : messages.ToArray(),
+            changes.Count == 0 ? [] : changes.ToArray(),
+            selfDeclaredDead, joined);
+        messages.Clear();
+        changes.Clear();
+        selfDeclaredDead = joined = false;
+        return result;
+    }
+}

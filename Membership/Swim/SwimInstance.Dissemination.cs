@@ -1,0 +1,156 @@
+using Heck.Membership.Wire;
+
+namespace Heck.Membership.Swim;
+
+// Spreading the view: piggybacked updates, periodic gossip, push-pull, join and leave.
+public sealed partial class SwimInstance
+{
+    // A datagram never carries more updates than this, whatever the budget (keeps decode work bounded).
+    private const int MaxPiggybacked = 64;
+
+    private TimeSpan nextGossipAt;
+    private TimeSpan nextPushPullAt;
+
+    /// <summary>Starts joining through <paramref name="seedEndpoints"/>; none (or only ourselves) starts a new cluster.</summary>
+    public Directives Join(IEnumerable<(string Host, int Port)> seedEndpoints)
+    {
+        ArgumentNullException.ThrowIfNull(seedEndpoints);
+        if (IsDeclaredDead || HasLeft) return Directives.None;
+        var list = new List<SwimEndpoint>();
+        foreach (var (host, port) in seedEndpoints)
+        {
+            if (NodeId.Check(host, port) is { } error) throw new ArgumentException($"Seed {host}:{port}: {error}.", nameof(seedEndpoints));
+            var endpoint = new SwimEndpoint(host, port);
+            if (!Self.SameEndpoint(endpoint) && !list.Contains(endpoint)) list.Add(endpoint);
+        }
+        seeds = [.. list];
+        if (seeds.Length == 0)
+        {
+            MarkJoined();
+        }
+        else
+        {
+            SendJoin(Now());
+        }
+        return output.Build();
+    }
+
+    /// <summary>Leaves gracefully: Left at a higher incarnation, told to every live member at once and then gossiped.</summary>
+    public Directives Leave()
+    {
+        if (IsDeclaredDead || HasLeft) return Directives.None;
+        var before = self.Weight;
+        self.Incarnation++;
+        self.Status = MemberStatus.Left;
+        liveCount--;
+        version += self.Weight - before;
+        view = null;
+        probe.Active = false;
+        var update = SelfUpdate();
+        Enqueue(update);
+        output.Changed(new(Self, MemberStatus.Alive, MemberStatus.Left, self.Metadata));
+        foreach (var m in members.Values)
+        {
+            if (m != self && !m.Status.IsFinal()) output.Send(m.Node.Endpoint, new Gossip(Self) { Updates = [update] });
+        }
+        return output.Build();
+    }
+
+    /// <summary>Publishes new metadata (with a higher incarnation, so it wins everywhere).</summary>
+    public Directives UpdateMetadata(Metadata metadata)
+    {
+        ArgumentNullException.ThrowIfNull(metadata);
+        if (IsDeclaredDead || HasLeft) return Directives.None;
+        var before = self.Weight;
+        self.Incarnation++;
+        self.Metadata = metadata;
+        self.MetadataIncarnation = self.Incarnation;
+        version += self.Weight - before;
+        view = null;
+        Enqueue(SelfUpdate());
+        output.Changed(new(Self, self.Status, self.Status, metadata));
+        return output.Build();
+    }
+
+    /// <summary>Queued updates, fewest-sent first, within what is left of a datagram after the message itself.</summary>
+    private IReadOnlyList<MemberUpdate> Piggyback(int baseSize, MemberUpdate? first)
+    {
+        if (broadcasts.Count == 0 && first is null) return [];
+        gossipBuffer.Clear();
+        var budget = settings.MaxDatagramBytes - SwimCodec.EnvelopeOverhead - baseSize;
+        if (first is not null)
+        {
+            gossipBuffer.Add(first);
+            budget -= SwimCodec.UpdateSize(first);
+        }
+        broadcasts.Take(gossipBuffer, budget, settings.RetransmitLimit(liveCount), MaxPiggybacked - gossipBuffer.Count);
+        return gossipBuffer.Count == 0 ? [] : gossipBuffer.ToArray();
+    }
+
+    private void GossipTick(TimeSpan now)
+    {
+        if (now < nextGossipAt) return;
+        nextGossipAt = now + settings.GossipInterval;
+        if (broadcasts.Count == 0 || settings.GossipNodes == 0) return;
+        var baseSize = SwimCodec.BaseSize(SwimMessageType.Gossip, Self);
+        // Suspects included: they are the ones who most need to hear about themselves.
+        foreach (var target in PickRandom(settings.GossipNodes, null, aliveOnly: false))
+        {
+            var updates = Piggyback(baseSize, null);
+            if (updates.Count == 0) break;
+            output.Send(target.Node.Endpoint, new Gossip(Self) { Updates = updates });
+        }
+    }
+
+    private void PushPullTick(TimeSpan now)
+    {
+        if (settings.PushPullInterval == TimeSpan.Zero || now < nextPushPullAt) return;
+        nextPushPullAt = now + settings.PushPullInterval;
+        var partner = PickRandom(1, null, aliveOnly: true);
+        if (partner.Count == 1) output.Send(partner[0].Node.Endpoint, new PushPull(Self, Join: false, Reply: false) { Updates = FullState() }, reliable: true);
+    }
+
+    private void SendJoin(TimeSpan now)
+    {
+        nextJoinAttempt = now + settings.JoinRetryInterval;
+        var state = FullState();
+        foreach (var seed in seeds) output.Send(seed, new PushPull(Self, Join: true, Reply: false) { Updates = state }, reliable: true);
+    }
+
+    private void OnPushPull(NodeId sender, PushPull message)
+    {
+        // The updates were merged already; answer a request with our own state.
+        if (!message.Reply) output.Send(sender.Endpoint, new PushPull(Self, Join: false, Reply: true) { Updates = FullState() }, reliable: true);
+        if (!IsJoined) MarkJoined();
+    }
+
+    private void MarkJoined()
+    {
+        IsJoined = true;
+        output.Joined();
+    }
+
+    /// <summary>
+    /// The whole view as updates: one per member, one per further confirmer of a suspicion, and, where the
+    /// metadata is older than the state, an Alive at the metadata's incarnation so it merges exactly.
+    /// </summary>
+    private MemberUpdate[] FullState()
+    {
+        var state = new List<MemberUpdate>(members.Count + suspects.Count);
+        foreach (var m in members.Values)
+        {
+            var current = m.HasMetadata && m.MetadataIncarnation == m.Incarnation;
+            var metadata = current ? m.Metadata : null;
+            if (m.HasMetadata && !current) state.Add(new MemberUpdate(m.Node, m.MetadataIncarnation, MemberStatus.Alive, null, m.Metadata));
+            if (m.Suspicion is { } suspicion)
+            {
+                foreach (var c in suspicion.Confirmers) state.Add(new MemberUpdate(m.Node, m.Incarnation, m.Status, c, metadata));
+            }
+            else
+            {
+                state.Add(new MemberUpdate(m.Node, m.Incarnation, m.Status, null, metadata));
+            }
+        }
+        return [.. state];
+    }
+}

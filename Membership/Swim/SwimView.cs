@@ -1,0 +1,33 @@
+namespace Heck.Membership.Swim;
+
+public sealed record MemberInfo(NodeId Node, uint Incarnation, MemberStatus Status, Metadata Metadata);
+
+/// <summary>
+/// An immutable snapshot of the local view: every generation ever seen (dead ones stay as tombstones so
+/// views can be merged as a join-semilattice) and a version that only rises on this node.
+/// </summary>
+public sealed class SwimView
+{
+    private readonly Dictionary<NodeId, MemberInfo> byId;
+
+    internal SwimView(long version, NodeId self, MemberInfo[] members)
+    {
+        Version = version;
+        Self = self;
+        Members = members;
+        byId = new Dictionary<NodeId, MemberInfo>(members.Length);
+        foreach (var m in members) byId[m.Node] = m;
+    }
+
+    public long Version { get; }
+    public NodeId Self { get; }
+    /// <summary>Sorted by host, port, generation.</summary>
+    public IReadOnlyList<MemberInfo> Members { get; }
+
+    public MemberInfo? Find(NodeId node) => byId.GetValueOrDefault(node);
+
+    public MemberStatus? StatusOf(NodeId node) => byId.TryGetValue(node, out var m) ? m.Status : null;
+
+    /// <summary>Members that are alive or suspected (not dead, not left).</summary>
+    public IEnumerable<MemberInfo> Live => Members.Where(m => !m.Status.IsFinal());
+}

@@ -1,0 +1,44 @@
+using System.Collections.Concurrent;
+using System.Net;
+using Heck.Membership.Swim;
+
+namespace Heck.Membership.Transport;
+
+/// <summary>SWIM endpoint → socket address, cached (members are usually IP literals; names resolve once).</summary>
+internal sealed class EndpointResolver
+{
+    private const int Capacity = 4096;
+    private readonly ConcurrentDictionary<SwimEndpoint, IPEndPoint> cache = new();
+
+    public async ValueTask<IPEndPoint?> ResolveAsync(SwimEndpoint endpoint, CancellationToken cancellation)
+    {
+        if (cache.TryGetValue(endpoint, out var cached)) return cached;
+        IPAddress? address;
+        if (!IPAddress.TryParse(endpoint.Host, out address))
+        {
+            try
+            {
+                var addresses = await Dns.GetHostAddressesAsync(endpoint.Host, cancellation).ConfigureAwait(false);
+                address = addresses.FirstOrDefault();
+            }
+            catch (Exception e) when (e is System.Net.Sockets.SocketException or ArgumentException)
+            {
+                return null;
+            }
+        }
+        if (address is null) return null;
+        var result = new IPEndPoint(address, endpoint.Port);
+        if (cache.Count < Capacity) cache[endpoint] = result;
+        return result;
+    }
+
+    /// <summary>Without waiting: only literals and already resolved names.</summary>
+    public IPEndPoint? TryResolve(SwimEndpoint endpoint)
+    {
+        if (cache.TryGetValue(endpoint, out var cached)) return cached;
+        if (!IPAddress.TryParse(endpoint.Host, out var address)) return null;
+        var result = new IPEndPoint(address, endpoint.Port);
+        if (cache.Count < Capacity) cache[endpoint] = result;
+        return result;
+    }
+}

@@ -1,0 +1,17 @@
+namespace Heck.Membership.Wire;
+
+/// <summary>Why a received packet was dropped.</summary>
+public enum DropReason
+{
+    None = 0,
+    /// <summary>Does not parse: bad type, length, count, enum value, UTF-8, trailing bytes.</summary>
+    Malformed,
+    /// <summary>Longer than the datagram (or stream frame) limit.</summary>
+    Oversized,
+    /// <summary>First byte is not a format version we speak.</summary>
+    UnknownVersion,
+    /// <summary>Keys are configured and the packet is not encrypted with any of them, or the reverse.</summary>
+    AuthFailed,
+    /// <summary>Authentic but too old, from the future, or a nonce already seen.</summary>
+    Replayed,
+}

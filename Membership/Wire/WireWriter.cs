@@ -1,0 +1,47 @@
+using System.Buffers.Binary;
+using System.Text;
+using Heck.Membership.Swim;
+
+namespace Heck.Membership.Wire;
+
+/// <summary>Little-endian writer over a span the caller sized with <see cref="SwimCodec"/>'s measurements.</summary>
+internal ref struct WireWriter(Span<byte> buffer)
+{
+    private readonly Span<byte> buffer = buffer;
+    public int Position { get; private set; }
+
+    public void Byte(byte value) => buffer[Position++] = value;
+
+    public void UInt16(ushort value)
+    {
+        BinaryPrimitives.WriteUInt16LittleEndian(buffer[Position..], value);
+        Position += 2;
+    }
+
+    public void UInt32(uint value)
+    {
+        BinaryPrimitives.WriteUInt32LittleEndian(buffer[Position..], value);
+        Position += 4;
+    }
+
+    public void Int64(long value)
+    {
+        BinaryPrimitives.WriteInt64LittleEndian(buffer[Position..], value);
+        Position += 8;
+    }
+
+    /// <summary>Length byte, then UTF-8 (the caller checked the length fits a byte).</summary>
+    public void ShortString(string value)
+    {
+        var n = Encoding.UTF8.GetBytes(value, buffer[(Position + 1)..]);
+        buffer[Position] = (byte)n;
+        Position += 1 + n;
+    }
+
+    public void Node(NodeId node)
+    {
+        ShortString(node.Host);
+        UInt16((ushort)node.Port);
+        Int64(node.Generation);
+    }
+}

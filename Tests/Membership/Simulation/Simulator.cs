@@ -1,0 +1,210 @@
+using Heck.Membership.Swim;
+using Heck.Membership.Wire;
+
+namespace Heck.Tests.Membership.Simulation;
+
+/// <summary>
+/// A deterministic discrete-event simulation of SWIM instances over a virtual network: one seed fixes
+/// every delay, loss, duplicate, shuffle and tick phase, so any failure replays exactly.
+/// </summary>
+public sealed class Simulator
+{
+    private readonly PriorityQueue<Event, (long, long)> events = new();
+    private readonly Dictionary<SwimEndpoint, SimNode> byEndpoint = [];
+    private readonly Random net;
+    private readonly TimeSpan tickInterval;
+    private readonly SwimCodec? codec;
+    private readonly byte[] buffer = new byte[1 << 20];
+    private int[]? partition;
+    private long order;
+    private readonly Dictionary<SimNode, long> versions = [];
+
+    private abstract record Event;
+    private sealed record TickEvent(SimNode Node) : Event;
+    private sealed record DeliverEvent(SimNode To, NodeId From, SwimMessage Message) : Event;
+    private sealed record ActionEvent(Action Action) : Event;
+
+    public Simulator(SimOptions options, int seed)
+    {
+        Options = options;
+        Seed = seed;
+        net = new Random(seed);
+        tickInterval = options.Settings.ProbeInterval / 10;
+        if (options.UseCodec) codec = new SwimCodec();
+        for (var i = 0; i < options.Members; i++) AddNode();
+    }
+
+    public SimOptions Options { get; }
+    public int Seed { get; }
+    public ManualTimeProvider Time { get; } = new();
+    public TimeSpan Now => Time.Elapsed;
+    public List<SimNode> Nodes { get; } = [];
+    /// <summary>Every change every node reported: when, who saw it, what.</summary>
+    public List<(TimeSpan At, SimNode Observer, MemberStatusChanged Change)> Changes { get; } = [];
+    public long DatagramsSent { get; private set; }
+    public long BytesSent { get; private set; }
+    public double Loss { get; set; }
+    /// <summary>Times a member's view version was seen lower than before (must stay 0).</summary>
+    public int VersionDrops { get; private set; }
+
+    public SimNode AddNode(long generation = 1, int? port = null)
+    {
+        var index = Nodes.Count;
+        var id = new NodeId("10.0.0." + (index % 250 + 1), port ?? 7946 + index / 250, generation);
+        var swim = new SwimInstance(Options.Settings, id, new Metadata([new("silo", $"10.0.0.{index % 250 + 1}:11111")]), Time, new Random(unchecked(Seed * 1_000_003 + index * 7919 + (int)generation * 104_729)) /* not HashCode: it is randomized per process */);
+        var node = new SimNode(index, swim);
+        Nodes.Add(node);
+        byEndpoint[id.Endpoint] = node;
+        Loss = Options.Loss;
+        // Random phase so that ticks of different members interleave.
+        Schedule(Now + tickInterval * net.NextDouble(), new TickEvent(node));
+        return node;
+    }
+
+    /// <summary>Node 0 starts the cluster, the others join through it.</summary>
+    public void JoinAll()
+    {
+        Handle(Nodes[0], Nodes[0].Swim.Join([]));
+        var seed = (Nodes[0].Id.Host, Nodes[0].Id.Port);
+        foreach (var node in Nodes.Skip(1)) Handle(node, node.Swim.Join([seed]));
+    }
+
+    public void Join(SimNode node, SimNode seed) => Handle(node, node.Swim.Join([(seed.Id.Host, seed.Id.Port)]));
+
+    public void Crash(SimNode node) => node.Crashed = true;
+
+    public void Pause(SimNode node) => node.Paused = true;
+
+    public void Resume(SimNode node)
+    {
+        node.Paused = false;
+        var bounded = node.Buffered.Count;
+        for (var i = 0; i < bounded && node.Buffered.TryDequeue(out var item) && node.Running; i++)
+            Handle(node, node.Swim.OnMessage(null, item.Message));
+    }
+
+    public void Leave(SimNode node) => Handle(node, node.Swim.Leave());
+
+    /// <summary>Members in different groups cannot talk; null heals.</summary>
+    public void Partition(int[]? groups) => partition = groups;
+
+    public void At(TimeSpan when, Action action) => Schedule(when, new ActionEvent(action));
+
+    /// <summary>Runs until <paramref name="until"/> or until <paramref name="stop"/> holds (checked after each event).</summary>
+    public void Run(TimeSpan until, Func<bool>? stop = null)
+    {
+        var nextCheck = Now;
+        // Bounded: at most this many events (far above what any test needs).
+        for (var step = 0; step < 200_000_000 && events.TryPeek(out _, out var at) && at.Item1 <= until.Ticks; step++)
+        {
+            var e = events.Dequeue();
+            Time.AdvanceTo(TimeSpan.FromTicks(at.Item1));
+            switch (e)
+            {
+                case TickEvent t:
+                    if (t.Node.Running)
+                    {
+                        if (!t.Node.Paused) Handle(t.Node, t.Node.Swim.OnTick());
+                        Schedule(Now + tickInterval, t);
+                    }
+                    break;
+                case DeliverEvent d:
+                    if (!d.To.Running) break;
+                    if (d.To.Paused)
+                    {
+                        if (d.To.Buffered.Count < 4096) d.To.Buffered.Enqueue((d.From, d.Message));
+                        break;
+                    }
+                    Handle(d.To, d.To.Swim.OnMessage(null, d.Message));
+                    break;
+                case ActionEvent a:
+                    a.Action();
+                    break;
+            }
+            // Stop conditions can be costly (view comparisons): look every 50 virtual ms.
+            if (stop is not null && Now >= nextCheck)
+            {
+                nextCheck = Now + TimeSpan.FromMilliseconds(50);
+                if (stop()) return;
+            }
+        }
+        Time.AdvanceTo(until);
+    }
+
+    private void Handle(SimNode node, Directives directives)
+    {
+        var version = node.Swim.Version;
+        if (versions.TryGetValue(node, out var last) && version < last) VersionDrops++;
+        versions[node] = version;
+        foreach (var change in directives.Changes) Changes.Add((Now, node, change));
+        if (directives.SelfDeclaredDead) node.SelfDead = true;
+        foreach (var send in directives.Messages)
+        {
+            if (!byEndpoint.TryGetValue(send.To, out var to)) continue;
+            var message = send.Message;
+            if (codec is not null)
+            {
+                var limit = send.Reliable ? codec.Options.MaxStreamBytes : codec.Options.MaxDatagramBytes;
+                if (!send.Reliable && codec.PacketSize(message) > limit)
+                    throw new InvalidOperationException($"seed {Seed}: a {message.GetType().Name} of {codec.PacketSize(message)} bytes exceeds a datagram");
+                if (!codec.TryEncode(message, buffer, limit, out var written) || !codec.TryDecode(buffer.AsSpan(0, written), limit, out var decoded, out var reason))
+                    throw new InvalidOperationException($"seed {Seed}: codec round trip failed for {message}");
+                message = decoded!;
+                BytesSent += written;
+            }
+            DatagramsSent++;
+            if (partition is { } groups && groups[node.Index] != groups[to.Index]) continue;
+            if (!send.Reliable && net.NextDouble() < Loss) continue;
+            var copies = !send.Reliable && net.NextDouble() < Options.Duplication ? 2 : 1;
+            for (var c = 0; c < copies; c++)
+            {
+                var delay = Options.MinDelay + (Options.MaxDelay - Options.MinDelay) * net.NextDouble();
+                Schedule(Now + delay, new DeliverEvent(to, node.Id, message));
+            }
+        }
+    }
+
+    private void Schedule(TimeSpan at, Event e) => events.Enqueue(e, (at.Ticks, ++order));
+
+    // ---- observations ----
+
+    public IEnumerable<SimNode> Live => Nodes.Where(n => n.Running);
+
+    /// <summary>When <paramref name="observer"/> first saw <paramref name="subject"/> reach <paramref name="status"/>, if it did.</summary>
+    public TimeSpan? FirstSeen(SimNode observer, NodeId subject, MemberStatus status)
+    {
+        foreach (var (at, who, change) in Changes)
+        {
+            if (who == observer && change.Node == subject && change.New == status) return at;
+        }
+        return null;
+    }
+
+    /// <summary>Deaths (by anyone) of members that were never crashed, paused or partitioned away.</summary>
+    public IEnumerable<(TimeSpan At, SimNode Observer, NodeId Victim)> DeathsOf(IEnumerable<SimNode> subjects)
+    {
+        var ids = subjects.Select(s => s.Id).ToHashSet();
+        return Changes.Where(c => c.Change.New == MemberStatus.Dead && ids.Contains(c.Change.Node)).Select(c => (c.At, c.Observer, c.Change.Node));
+    }
+
+    /// <summary>Whether all running members hold the same (incarnation, status) for every member.</summary>
+    public bool Converged()
+    {
+        string? first = null;
+        foreach (var node in Live)
+        {
+            var key = string.Join(";", node.Swim.View.Members.Select(m => $"{m.Node}:{m.Incarnation}:{m.Status}"));
+            if (first is null) first = key;
+            else if (key != first) return false;
+        }
+        return true;
+    }
+
+    public bool AllSee(Func<SimNode, bool> observers, NodeId subject, MemberStatus status) =>
+        Live.Where(observers).All(o => o.Swim.View.StatusOf(subject) == status);
+
+    public string Describe() =>
+        $"seed {Seed}, t={Now.TotalSeconds:F1}s\n" + string.Join("\n", Nodes.Select(n =>
+            $"  {n.Id} crashed={n.Crashed} paused={n.Paused} selfDead={n.SelfDead} health={n.Swim.LocalHealthScore} inc={n.Swim.Incarnation} view: " +
+            string.Join(" ", n.Swim.View.Members.Select(m => $"{m.Node.Host}:{m.Node.Port}@{m.Node.Generation}={m.Status}/{m.Incarnation}"))));
+}

@@ -1,0 +1,383 @@
+using Heck.Membership.Swim;
+using Heck.Membership.Wire;
+using Xunit;
+using static Heck.Tests.Membership.CoreHarness;
+
+namespace Heck.Tests.Membership;
+
+public class SwimCoreTests
+{
+    private static readonly TimeSpan Second = TimeSpan.FromSeconds(1);
+
+    [Fact]
+    public void Defaults_are_memberlists_LAN_profile_and_valid()
+    {
+        var s = new SwimSettings();
+        Assert.Equal(Second, s.ProbeInterval);
+        Assert.Equal(TimeSpan.FromMilliseconds(500), s.ProbeTimeout);
+        Assert.Equal(3, s.IndirectChecks);
+        Assert.Equal(4, s.SuspicionMult);
+        Assert.Equal(6, s.SuspicionMaxTimeoutMult);
+        Assert.Equal(4, s.RetransmitMult);
+        Assert.Equal(TimeSpan.FromSeconds(30), s.PushPullInterval);
+        Assert.Equal(8, s.AwarenessMaxMultiplier);
+        Assert.Equal(TimeSpan.FromMilliseconds(200), s.GossipInterval);
+        Assert.Equal(3, s.GossipNodes);
+        Assert.Empty(s.Validate());
+    }
+
+    [Fact]
+    public void Validate_names_the_setting()
+    {
+        var errors = new SwimSettings { ProbeTimeout = TimeSpan.FromSeconds(2), IndirectChecks = -1, MinConfirmations = 0, RetransmitMult = 0 }.Validate();
+        Assert.Contains(errors, e => e.Contains(nameof(SwimSettings.ProbeTimeout)));
+        Assert.Contains(errors, e => e.Contains(nameof(SwimSettings.IndirectChecks)));
+        Assert.Contains(errors, e => e.Contains(nameof(SwimSettings.MinConfirmations)));
+        Assert.Contains(errors, e => e.Contains(nameof(SwimSettings.RetransmitMult)));
+        Assert.Throws<ArgumentException>(() => new SwimInstance(new SwimSettings { GossipNodes = -1 }, Id(1), Metadata.Empty, new ManualTimeProvider(), new Random(1)));
+    }
+
+    [Fact]
+    public void Suspicion_timeout_shrinks_from_max_to_min_with_confirmations()
+    {
+        var s = new SwimSettings();
+        Assert.Equal(TimeSpan.FromSeconds(4), s.SuspicionMinTimeout(5)); // max(1, log10 5) = 1
+        Assert.Equal(4 * Math.Log10(50), s.SuspicionMinTimeout(50).TotalSeconds, 3);
+        Assert.Equal(TimeSpan.FromSeconds(24), s.SuspicionMaxTimeout(5));
+        var min = TimeSpan.FromSeconds(4);
+        var max = TimeSpan.FromSeconds(24);
+        Assert.Equal(max, Suspicion.Compute(0, 2, min, max));
+        var one = Suspicion.Compute(1, 2, min, max);
+        Assert.True(one < max && one > min);
+        Assert.Equal(min, Suspicion.Compute(2, 2, min, max));
+        Assert.Equal(min, Suspicion.Compute(5, 2, min, max));
+        Assert.Equal(min, Suspicion.Compute(0, 0, min, max)); // too small a cluster to expect confirmations
+        Assert.Equal(4, s.RetransmitLimit(5));
+        Assert.Equal(8, s.RetransmitLimit(10));
+    }
+
+    [Fact]
+    public void Join_without_seeds_starts_a_cluster_and_with_seeds_pushes_state_until_one_answers()
+    {
+        var alone = new CoreHarness();
+        Assert.True(alone.Record(alone.Swim.Join([])).Joined);
+        Assert.True(alone.Swim.IsJoined);
+
+        var h = new CoreHarness();
+        h.Record(h.Swim.Join([("10.0.0.2", 7946), ("10.0.0.3", 7946), ("10.0.0.1", 7946)]));
+        Assert.False(h.Joined);
+        var joins = h.Sent.Where(s => s.Message is PushPull { Join: true }).ToList();
+        Assert.Equal(2, joins.Count); // ourselves is not a seed
+        Assert.All(joins, s => Assert.True(s.Reliable));
+        h.Sent.Clear();
+        h.Run(h.Settings.JoinRetryInterval + TimeSpan.FromMilliseconds(100));
+        Assert.Equal(2, h.SentOf<PushPull>().Count(p => p.Join)); // retried
+
+        h.Receive(new PushPull(Id(2), Join: false, Reply: true) { Updates = [new MemberUpdate(Id(2), 0, MemberStatus.Alive, null, Meta(2)), new MemberUpdate(Id(3), 4, MemberStatus.Alive, null, Meta(3))] });
+        Assert.True(h.Joined);
+        Assert.Equal(MemberStatus.Alive, h.StatusOf(Id(3)));
+        Assert.Equal(Meta(3), h.Swim.View.Find(Id(3))!.Metadata);
+        Assert.Equal(4u, h.Swim.View.Find(Id(3))!.Incarnation);
+    }
+
+    [Fact]
+    public void A_push_pull_request_is_answered_with_the_full_state_over_tcp()
+    {
+        var h = new CoreHarness().WithMembers(3);
+        h.Receive(new PushPull(Id(4), Join: true, Reply: false) { Updates = [new MemberUpdate(Id(4), 0, MemberStatus.Alive, null, Meta(4))] });
+        var reply = Assert.Single(h.Sent, s => s.Message is PushPull);
+        Assert.True(reply.Reliable);
+        Assert.Equal(Id(4).Endpoint, reply.To);
+        var state = ((PushPull)reply.Message).Updates;
+        Assert.Equal(4, state.Select(u => u.Node).Distinct().Count());
+        Assert.True(((PushPull)reply.Message).Reply);
+    }
+
+    [Fact]
+    public void Probes_one_member_per_period_covering_everyone_in_shuffled_round_robin()
+    {
+        var h = new CoreHarness().WithMembers(6);
+        h.Run(TimeSpan.FromSeconds(10), send => send.Message is Ping p ? new Ack(p.Target, p.SeqNo) : null);
+        var pings = h.SentOf<Ping>().ToList();
+        Assert.InRange(pings.Count, 9, 11); // one per second
+        // Each round of 5 probes covers the 5 others exactly once.
+        Assert.Equal(5, pings.Take(5).Select(p => p.Target).Distinct().Count());
+        Assert.Equal(5, pings.Skip(5).Take(5).Select(p => p.Target).Distinct().Count());
+        Assert.Empty(h.SentOf<PingReq>());
+        Assert.DoesNotContain(h.Changes, c => c.New == MemberStatus.Suspect);
+    }
+
+    [Fact]
+    public void Missing_ack_leads_to_indirect_probes_then_suspicion()
+    {
+        var h = new CoreHarness().WithMembers(5);
+        for (var i = 0; i < 20 && !h.SentOf<Ping>().Any(); i++) h.Run(h.Settings.ProbeInterval / 10);
+        var ping = Assert.Single(h.SentOf<Ping>());
+        h.Sent.Clear();
+        h.Run(h.Settings.ProbeTimeout + TimeSpan.FromMilliseconds(100));
+        var reqs = h.SentOf<PingReq>().ToList();
+        Assert.Equal(3, reqs.Count);
+        Assert.All(reqs, r => Assert.Equal(ping.Target, r.Target));
+        Assert.All(reqs, r => Assert.True(r.WantNack));
+        Assert.Equal(3, h.Sent.Where(s => s.Message is PingReq).Select(s => s.To).Distinct().Count());
+        Assert.DoesNotContain(h.Sent, s => s.Message is PingReq && s.To == ping.Target.Endpoint);
+        // Helpers nack: the prober itself looks healthy.
+        foreach (var (req, send) in reqs.Zip(h.Sent.Where(s => s.Message is PingReq)))
+            h.Receive(new Nack(h.Swim.View.Members.First(m => m.Node.Endpoint == send.To).Node, req.SeqNo));
+        h.Run(h.Settings.ProbeInterval);
+        Assert.Equal(MemberStatus.Suspect, h.StatusOf(ping.Target));
+        Assert.Contains(h.Changes, c => c.Node == ping.Target && c.Old == MemberStatus.Alive && c.New == MemberStatus.Suspect);
+        Assert.Equal(0, h.Swim.LocalHealthScore);
+        // The suspicion is disseminated.
+        Assert.Contains(h.Sent.SelectMany(s => s.Message.Updates), u => u.Node == ping.Target && u.Status == MemberStatus.Suspect && u.Confirmer == h.Swim.Self);
+    }
+
+    [Fact]
+    public void An_ack_through_a_helper_counts_and_lowers_local_health()
+    {
+        var h = new CoreHarness().WithMembers(5);
+        // First make local health bad: fail a probe with no nacks at all.
+        h.Run(TimeSpan.FromSeconds(2.05));
+        Assert.True(h.Swim.LocalHealthScore >= 3, $"score {h.Swim.LocalHealthScore}");
+        var before = h.Swim.LocalHealthScore;
+        h.Sent.Clear();
+        h.Run(h.Settings.ProbeInterval * (before + 1), send => send.Message is PingReq r ? new Ack(h.Swim.View.Members.First(m => m.Node.Endpoint == send.To).Node, r.SeqNo) : null);
+        Assert.True(h.Swim.LocalHealthScore < before);
+    }
+
+    [Fact]
+    public void Local_health_stretches_the_probe_timeout()
+    {
+        var h = new CoreHarness().WithMembers(5);
+        h.Run(TimeSpan.FromSeconds(2.05)); // a failed probe without nacks: score rises
+        var score = h.Swim.LocalHealthScore;
+        Assert.True(score > 0);
+        // Wait for the next ping, then measure how long until its ping-reqs.
+        h.Sent.Clear();
+        var step = h.Settings.ProbeInterval / 10;
+        var sawPing = TimeSpan.Zero;
+        for (var i = 0; i < 200 && !h.SentOf<PingReq>().Any(); i++)
+        {
+            h.Time.Advance(step);
+            h.Record(h.Swim.OnTick());
+            if (sawPing == TimeSpan.Zero && h.SentOf<Ping>().Any()) sawPing = h.Time.Elapsed;
+        }
+        var waited = h.Time.Elapsed - sawPing;
+        Assert.True(waited >= h.Settings.ProbeTimeout * (score + 1) - step, $"waited {waited} with score {score}");
+    }
+
+    [Fact]
+    public void Relays_a_ping_req_and_nacks_when_the_target_is_silent()
+    {
+        var h = new CoreHarness().WithMembers(4);
+        h.Receive(new PingReq(Id(2), 77, Id(3), WantNack: true));
+        var ping = Assert.Single(h.SentOf<Ping>());
+        Assert.Equal(Id(3), ping.Target);
+        h.Receive(new Ack(Id(3), ping.SeqNo));
+        var ack = Assert.Single(h.Sent, s => s.Message is Ack);
+        Assert.Equal(Id(2).Endpoint, ack.To);
+        Assert.Equal(77u, ((Ack)ack.Message).SeqNo);
+
+        h.Sent.Clear();
+        h.Receive(new PingReq(Id(2), 78, Id(4), WantNack: true));
+        h.Run(h.Settings.ProbeTimeout + TimeSpan.FromMilliseconds(100));
+        var nack = Assert.Single(h.Sent, s => s.Message is Nack);
+        Assert.Equal(Id(2).Endpoint, nack.To);
+        Assert.Equal(78u, ((Nack)nack.Message).SeqNo);
+    }
+
+    [Fact]
+    public void Answers_pings_for_itself_only()
+    {
+        var h = new CoreHarness().WithMembers(3);
+        h.Receive(new Ping(Id(2), 5, Id(1)));
+        Assert.Equal(5u, Assert.Single(h.SentOf<Ack>()).SeqNo);
+        h.Receive(new Ping(Id(2), 6, Id(1, generation: 0))); // an older generation of our endpoint
+        Assert.Single(h.SentOf<Ack>());
+    }
+
+    [Fact]
+    public void A_suspected_node_refutes_with_a_higher_incarnation()
+    {
+        var h = new CoreHarness().WithMembers(3);
+        h.Learn(new MemberUpdate(Id(1), 0, MemberStatus.Suspect, Id(2)));
+        Assert.Equal(1u, h.Swim.Incarnation);
+        Assert.Equal(1, h.Swim.LocalHealthScore);
+        Assert.Equal(MemberStatus.Alive, h.StatusOf(Id(1)));
+        h.Receive(new Ping(Id(2), 1, Id(1)));
+        var ack = Assert.Single(h.SentOf<Ack>());
+        Assert.Contains(ack.Updates, u => u.Node == Id(1) && u.Status == MemberStatus.Alive && u.Incarnation == 1 && u.Metadata is not null);
+        // A stale suspicion (older incarnation) changes nothing.
+        h.Learn(new MemberUpdate(Id(1), 0, MemberStatus.Suspect, Id(3)));
+        Assert.Equal(1u, h.Swim.Incarnation);
+    }
+
+    [Fact]
+    public void A_ping_to_a_suspect_carries_the_suspicion_buddy_system()
+    {
+        var h = new CoreHarness().WithMembers(2);
+        h.Learn(new MemberUpdate(Id(2), 0, MemberStatus.Suspect, Id(3)));
+        // Drain the queue so the only way the suspicion travels is the buddy system.
+        h.Run(TimeSpan.FromSeconds(3), send => send.Message is Ping p && p.Target == Id(2) ? null : null);
+        var pings = h.SentOf<Ping>().Where(p => p.Target == Id(2)).ToList();
+        Assert.NotEmpty(pings);
+        Assert.All(pings, p => Assert.Equal(MemberStatus.Suspect, p.Updates[0].Status));
+        Assert.All(pings, p => Assert.Equal(Id(2), p.Updates[0].Node));
+    }
+
+    [Fact]
+    public void Death_needs_a_majority_of_confirmations()
+    {
+        var h = new CoreHarness(new SwimSettings { IndirectChecks = 0 }).WithMembers(5);
+        h.Learn(new MemberUpdate(Id(5), 0, MemberStatus.Suspect, Id(2)));
+        // One confirmer among five members: suspicion never becomes death, however long it lasts.
+        h.Run(TimeSpan.FromSeconds(60), send => send.Message is Ping p && p.Target != Id(5) ? new Ack(p.Target, p.SeqNo) : null);
+        Assert.Equal(MemberStatus.Suspect, h.StatusOf(Id(5)));
+        // Our own probe of 5 failed too (two confirmers); a third makes a majority of 5.
+        h.Learn(new MemberUpdate(Id(5), 0, MemberStatus.Suspect, Id(3)));
+        h.Run(h.Settings.ProbeInterval);
+        Assert.Equal(MemberStatus.Dead, h.StatusOf(Id(5)));
+        Assert.Contains(h.Changes, c => c.Node == Id(5) && c.New == MemberStatus.Dead);
+    }
+
+    [Fact]
+    public void A_configured_minimum_smaller_than_a_majority_is_enough()
+    {
+        var h = new CoreHarness(new SwimSettings { MinConfirmations = 1 }).WithMembers(2);
+        h.Run(TimeSpan.FromSeconds(2)); // our probe of member 2 fails
+        Assert.Equal(MemberStatus.Suspect, h.StatusOf(Id(2)));
+        h.Run(h.Settings.SuspicionMinTimeout(2)); // with 2 members no confirmations are expected: the min timeout
+        Assert.Equal(MemberStatus.Dead, h.StatusOf(Id(2)));
+    }
+
+    [Fact]
+    public void Suspicion_waits_for_its_timeout_even_with_enough_confirmations()
+    {
+        var h = new CoreHarness().WithMembers(5);
+        h.Learn(new MemberUpdate(Id(5), 0, MemberStatus.Suspect, Id(2)), new MemberUpdate(Id(5), 0, MemberStatus.Suspect, Id(3)), new MemberUpdate(Id(5), 0, MemberStatus.Suspect, Id(4)));
+        h.Run(h.Settings.SuspicionMinTimeout(5) - TimeSpan.FromMilliseconds(300), send => send.Message is Ping p && p.Target != Id(5) ? new Ack(p.Target, p.SeqNo) : null);
+        Assert.Equal(MemberStatus.Suspect, h.StatusOf(Id(5)));
+        h.Run(TimeSpan.FromMilliseconds(500));
+        Assert.Equal(MemberStatus.Dead, h.StatusOf(Id(5)));
+    }
+
+    [Fact]
+    public void Dead_is_final_for_a_generation_and_a_newer_generation_supersedes()
+    {
+        var h = new CoreHarness().WithMembers(3);
+        h.Learn(new MemberUpdate(Id(2), 0, MemberStatus.Dead, Id(3)));
+        h.Learn(new MemberUpdate(Id(2), 9, MemberStatus.Alive, null, Meta(2)));
+        Assert.Equal(MemberStatus.Dead, h.StatusOf(Id(2)));
+
+        h.Learn(new MemberUpdate(Id(3, generation: 2), 0, MemberStatus.Alive, null, Meta(3)));
+        Assert.Equal(MemberStatus.Dead, h.StatusOf(Id(3)));
+        Assert.Equal(MemberStatus.Alive, h.StatusOf(Id(3, generation: 2)));
+        // News about the old generation arriving late cannot revive it.
+        h.Learn(new MemberUpdate(Id(3), 5, MemberStatus.Alive, null, Meta(3)));
+        Assert.Equal(MemberStatus.Dead, h.StatusOf(Id(3)));
+        h.Learn(new MemberUpdate(Id(4, generation: 1), 0, MemberStatus.Alive, null, Meta(4)));
+        h.Learn(new MemberUpdate(Id(4, generation: 0), 0, MemberStatus.Alive, null, Meta(4)));
+        Assert.Equal(MemberStatus.Dead, h.StatusOf(Id(4, generation: 0)));
+    }
+
+    [Fact]
+    public void A_node_that_hears_it_is_dead_stops()
+    {
+        var h = new CoreHarness().WithMembers(3);
+        var d = h.Learn(new MemberUpdate(Id(1), 0, MemberStatus.Dead, Id(2)));
+        Assert.True(d.SelfDeclaredDead);
+        Assert.True(h.Swim.IsDeclaredDead);
+        Assert.Equal(MemberStatus.Dead, h.StatusOf(Id(1)));
+        Assert.True(h.Swim.OnTick().IsEmpty);
+        Assert.True(h.Swim.OnMessage(null, new Ping(Id(2), 1, Id(1))).IsEmpty);
+
+        var replaced = new CoreHarness().WithMembers(2);
+        Assert.True(replaced.Learn(new MemberUpdate(Id(1, generation: 2), 0, MemberStatus.Alive)).SelfDeclaredDead);
+    }
+
+    [Fact]
+    public void A_member_we_hold_dead_is_told_so_when_it_talks()
+    {
+        var h = new CoreHarness().WithMembers(3);
+        h.Learn(new MemberUpdate(Id(2), 0, MemberStatus.Dead, Id(3)));
+        h.Sent.Clear();
+        h.Receive(new Ping(Id(2), 3, Id(1)));
+        var verdict = h.Sent.Single(s => s.Message is Gossip);
+        Assert.Equal(Id(2).Endpoint, verdict.To);
+        Assert.Contains(verdict.Message.Updates, u => u.Node == Id(2) && u.Status == MemberStatus.Dead);
+    }
+
+    [Fact]
+    public void Leave_disseminates_Left_with_a_higher_incarnation_and_others_record_Left()
+    {
+        var h = new CoreHarness().WithMembers(4);
+        var version = h.Swim.Version;
+        var d = h.Record(h.Swim.Leave());
+        Assert.True(h.Swim.HasLeft);
+        Assert.True(h.Swim.Version > version);
+        Assert.Equal(3, d.Messages.Count);
+        Assert.All(d.Messages, s => Assert.Contains(s.Message.Updates, u => u.Node == Id(1) && u.Status == MemberStatus.Left && u.Incarnation == 1));
+
+        var other = new CoreHarness(self: 2).WithMembers(1);
+        other.Learn(new MemberUpdate(Id(1), 0, MemberStatus.Alive, null, Meta(1)));
+        other.Receive(d.Messages[0].Message);
+        Assert.Equal(MemberStatus.Left, other.StatusOf(Id(1)));
+        // A late suspicion or death verdict does not turn Left into Dead.
+        other.Learn(new MemberUpdate(Id(1), 0, MemberStatus.Dead, Id(3)));
+        Assert.Equal(MemberStatus.Left, other.StatusOf(Id(1)));
+    }
+
+    [Fact]
+    public void Each_update_is_retransmitted_a_bounded_number_of_times()
+    {
+        var h = new CoreHarness(new SwimSettings { GossipNodes = 1 }).WithMembers(5);
+        h.Learn(new MemberUpdate(Id(7), 3, MemberStatus.Alive, null, Meta(7)));
+        h.Run(TimeSpan.FromSeconds(20), send => send.Message is Ping p ? new Ack(p.Target, p.SeqNo) : null);
+        var carried = h.Sent.Count(s => !s.Reliable && s.Message.Updates.Any(u => u.Node == Id(7))); // push-pull aside
+        Assert.Equal(h.Settings.RetransmitLimit(6), carried);
+    }
+
+    [Fact]
+    public void Piggybacked_updates_fit_a_datagram()
+    {
+        var h = new CoreHarness().WithMembers(2);
+        var many = Enumerable.Range(0, 200).Select(i => new MemberUpdate(new NodeId("host-" + i + ".example.internal", 7000 + i, 1), 1, MemberStatus.Alive, null, Meta(i % 250))).ToArray();
+        h.Learn(many);
+        h.Sent.Clear();
+        h.Run(TimeSpan.FromSeconds(2), send => send.Message is Ping p ? new Ack(p.Target, p.SeqNo) : null);
+        var codec = new SwimCodec(new Keyring([new byte[32]]));
+        Assert.NotEmpty(h.Sent);
+        foreach (var send in h.Sent.Where(s => !s.Reliable))
+            Assert.True(codec.PacketSize(send.Message) <= h.Settings.MaxDatagramBytes, $"{send.Message.GetType().Name} of {codec.PacketSize(send.Message)} bytes");
+        Assert.Contains(h.Sent, s => s.Message.Updates.Count > 5);
+    }
+
+    [Fact]
+    public void A_paused_process_does_not_blame_the_member_it_was_probing()
+    {
+        var h = new CoreHarness().WithMembers(3);
+        h.Run(h.Settings.ProbeInterval);
+        Assert.Single(h.SentOf<Ping>());
+        h.Time.Advance(TimeSpan.FromSeconds(10)); // SIGSTOP
+        h.Record(h.Swim.OnTick());
+        Assert.DoesNotContain(h.Changes, c => c.New == MemberStatus.Suspect);
+        Assert.True(h.Swim.LocalHealthScore > 0);
+    }
+
+    [Fact]
+    public void Metadata_updates_win_with_a_higher_incarnation()
+    {
+        var h = new CoreHarness();
+        var d = h.Record(h.Swim.UpdateMetadata(new Metadata([new("gateway", "30000")])));
+        Assert.Equal(1u, h.Swim.Incarnation);
+        Assert.Equal("30000", h.Swim.View.Find(Id(1))!.Metadata["gateway"]);
+        Assert.Contains(d.Changes, c => c.Node == Id(1) && c.Old == c.New);
+
+        var other = new CoreHarness(self: 2).WithMembers(1);
+        other.Learn(new MemberUpdate(Id(1), 0, MemberStatus.Alive, null, Meta(1)));
+        other.Learn(new MemberUpdate(Id(1), 1, MemberStatus.Alive, null, h.Swim.Metadata));
+        Assert.Equal("30000", other.Swim.View.Find(Id(1))!.Metadata["gateway"]);
+        other.Learn(new MemberUpdate(Id(1), 0, MemberStatus.Alive, null, Meta(1))); // stale
+        Assert.Equal("30000", other.Swim.View.Find(Id(1))!.Metadata["gateway"]);
+    }
+}
