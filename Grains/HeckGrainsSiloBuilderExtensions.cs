@@ -13,12 +13,13 @@ public static class HeckGrainsSiloBuilderExtensions
 {
     /// <summary>
     /// Everything a silo needs to own, probe and serve origins: durable storage in
-    /// <paramref name="storagePath"/>, the prober, the local replica and the resumer.
+    /// <paramref name="storagePath"/>, placement, the prober, the local replica and its gossip, and the ownership reconciler.
     /// </summary>
     public static ISiloBuilder AddHeckGrains(this ISiloBuilder silo, string storagePath, Action<GossipOptions>? gossip = null)
     {
         silo.AddSqliteGrainStorageAsDefault(o => o.DirectoryPath = storagePath);
         silo.AddSiloPinnedPlacement();
+        silo.AddRendezvousPlacement();
         var services = silo.Services;
         services.AddOptions<GossipOptions>().Configure(o => gossip?.Invoke(o));
         services.AddSingleton<GossipGate>();
@@ -28,8 +29,12 @@ public static class HeckGrainsSiloBuilderExtensions
         services.TryAddSingleton<IOriginProber, OriginProber>();
         services.AddSingleton<LocalReplica>();
         services.AddSingleton<MembershipReader>();
-        services.AddSingleton<OriginResumer>();
-        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<OriginResumer>());
+        services.AddSingleton<LocalOrigins>();
+        services.AddSingleton<RendezvousPlacementDirector>();
+        services.AddSingleton<OwnershipReconciler>();
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<OwnershipReconciler>());
+        services.AddSingleton<ReplicaLifecycle>();
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<ReplicaLifecycle>());
         return silo;
     }
 }

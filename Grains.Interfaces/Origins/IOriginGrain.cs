@@ -25,6 +25,13 @@ public interface IOriginGrain : IGrainWithStringKey
     [Alias("GetObservations")]
     Task<IReadOnlyList<Observation>> GetObservations();
 
+    /// <summary>
+    /// Asks the activation to leave this silo because another silo now owns the origin
+    /// (the ownership reconciler calls it); it migrates to its owner once idle.
+    /// </summary>
+    [Alias("Handoff")]
+    Task Handoff();
+
     /// <summary>Every kept transition, oldest first.</summary>
     [Alias("GetTransitions")]
     Task<IReadOnlyList<HealthTransition>> GetTransitions();

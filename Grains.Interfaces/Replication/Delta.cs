@@ -18,13 +18,16 @@ public sealed record Delta(
 {
     public static readonly Delta Empty = new([], [], VersionVector.Empty, VersionVector.Empty);
 
+    /// <summary>The sender's <see cref="ReplicaState.Horizon"/>: the latest timestamp it has seen.</summary>
+    [Id(4)] public Hlc Horizon { get; init; }
+
     public bool IsEmpty => RecordCount == 0 && Context.IsEmpty;
 
     public int RecordCount => Specs.Length + Slots.Length;
 
     /// <summary>An estimate of the wire size, for bandwidth comparisons (delta against full state).</summary>
     public int EstimatedBytes =>
-        16 + Specs.Sum(e => e.EstimatedBytes) + Slots.Sum(r => r.EstimatedBytes) + Context.EstimatedBytes + Since.EstimatedBytes;
+        28 + Specs.Sum(e => e.EstimatedBytes) + Slots.Sum(r => r.EstimatedBytes) + Context.EstimatedBytes + Since.EstimatedBytes;
 
     /// <summary>
     /// One delta that has the effect of both, e.g. to buffer local writes between gossip rounds.
@@ -42,13 +45,16 @@ public sealed record Delta(
             .GroupBy(r => (r.OriginId, r.Slot))
             .Select(g => g.Aggregate(SlotRecord.Max))
             .OrderBy(r => r.OriginId, StringComparer.Ordinal).ThenBy(r => r.Slot);
-        return new Delta([.. specs], [.. slots], Context.Merge(other.Context), Since.Merge(other.Since));
+        return new Delta([.. specs], [.. slots], Context.Merge(other.Context), Since.Merge(other.Since))
+        {
+            Horizon = Hlc.Max(Horizon, other.Horizon),
+        };
     }
 
     // ImmutableArray compares by reference; deltas equal in content must be equal.
     public bool Equals(Delta? other) =>
         other is not null && Specs.SequenceEqual(other.Specs) && Slots.SequenceEqual(other.Slots) &&
-        Context.Equals(other.Context) && Since.Equals(other.Since);
+        Context.Equals(other.Context) && Since.Equals(other.Since) && Horizon == other.Horizon;
 
     public override int GetHashCode() => HashCode.Combine(Specs.Length, Slots.Length, Context, Since);
 }

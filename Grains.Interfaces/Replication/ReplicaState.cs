@@ -22,6 +22,13 @@ public sealed record ReplicaState(
 {
     public static readonly ReplicaState Empty = new(Registry.Empty, HealthMap.Empty, VersionVector.Empty);
 
+    /// <summary>
+    /// The latest timestamp of any write this replica has seen, pruned ones included. Local writes
+    /// are stamped after it, so a write always sorts after what its replica had seen, even once
+    /// that is gone (an origin added again after its tombstone was pruned gets a higher generation).
+    /// </summary>
+    [Id(3)] public Hlc Horizon { get; init; }
+
     public int RecordCount => Registry.Count + Health.Count;
 
     /// <summary>An estimate of the full state's wire size, for bandwidth comparisons.</summary>
@@ -31,7 +38,10 @@ public sealed record ReplicaState(
 
     /// <summary>The join of two states: associative, commutative, idempotent.</summary>
     public ReplicaState Merge(ReplicaState other) =>
-        new(Registry.Merge(other.Registry), Health.Merge(other.Health), Version.Merge(other.Version));
+        new(Registry.Merge(other.Registry), Health.Merge(other.Health), Version.Merge(other.Version))
+        {
+            Horizon = Hlc.Max(Horizon, other.Horizon),
+        };
 
     /// <summary>
     /// Exactly the records whose dots <paramref name="peer"/> lacks, with this replica's vector as
@@ -41,7 +51,7 @@ public sealed record ReplicaState(
     public Delta DeltaSince(VersionVector peer) =>
         peer.Includes(Version)
             ? Delta.Empty
-            : new Delta([.. Registry.NotIn(peer)], [.. Health.NotIn(peer)], Version, peer);
+            : new Delta([.. Registry.NotIn(peer)], [.. Health.NotIn(peer)], Version, peer) { Horizon = Horizon };
 
     /// <summary>
     /// Joins a delta. On a replica that has seen the delta's <see cref="Delta.Since"/>,
@@ -55,20 +65,24 @@ public sealed record ReplicaState(
         var health = Health;
         var version = Version;
         var causal = Version.Includes(delta.Since);
+        // Like the context, the sender's horizon only counts where the delta applies causally.
+        var horizon = causal ? Hlc.Max(Horizon, delta.Horizon) : Horizon;
         foreach (var entry in delta.Specs)
         {
+            horizon = Hlc.Max(horizon, entry.Hlc);
             if (Version.Contains(entry.Dot)) continue;
             registry = registry.Add(entry);
             if (!causal) version = version.Add(entry.Dot);
         }
         foreach (var record in delta.Slots)
         {
+            horizon = Hlc.Max(horizon, record.Hlc);
             if (Version.Contains(record.Dot)) continue;
             health = health.Add(record);
             if (!causal) version = version.Add(record.Dot);
         }
         if (causal) version = version.Merge(delta.Context);
-        return new ReplicaState(registry, health, version);
+        return new ReplicaState(registry, health, version) { Horizon = horizon };
     }
 
     // ---- local writes -------------------------------------------------------------------
@@ -82,7 +96,7 @@ public sealed record ReplicaState(
     {
         var current = Registry.Get(spec.Id);
         if (current is { Spec: { } existing } && existing.Equals(spec)) return (this, Delta.Empty);
-        var hlc = Stamp(clock, current?.Hlc);
+        var hlc = Stamp(clock);
         var generation = current is { IsTombstone: false }
             ? current.Generation
             : Math.Max((current?.Generation ?? 0) + 1, RegistryEntry.GenerationAt(hlc));
@@ -94,14 +108,14 @@ public sealed record ReplicaState(
     {
         var current = Registry.Get(id);
         if (current is null || current.IsTombstone) return (this, Delta.Empty);
-        return WriteSpec(new RegistryEntry(id, current.Generation, null, Stamp(clock, current.Hlc), Version.Next(self)), current);
+        return WriteSpec(new RegistryEntry(id, current.Generation, null, Stamp(clock), Version.Next(self)), current);
     }
 
     /// <summary>
     /// Records what slot <paramref name="self"/> observed of a live origin, with the transition it
     /// caused (owners only; confirmers pass null). The timestamp is later than everything this
-    /// replica knows of the origin, so transitions stay causally ordered across an ownership
-    /// handoff. Writes nothing when the origin is not live in this replica's registry.
+    /// replica has seen (<see cref="Horizon"/>), so transitions stay causally ordered across an
+    /// ownership handoff. Writes nothing when the origin is not live in this replica's registry.
     /// </summary>
     public (ReplicaState State, Delta Delta) RecordHealth(
         string originId, HealthView health, HealthTransition? transition, ProberRole role, ReplicaId self, HlcClock clock)
@@ -109,8 +123,7 @@ public sealed record ReplicaState(
         if (Registry.Get(originId) is not { IsTombstone: false } entry) return (this, Delta.Empty);
         var slots = Health.Slots(originId);
         var previous = slots.GetValueOrDefault(self);
-        var latest = slots.Values.Select(r => r.Hlc).Append(entry.Hlc).Max();
-        var hlc = clock.Observe(latest);
+        var hlc = clock.Observe(Horizon);
         var dot = Version.Next(self);
 
         // A new generation is a new origin: its history starts empty.
@@ -126,18 +139,18 @@ public sealed record ReplicaState(
 
         var record = new SlotRecord(originId, self, entry.Generation, role, health, transitions, hlc,
             (previous?.Sequence ?? 0) + 1, dot);
-        var state = new ReplicaState(Registry, Health.Add(record), Version.Add(dot));
-        return (state, new Delta([], [record], Context(dot, previous?.Dot), VersionVector.Empty));
+        var state = new ReplicaState(Registry, Health.Add(record), Version.Add(dot)) { Horizon = hlc };
+        return (state, new Delta([], [record], Context(dot, previous?.Dot), VersionVector.Empty) { Horizon = hlc });
     }
 
     private (ReplicaState, Delta) WriteSpec(RegistryEntry entry, RegistryEntry? replaced)
     {
-        var state = new ReplicaState(Registry.Add(entry), Health, Version.Add(entry.Dot));
-        return (state, new Delta([entry], [], Context(entry.Dot, replaced?.Dot), VersionVector.Empty));
+        var state = new ReplicaState(Registry.Add(entry), Health, Version.Add(entry.Dot)) { Horizon = entry.Hlc };
+        return (state, new Delta([entry], [], Context(entry.Dot, replaced?.Dot), VersionVector.Empty) { Horizon = entry.Hlc });
     }
 
-    // A write happens after what it replaces, even if that came from a silo whose clock is ahead.
-    private static Hlc Stamp(HlcClock clock, Hlc? replaced) => replaced is { } r ? clock.Observe(r) : clock.Now();
+    // A write happens after everything seen here, even if it came from a silo whose clock is ahead.
+    private Hlc Stamp(HlcClock clock) => clock.Observe(Horizon);
 
     // The new dot, and the dot of the record it replaces: receivers may count both as seen.
     private static VersionVector Context(Dot dot, Dot? replaced) =>

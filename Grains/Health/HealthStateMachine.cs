@@ -32,6 +32,19 @@ public sealed class HealthStateMachine
         _view = HealthView.Initial(registeredAt, owner);
     }
 
+    /// <summary>
+    /// Continues from health another prober reported (an ownership handoff): status, since and
+    /// counters carry over, so a new owner neither resets an origin to unknown nor needs a full
+    /// threshold of probes to keep showing what the old owner saw.
+    /// </summary>
+    public HealthStateMachine(OriginSpec spec, HealthView resumeFrom, string? owner)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        ArgumentNullException.ThrowIfNull(resumeFrom);
+        _spec = spec;
+        _view = resumeFrom with { Owner = owner };
+    }
+
     public HealthView View => _view;
 
     /// <summary>The last <see cref="MaxObservations"/> applied observations, oldest first; a snapshot.</summary>

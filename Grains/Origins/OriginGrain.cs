@@ -1,4 +1,5 @@
 using Heck.Grains.Health;
+using Heck.Grains.Placement;
 using Heck.Grains.Probing;
 using Heck.Grains.Replica;
 using Heck.Health;
@@ -14,12 +15,13 @@ namespace Heck.Grains.Origins;
 /// silo) it probes on a grain timer, runs the health state machine, and writes each observation
 /// into the local replica, from which gossip spreads it.
 /// </summary>
-[GrainType(GrainTypeName)]
+[GrainType(GrainTypeName), RendezvousPlacement]
 public sealed class OriginGrain : Grain, IOriginGrain
 {
     public const string GrainTypeName = "origin";
     private readonly IOriginProber _prober;
     private readonly LocalReplica _replica;
+    private readonly LocalOrigins _local;
     private readonly TimeProvider _time;
     private readonly ILogger<OriginGrain> _logger;
     private readonly string _owner;
@@ -35,9 +37,10 @@ public sealed class OriginGrain : Grain, IOriginGrain
     private OriginSpec? _spec;
 
     public OriginGrain(
-        IOriginProber prober, LocalReplica replica, TimeProvider time,
+        IOriginProber prober, LocalReplica replica, LocalOrigins local, TimeProvider time,
         ILocalSiloDetails silo, ILogger<OriginGrain> logger)
     {
+        _local = local;
         _prober = prober;
         _replica = replica;
         _time = time;
@@ -49,7 +52,15 @@ public sealed class OriginGrain : Grain, IOriginGrain
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        if (_replica.Spec(Id) is { } spec) Start(spec, fresh: true);
+        if (_replica.Spec(Id) is { } spec)
+        {
+            // A handoff: carry on from the health the previous owner replicated, if any.
+            var previous = _replica.Get(Id)?.Health;
+            _health = previous is { Status: not HealthStatus.Unknown }
+                ? new HealthStateMachine(spec, previous, _owner)
+                : null;
+            Start(spec, fresh: _health is null);
+        }
         return Task.CompletedTask;
     }
 
@@ -57,6 +68,7 @@ public sealed class OriginGrain : Grain, IOriginGrain
     {
         _deactivating.Cancel();
         _timer?.Dispose();
+        _local.Remove(Id);
         // The replica keeps the last known state for readers; the next owner overwrites it.
         return Task.CompletedTask;
     }
@@ -87,6 +99,7 @@ public sealed class OriginGrain : Grain, IOriginGrain
         var removed = _replica.Remove(Id);
         if (!removed && _spec is null) return Task.FromResult(false);
         _spec = null;
+        _local.Remove(Id);
         StopProbing();
         _health = null;
         _logger.LogInformation("Origin {Id} removed", Id);
@@ -95,6 +108,15 @@ public sealed class OriginGrain : Grain, IOriginGrain
     }
 
     public Task<OriginView?> GetView() => Task.FromResult(CurrentView());
+
+    public Task Handoff()
+    {
+        _logger.LogInformation("Origin {Id} hands off to its new owner", Id);
+        StopProbing();
+        _local.Remove(Id);
+        this.MigrateOnIdle();
+        return Task.CompletedTask;
+    }
 
     public Task<IReadOnlyList<Observation>> GetObservations() =>
         Task.FromResult(_health?.Observations ?? (IReadOnlyList<Observation>)[]);
@@ -109,6 +131,7 @@ public sealed class OriginGrain : Grain, IOriginGrain
     {
         _specVersion++;
         _spec = spec;
+        _local.Add(Id);
         if (fresh || _health is null)
             _health = new HealthStateMachine(spec, _time.GetUtcNow(), _owner);
         else

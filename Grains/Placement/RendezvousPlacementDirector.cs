@@ -30,6 +30,29 @@ public sealed class RendezvousPlacementDirector(IServiceProvider services) : IPl
         return Task.FromResult(silos[RendezvousRanking.OwnerIndex(KeyOf(target.GrainIdentity), nodes)]);
     }
 
+    /// <summary>
+    /// <paramref name="silos"/> ranked for <paramref name="key"/>, best first, exactly as placement
+    /// ranks them: the owner, then the confirmers.
+    /// </summary>
+    public SiloAddress[] Rank(string key, IReadOnlyList<SiloAddress> silos)
+    {
+        if (silos.Count == 0) return [];
+        var newest = Newest(silos as SiloAddress[] ?? silos.ToArray());
+        var nodes = new RendezvousNode[newest.Length];
+        for (var i = 0; i < newest.Length; i++) nodes[i] = new RendezvousNode(IdentityOf(newest[i]), WeightOf(newest[i]));
+        return RendezvousRanking.Rank(key, nodes).Select(i => newest[i]).ToArray();
+    }
+
+    /// <summary>The owner of <paramref name="key"/> among <paramref name="silos"/>, as placement would choose.</summary>
+    public SiloAddress? Owner(string key, IReadOnlyList<SiloAddress> silos)
+    {
+        if (silos.Count == 0) return null;
+        var newest = Newest(silos as SiloAddress[] ?? silos.ToArray());
+        var nodes = new RendezvousNode[newest.Length];
+        for (var i = 0; i < newest.Length; i++) nodes[i] = new RendezvousNode(IdentityOf(newest[i]), WeightOf(newest[i]));
+        return newest[RendezvousRanking.OwnerIndex(key, nodes)];
+    }
+
     /// <summary>The ranking key of a grain: its key as a string (the origin id for origin grains).</summary>
     public static string KeyOf(GrainId grain) => grain.Key.ToString() ?? "";
 

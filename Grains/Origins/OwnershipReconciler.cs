@@ -1,0 +1,111 @@
+using Heck.Grains.Placement;
+using Heck.Grains.Replica;
+using Heck.Origins;
+using Microsoft.Extensions.Logging;
+using Orleans.Runtime;
+
+namespace Heck.Grains.Origins;
+
+/// <summary>
+/// Keeps each origin probed by its rendezvous owner. Orleans consults placement only when no
+/// activation exists, so on start and on every membership change this silo activates every
+/// registered origin it now owns (a join takes ~1/n of the origins; a death hands exactly the dead
+/// silo's origins to their next-ranked silos) and asks local activations it no longer owns to
+/// migrate to their owner.
+/// </summary>
+public sealed class OwnershipReconciler(
+    LocalReplica replica, LocalOrigins local, IClusterMembershipService membership, ILocalSiloDetails silo,
+    IGrainFactory grains, RendezvousPlacementDirector director, ILogger<OwnershipReconciler> logger)
+    : ILifecycleParticipant<ISiloLifecycle>
+{
+    private const int Parallelism = 64;
+    /// <summary>Also reconcile this often, to catch origins that arrived by gossip while their owner's call failed.</summary>
+    public static readonly TimeSpan Period = TimeSpan.FromSeconds(10);
+
+    private readonly CancellationTokenSource _stopping = new();
+    private Task? _loop;
+
+    public void Participate(ISiloLifecycle lifecycle) =>
+        lifecycle.Subscribe(nameof(OwnershipReconciler), ServiceLifecycleStage.Active, OnActiveAsync, OnStopAsync);
+
+    private Task OnActiveAsync(CancellationToken cancellationToken)
+    {
+        _loop = Task.Run(() => RunAsync(_stopping.Token), CancellationToken.None);
+        return Task.CompletedTask;
+    }
+
+    private async Task OnStopAsync(CancellationToken cancellationToken)
+    {
+        _stopping.Cancel();
+        if (_loop is { } loop) await loop.WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+    }
+
+    private async Task RunAsync(CancellationToken ct)
+    {
+        var changed = new SemaphoreSlim(0);
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                await foreach (var _ in membership.MembershipUpdates.WithCancellation(ct)) changed.Release();
+            }
+            catch (OperationCanceledException) { }
+        }, CancellationToken.None);
+
+        while (!ct.IsCancellationRequested)
+        {
+            try
+            {
+                await ReconcileAsync(ct);
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested) { return; }
+            catch (Exception ex)
+            {
+                logger.LogWarning(ex, "Ownership reconciliation failed; retrying");
+            }
+            try
+            {
+                await changed.WaitAsync(Period, ct);
+                while (changed.CurrentCount > 0) await changed.WaitAsync(ct); // coalesce bursts of changes
+            }
+            catch (OperationCanceledException) { return; }
+        }
+    }
+
+    /// <summary>One pass: activate what this silo owns, hand off what it does not.</summary>
+    public async Task ReconcileAsync(CancellationToken ct)
+    {
+        var self = silo.SiloAddress;
+        var active = membership.CurrentSnapshot.Members.Values
+            .Where(m => m.Status == SiloStatus.Active)
+            .Select(m => m.SiloAddress)
+            .ToArray();
+        if (!active.Contains(self)) return; // not (yet, or any more) a member: own nothing
+
+        var owned = new List<string>();
+        var toHandOff = new List<string>();
+        foreach (var id in replica.LiveIds)
+        {
+            var owner = director.Owner(id, active);
+            if (self.Equals(owner)) { if (!local.Contains(id)) owned.Add(id); }
+            else if (local.Contains(id)) toHandOff.Add(id);
+        }
+        foreach (var id in local.Snapshot())
+            if (replica.Spec(id) is null && !toHandOff.Contains(id)) local.Remove(id);
+
+        var options = new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = ct };
+        await Parallel.ForEachAsync(toHandOff, options, async (id, _) => await Try(id, g => g.Handoff()));
+        await Parallel.ForEachAsync(owned, options, async (id, _) => await Try(id, g => g.GetView()));
+        if (owned.Count + toHandOff.Count > 0)
+            logger.LogInformation("Ownership: took {Taken} origins, handed off {Given}", owned.Count, toHandOff.Count);
+    }
+
+    private async Task Try(string id, Func<IOriginGrain, Task> call)
+    {
+        try { await call(grains.GetGrain<IOriginGrain>(id)); }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            logger.LogDebug(ex, "Reconciling origin {Id} failed; the next pass retries", id);
+        }
+    }
+}
