@@ -19,7 +19,7 @@ public sealed class OwnershipReconciler(
     : ILifecycleParticipant<ISiloLifecycle>
 {
     private const int Parallelism = 64;
-    /// <summary>Also reconcile this often, to catch origins that arrived by gossip while their owner's call failed.</summary>
+    /// <summary>Also reconcile this often, as a safety net for a call that failed.</summary>
     public static readonly TimeSpan Period = TimeSpan.FromSeconds(10);
 
     private readonly CancellationTokenSource _stopping = new();
@@ -43,6 +43,8 @@ public sealed class OwnershipReconciler(
     private async Task RunAsync(CancellationToken ct)
     {
         var changed = new SemaphoreSlim(0);
+        // Origins that arrive by gossip may be ours (a joiner learns its share this way).
+        replica.RegistryChanged += () => changed.Release();
         _ = Task.Run(async () =>
         {
             try

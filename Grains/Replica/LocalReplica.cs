@@ -62,6 +62,9 @@ public sealed class LocalReplica
 
     public int Count => State.Registry.Live.Count();
 
+    /// <summary>Raised after a merge from another replica changed the registry (not for local writes).</summary>
+    public event Action? RegistryChanged;
+
     /// <summary>Ids of every live origin.</summary>
     public IEnumerable<string> LiveIds => State.Registry.Live.Select(e => e.Id);
 
@@ -129,6 +132,7 @@ public sealed class LocalReplica
                 .ToList();
             _journal.Save(changed);
             _state = next;
+            if (changed.Count > 0) RegistryChanged?.Invoke();
 
             var now = _time.GetUtcNow();
             foreach (var e in changed) _replicatedAt[e.Id] = now;

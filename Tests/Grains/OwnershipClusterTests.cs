@@ -1,0 +1,111 @@
+using Heck.Grains.Origins;
+using Heck.Grains.Placement;
+using Heck.Origins;
+using Heck.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Runtime;
+using Orleans.TestingHost;
+using Xunit;
+
+namespace Heck.Tests.Grains;
+
+/// <summary>Ownership across 3–4 silos: spread, exclusive probing, movement on leave and join.</summary>
+public sealed class OwnershipClusterTests : IAsyncLifetime
+{
+    private const int Origins = 30;
+    private readonly TempDirectory _storage = new();
+    private TestCluster _cluster = null!;
+    private TargetServer _target = null!;
+
+    public async Task InitializeAsync()
+    {
+        _target = await TargetServer.StartAsync();
+        var builder = new TestClusterBuilder(3);
+        builder.Properties["HeckTestStorage"] = _storage.Path;
+        builder.Properties["HeckTestGossipMs"] = "50";
+        builder.AddSiloBuilderConfigurator<HeckSiloConfigurator>();
+        _cluster = builder.Build();
+        await _cluster.DeployAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _cluster.StopAllSilosAsync();
+        await _cluster.DisposeAsync();
+        await _target.DisposeAsync();
+        _storage.Dispose();
+    }
+
+    private List<(SiloAddress Address, IServiceProvider Services)> Silos =>
+        _cluster.Silos.Cast<InProcessSiloHandle>().Select(s => (s.SiloAddress, s.SiloHost.Services)).ToList();
+
+    /// <summary>Origin id → the silos with a probing activation of it.</summary>
+    private Dictionary<string, List<SiloAddress>> Placement()
+    {
+        var placement = new Dictionary<string, List<SiloAddress>>();
+        foreach (var (address, services) in Silos)
+            foreach (var id in services.GetRequiredService<LocalOrigins>().Snapshot())
+                (placement.TryGetValue(id, out var list) ? list : placement[id] = []).Add(address);
+        return placement;
+    }
+
+    private Dictionary<string, SiloAddress> Predicted()
+    {
+        var silos = Silos.Select(s => s.Address).ToArray();
+        var director = Silos[0].Services.GetRequiredService<RendezvousPlacementDirector>();
+        return Enumerable.Range(0, Origins).Select(i => $"own{i}").ToDictionary(id => id, id => director.Owner(id, silos)!);
+    }
+
+    private bool PlacedAsPredicted()
+    {
+        var placement = Placement();
+        var predicted = Predicted();
+        return predicted.All(p => placement.TryGetValue(p.Key, out var at) && at.Count == 1 && at[0].Equals(p.Value));
+    }
+
+    private async Task RegisterAsync(int intervalMs)
+    {
+        for (var i = 0; i < Origins; i++)
+        {
+            OriginValidator.Validate($"own{i}", new OriginInput { Url = _target.Url($"/own{i}"), IntervalMs = intervalMs }, out var spec);
+            await _cluster.Client.GetGrain<IOriginGrain>($"own{i}").Configure(spec!);
+        }
+    }
+
+    [Fact]
+    public async Task Each_origin_is_probed_by_its_rendezvous_owner_only_once_per_interval()
+    {
+        await RegisterAsync(intervalMs: 500);
+        await Eventually.True(PlacedAsPredicted, TimeSpan.FromSeconds(15), "every origin active on its predicted owner only");
+        Assert.All(Silos, s => Assert.True(s.Services.GetRequiredService<LocalOrigins>().Count > 0, $"{s.Address} owns nothing"));
+
+        // Count at the target: over a 3 s window each origin is probed about 6 times, never double.
+        var before = Enumerable.Range(0, Origins).Select(i => _target.Hits($"/own{i}")).ToArray();
+        await Task.Delay(3000);
+        var counts = Enumerable.Range(0, Origins).Select(i => _target.Hits($"/own{i}") - before[i]).ToArray();
+        Assert.All(counts, c => Assert.InRange(c, 4, 8));
+    }
+
+    [Fact]
+    public async Task A_stopped_silo_hands_over_exactly_its_origins_and_a_new_silo_takes_about_a_third()
+    {
+        await RegisterAsync(intervalMs: 1000);
+        await Eventually.True(PlacedAsPredicted, TimeSpan.FromSeconds(15), "placed");
+        var initial = Placement().ToDictionary(p => p.Key, p => p.Value.Single());
+
+        var leaving = _cluster.Silos[2];
+        await _cluster.StopSiloAsync(leaving);
+        await Eventually.True(PlacedAsPredicted, TimeSpan.FromSeconds(20), "re-placed after the stop");
+        var afterLeave = Placement().ToDictionary(p => p.Key, p => p.Value.Single());
+        var moved = initial.Where(p => !afterLeave[p.Key].Equals(p.Value)).Select(p => p.Key).ToHashSet();
+        Assert.Equal(initial.Where(p => p.Value.Equals(leaving.SiloAddress)).Select(p => p.Key).ToHashSet(), moved);
+
+        await _cluster.StartAdditionalSiloAsync();
+        await Eventually.True(PlacedAsPredicted, TimeSpan.FromSeconds(20), "re-placed after the join");
+        var afterJoin = Placement().ToDictionary(p => p.Key, p => p.Value.Single());
+        var joiner = _cluster.Silos.Last().SiloAddress;
+        var movedOnJoin = afterLeave.Where(p => !afterJoin[p.Key].Equals(p.Value)).ToList();
+        Assert.All(movedOnJoin, p => Assert.Equal(joiner, afterJoin[p.Key])); // only to the joiner
+        Assert.InRange(movedOnJoin.Count, 1, Origins / 2); // about 1/3 of 30
+    }
+}
