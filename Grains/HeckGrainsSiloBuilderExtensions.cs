@@ -15,7 +15,8 @@ public static class HeckGrainsSiloBuilderExtensions
     /// Everything a silo needs to own, probe and serve origins: durable storage in
     /// <paramref name="storagePath"/>, placement, the prober, the local replica and its gossip, and the ownership reconciler.
     /// </summary>
-    public static ISiloBuilder AddHeckGrains(this ISiloBuilder silo, string storagePath, Action<GossipOptions>? gossip = null)
+    public static ISiloBuilder AddHeckGrains(this ISiloBuilder silo, string storagePath, Action<GossipOptions>? gossip = null,
+        Action<ConfirmationOptions>? confirmation = null)
     {
         silo.AddSqliteGrainStorageAsDefault(o => o.DirectoryPath = storagePath);
         silo.AddSiloPinnedPlacement();
@@ -23,6 +24,7 @@ public static class HeckGrainsSiloBuilderExtensions
         var services = silo.Services;
         services.AddOptions<GossipOptions>().Configure(o => gossip?.Invoke(o));
         services.AddSingleton<GossipGate>();
+        services.AddOptions<ConfirmationOptions>().Configure(o => confirmation?.Invoke(o));
         services.AddSingleton(sp => new RegistryJournal(storagePath, sp.GetRequiredService<Orleans.Serialization.Serializer>()));
         services.TryAddSingleton(TimeProvider.System);
         // TryAdd, so tests can put a failing or counting prober in front of the real one.

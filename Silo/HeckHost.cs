@@ -47,7 +47,7 @@ public static class HeckHost
                 gossip.AntiEntropyIntervalMs = options.Gossip.AntiEntropyIntervalMs;
                 gossip.Mode = options.Gossip.Mode;
                 gossip.CallTimeoutMs = options.Gossip.CallTimeoutMs;
-            });
+            }, confirmation => confirmation.Confirmers = options.Placement.Confirmers);
         });
 
         // Registered after Orleans, so it runs once the silo is active.

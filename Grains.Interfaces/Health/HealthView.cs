@@ -15,6 +15,8 @@ public sealed record HealthView
     [Id(6)] public int ConsecutiveSuccesses { get; init; }
     [Id(7)] public int ConsecutiveFailures { get; init; }
     [Id(8)] public int? LastStatusCode { get; init; }
+    /// <summary>While unhealthy: the probers (owner and confirmers) whose failures made it so.</summary>
+    [Id(9)] public IReadOnlyList<string>? ConfirmedBy { get; init; }
 
     public static HealthView Initial(DateTimeOffset since, string? owner) =>
         new() { Status = HealthStatus.Unknown, Since = since, Owner = owner };

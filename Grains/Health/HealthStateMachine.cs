@@ -69,8 +69,19 @@ public sealed class HealthStateMachine
         _spec = spec;
     }
 
-    /// <summary>Applies one observation; returns the transition it caused, or null.</summary>
-    public HealthTransition? Apply(Observation o)
+    /// <summary>
+    /// Whether a failing observation now would turn the origin unhealthy: the moment its owner
+    /// asks the confirmers to probe too.
+    /// </summary>
+    public bool FailureWouldTurnUnhealthy =>
+        _view.Status != HealthStatus.Unhealthy && Saturating(_view.ConsecutiveFailures) >= _spec.UnhealthyThreshold;
+
+    /// <summary>
+    /// Applies one observation; returns the transition it caused, or null. A failure that reaches
+    /// the unhealthy threshold turns the origin unhealthy only if <paramref name="confirmation"/>
+    /// (when given) is upheld by a majority of owner and confirmers; otherwise the status holds.
+    /// </summary>
+    public HealthTransition? Apply(Observation o, Confirmation? confirmation = null)
     {
         ArgumentNullException.ThrowIfNull(o);
         if (_newestAt is { } newest && o.At < newest) return null; // out of order: see remarks
@@ -81,15 +92,32 @@ public sealed class HealthStateMachine
         var failures = o.Success ? 0 : Saturating(_view.ConsecutiveFailures);
         var from = _view.Status;
         var (to, reason) = Judge(o, from, successes, failures);
+        var error = o.Success ? null : o.Error;
+        var confirmedBy = to == HealthStatus.Unhealthy ? _view.ConfirmedBy : null;
+        if (to == HealthStatus.Unhealthy && from != HealthStatus.Unhealthy && confirmation is not null)
+        {
+            if (confirmation.Upheld)
+            {
+                confirmedBy = confirmation.FailedAt;
+                reason += $" (confirmed by {confirmation.FailedAt.Count} of {confirmation.Votes} probers)";
+            }
+            else
+            {
+                // One bad vantage point raises no alert: the majority still reaches the origin.
+                to = from;
+                error = $"{o.Error} (not confirmed: {string.Join(", ", confirmation.SucceededAt)} reached it)";
+            }
+        }
 
         _view = _view with
         {
             Status = to,
+            ConfirmedBy = confirmedBy,
             Since = to == from ? _view.Since : o.At,
             LastProbeAt = o.At,
             LastLatencyMs = o.LatencyMs,
             LastStatusCode = o.StatusCode,
-            LastError = o.Success ? null : o.Error,
+            LastError = error,
             ConsecutiveSuccesses = successes,
             ConsecutiveFailures = failures,
         };

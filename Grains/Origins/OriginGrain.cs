@@ -5,6 +5,7 @@ using Heck.Grains.Replica;
 using Heck.Health;
 using Heck.Origins;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Orleans.Runtime;
 
 namespace Heck.Grains.Origins;
@@ -22,6 +23,10 @@ public sealed class OriginGrain : Grain, IOriginGrain
     private readonly IOriginProber _prober;
     private readonly LocalReplica _replica;
     private readonly LocalOrigins _local;
+    private readonly IClusterMembershipService _membership;
+    private readonly RendezvousPlacementDirector _director;
+    private readonly ConfirmationOptions _confirmation;
+    private readonly SiloAddress _silo;
     private readonly TimeProvider _time;
     private readonly ILogger<OriginGrain> _logger;
     private readonly string _owner;
@@ -38,8 +43,13 @@ public sealed class OriginGrain : Grain, IOriginGrain
 
     public OriginGrain(
         IOriginProber prober, LocalReplica replica, LocalOrigins local, TimeProvider time,
-        ILocalSiloDetails silo, ILogger<OriginGrain> logger)
+        ILocalSiloDetails silo, IClusterMembershipService membership, RendezvousPlacementDirector director,
+        IOptions<ConfirmationOptions> confirmation, ILogger<OriginGrain> logger)
     {
+        _membership = membership;
+        _director = director;
+        _confirmation = confirmation.Value;
+        _silo = silo.SiloAddress;
         _local = local;
         _prober = prober;
         _replica = replica;
@@ -151,6 +161,33 @@ public sealed class OriginGrain : Grain, IOriginGrain
         });
     }
 
+    /// <summary>
+    /// Asks the next silos in the origin's ranking to probe it now. Null when there are none
+    /// (a one-silo cluster, or confirmation turned off): the owner's verdict stands alone.
+    /// </summary>
+    private async Task<Confirmation?> ConfirmAsync(OriginSpec spec)
+    {
+        var live = _membership.CurrentSnapshot.Members.Values
+            .Where(m => m.Status == SiloStatus.Active).Select(m => m.SiloAddress).ToArray();
+        var count = _confirmation.For(live.Length);
+        if (count == 0) return null;
+        var confirmers = _director.Rank(Id, live).Where(s => !s.Equals(_silo)).Take(count).ToList();
+        var timeout = TimeSpan.FromMilliseconds(spec.TimeoutMs + 1000);
+        var votes = await Task.WhenAll(confirmers.Select(async silo =>
+        {
+            try { return await ConfirmerGrain.Of(GrainFactory, silo).Probe(spec).WaitAsync(timeout); }
+            catch (Exception ex)
+            {
+                _logger.LogDebug(ex, "Confirmer {Silo} of origin {Id} did not answer", silo, Id);
+                return null; // no vote
+            }
+        }));
+        var failed = new List<string> { _owner };
+        var succeeded = new List<string>();
+        foreach (var vote in votes.OfType<ConfirmationVote>()) (vote.Success ? succeeded : failed).Add(vote.Prober);
+        return new Confirmation(failed, succeeded);
+    }
+
     private void StopProbing()
     {
         _timer?.Dispose();
@@ -186,7 +223,9 @@ public sealed class OriginGrain : Grain, IOriginGrain
             if (version != _specVersion) return; // reconfigured or removed while probing
 
             var observation = new Observation(startedAt, result.Success, result.LatencyMs, result.StatusCode, result.Error, _owner);
-            var transition = _health.Apply(observation);
+            var confirmation = !result.Success && _health.FailureWouldTurnUnhealthy ? await ConfirmAsync(spec) : null;
+            if (version != _specVersion) return;
+            var transition = _health.Apply(observation, confirmation);
             _replica.RecordHealth(Id, _health.View, transition);
             if (transition is not null)
             {

@@ -12,6 +12,7 @@ public sealed class HeckOptions
     public HttpSection Http { get; set; } = new();
     public SiloSection Silo { get; set; } = new();
     public StorageSection Storage { get; set; } = new();
+    public PlacementSection Placement { get; set; } = new();
     /// <summary>How replicas spread origin state between silos.</summary>
     public Heck.Grains.Replica.GossipOptions Gossip { get; set; } = new();
     /// <summary>Optional YAML file of origins applied at start (origins kept as code).</summary>
@@ -41,6 +42,14 @@ public sealed class HeckOptions
         /// <summary>Address other silos and clients reach this silo at.</summary>
         public string AdvertisedAddress { get; set; } = "127.0.0.1";
         public string? Name { get; set; }
+    }
+
+    public sealed class PlacementSection
+    {
+        /// <summary>This silo's relative capacity in weighted rendezvous placement.</summary>
+        public double Weight { get; set; } = 1;
+        /// <summary>Silos after the owner that re-probe a failing origin; unset: 1 with 2+ silos.</summary>
+        public int? Confirmers { get; set; }
     }
 
     public sealed class StorageSection

@@ -67,6 +67,10 @@ public static partial class HeckOptionsLoader
         else if (o.Storage.Path.IndexOfAny(Path.GetInvalidPathChars()) >= 0)
             errors.Add($"Heck:Storage:Path is not a valid path (was '{o.Storage.Path}')");
         errors.AddRange(o.Gossip.Validate());
+        if (!(o.Placement.Weight > 0) || !double.IsFinite(o.Placement.Weight))
+            errors.Add($"Heck:Placement:Weight must be a finite number greater than 0 (was {o.Placement.Weight})");
+        if (o.Placement.Confirmers is < 0 or > 10)
+            errors.Add($"Heck:Placement:Confirmers must be between 0 and 10 (was {o.Placement.Confirmers})");
         if (o.OriginsFile is { } file && !File.Exists(file))
             errors.Add($"Heck:OriginsFile names a file that does not exist ('{Path.GetFullPath(file)}')");
         return errors;

@@ -45,6 +45,9 @@ public sealed class HeckSiloConfigurator : ISiloConfigurator
         var root = silo.Configuration["HeckTestStorage"] ?? throw new InvalidOperationException("no storage path");
         if (silo.Configuration["HeckTestSlowProber"] == "true")
             silo.Services.AddSingleton<IOriginProber>(new DelegatingProber(new SlowCountingProber(), new OriginProber(TimeProvider.System)));
+        if (silo.Configuration["HeckTestBrokenVantage"] == "true")
+            silo.Services.AddSingleton<IOriginProber>(sp => new BrokenVantageProber(
+                sp.GetRequiredService<Orleans.Runtime.ILocalSiloDetails>(), new OriginProber(TimeProvider.System)));
         var gossipMs = silo.Configuration["HeckTestGossipMs"];
         silo.AddHeckGrains(Path.Combine(root, Guid.NewGuid().ToString("N")), gossip =>
         {
@@ -60,6 +63,20 @@ public sealed class HeckSiloConfigurator : ISiloConfigurator
         public Task<ProbeResult> ProbeAsync(OriginSpec spec, CancellationToken ct) =>
             spec.Url.Contains("/slow-counting", StringComparison.Ordinal) ? slow.ProbeAsync(spec, ct) : real.ProbeAsync(spec, ct);
     }
+}
+
+/// <summary>
+/// The test seam for a broken network path: probes from the silos in <see cref="Broken"/> fail,
+/// the others probe for real.
+/// </summary>
+public sealed class BrokenVantageProber(Orleans.Runtime.ILocalSiloDetails silo, IOriginProber real) : IOriginProber
+{
+    public static readonly System.Collections.Concurrent.ConcurrentDictionary<Orleans.Runtime.SiloAddress, bool> Broken = new();
+
+    public Task<ProbeResult> ProbeAsync(OriginSpec spec, CancellationToken ct) =>
+        Broken.ContainsKey(silo.SiloAddress)
+            ? Task.FromResult(new ProbeResult(false, 1, null, "connection failed: broken path (test)"))
+            : real.ProbeAsync(spec, ct);
 }
 
 /// <summary>One silo in a TestingHost cluster; the origin grain against a real local HTTP target.</summary>
