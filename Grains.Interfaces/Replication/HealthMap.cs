@@ -17,9 +17,15 @@ public sealed class HealthMap : IEquatable<HealthMap>
         new(ImmutableSortedDictionary.Create<string, ImmutableSortedDictionary<ReplicaId, SlotRecord>>(StringComparer.Ordinal));
 
     [Id(0)] private readonly ImmutableSortedDictionary<string, ImmutableSortedDictionary<ReplicaId, SlotRecord>> _origins;
+    [NonSerialized] private DotIndex<(string OriginId, ReplicaId Slot)>? _byDot; // derived, built on first use
 
-    private HealthMap(ImmutableSortedDictionary<string, ImmutableSortedDictionary<ReplicaId, SlotRecord>> origins) =>
+    private HealthMap(
+        ImmutableSortedDictionary<string, ImmutableSortedDictionary<ReplicaId, SlotRecord>> origins,
+        DotIndex<(string OriginId, ReplicaId Slot)>? byDot = null)
+    {
         _origins = origins;
+        _byDot = byDot;
+    }
 
     /// <summary>Every slot record, by origin id then slot.</summary>
     public IEnumerable<SlotRecord> Records => _origins.Values.SelectMany(slots => slots.Values);
@@ -39,7 +45,8 @@ public sealed class HealthMap : IEquatable<HealthMap>
     {
         var slots = _origins.GetValueOrDefault(record.OriginId) ?? NoSlots;
         if (slots.TryGetValue(record.Slot, out var current) && current.CompareTo(record) >= 0) return this;
-        return new HealthMap(_origins.SetItem(record.OriginId, slots.SetItem(record.Slot, record)));
+        return new HealthMap(_origins.SetItem(record.OriginId, slots.SetItem(record.Slot, record)),
+            _byDot?.Replace(current?.Dot, record.Dot, (record.OriginId, record.Slot)));
     }
 
     public HealthMap Merge(HealthMap other)
@@ -51,7 +58,9 @@ public sealed class HealthMap : IEquatable<HealthMap>
     }
 
     /// <summary>The records whose dots <paramref name="seen"/> lacks.</summary>
-    public IEnumerable<SlotRecord> NotIn(VersionVector seen) => Records.Where(r => !seen.Contains(r.Dot));
+    public IEnumerable<SlotRecord> NotIn(VersionVector seen) =>
+        (_byDot ??= DotIndex<(string, ReplicaId)>.Build(Records.Select(r => (r.Dot, (r.OriginId, r.Slot))))).NotIn(seen)
+            .Select(d => _origins[d.Key.OriginId][d.Key.Slot]);
 
     /// <summary>
     /// Drops the slots of dead silo generations once every live replica has seen their record
@@ -74,7 +83,7 @@ public sealed class HealthMap : IEquatable<HealthMap>
             if (slots.IsEmpty) origins.Remove(record.OriginId);
             else origins[record.OriginId] = slots;
         }
-        return new HealthMap(origins.ToImmutable());
+        return new HealthMap(origins.ToImmutable(), _byDot?.Remove(dropped.Select(r => r.Dot)));
     }
 
     public int EstimatedBytes => 8 + Records.Sum(r => r.EstimatedBytes);

@@ -14,8 +14,13 @@ public sealed class Registry : IEquatable<Registry>
     public static readonly Registry Empty = new(ImmutableSortedDictionary.Create<string, RegistryEntry>(StringComparer.Ordinal));
 
     [Id(0)] private readonly ImmutableSortedDictionary<string, RegistryEntry> _entries;
+    [NonSerialized] private DotIndex<string>? _byDot; // derived, built on first use
 
-    private Registry(ImmutableSortedDictionary<string, RegistryEntry> entries) => _entries = entries;
+    private Registry(ImmutableSortedDictionary<string, RegistryEntry> entries, DotIndex<string>? byDot = null)
+    {
+        _entries = entries;
+        _byDot = byDot;
+    }
 
     /// <summary>Every entry, tombstones included, by id.</summary>
     public IEnumerable<RegistryEntry> Entries => _entries.Values;
@@ -37,7 +42,7 @@ public sealed class Registry : IEquatable<Registry>
     {
         var current = Get(entry.Id);
         if (current is not null && current.CompareTo(entry) >= 0) return this;
-        return new Registry(_entries.SetItem(entry.Id, entry));
+        return new Registry(_entries.SetItem(entry.Id, entry), _byDot?.Replace(current?.Dot, entry.Dot, entry.Id));
     }
 
     public Registry Merge(Registry other)
@@ -49,7 +54,8 @@ public sealed class Registry : IEquatable<Registry>
     }
 
     /// <summary>The entries whose dots <paramref name="seen"/> lacks.</summary>
-    public IEnumerable<RegistryEntry> NotIn(VersionVector seen) => _entries.Values.Where(e => !seen.Contains(e.Dot));
+    public IEnumerable<RegistryEntry> NotIn(VersionVector seen) =>
+        (_byDot ??= DotIndex<string>.Build(_entries.Values.Select(e => (e.Dot, e.Id)))).NotIn(seen).Select(d => _entries[d.Key]);
 
     /// <summary>
     /// Drops the tombstones that every live replica has seen (<paramref name="stableFrontier"/>
@@ -62,9 +68,10 @@ public sealed class Registry : IEquatable<Registry>
     {
         var drop = _entries.Values
             .Where(e => e.IsTombstone && stableFrontier.ContainsPrefix(e.Dot) && keep?.Invoke(e) != true)
-            .Select(e => e.Id)
             .ToList();
-        return drop.Count == 0 ? this : new Registry(_entries.RemoveRange(drop));
+        return drop.Count == 0
+            ? this
+            : new Registry(_entries.RemoveRange(drop.Select(e => e.Id)), _byDot?.Remove(drop.Select(e => e.Dot)));
     }
 
     public int EstimatedBytes => 8 + _entries.Values.Sum(e => e.EstimatedBytes);
