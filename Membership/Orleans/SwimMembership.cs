@@ -1,0 +1,166 @@
+using System.Net;
+using System.Net.Sockets;
+using Heck.Membership.Swim;
+using Heck.Membership.Transport;
+using Heck.Membership.Wire;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Heck.Membership.Orleans;
+
+/// <summary>
+/// The silo's SWIM agent, one per silo (a DI singleton registered by <c>AddSwimClustering</c>). The membership
+/// table starts it when Orleans initializes membership; until then <see cref="Host"/> is null. Read
+/// <see cref="View"/> for the SWIM view (address, generation, incarnation, status of every member).
+/// Disposing it leaves the cluster gracefully if the silo has not already done so.
+/// </summary>
+public sealed class SwimMembership : IAsyncDisposable, IDisposable
+{
+    private readonly ILoggerFactory loggers;
+    private readonly ILogger logger;
+    private readonly Lock gate = new();
+    private SwimHost? host;
+    private Keyring? keyring;
+    private int disposed;
+
+    internal SwimMembership(SwimClusteringOptions options, ILoggerFactory? loggers = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.ThrowIfInvalid();
+        Options = options;
+        this.loggers = loggers ?? NullLoggerFactory.Instance;
+        logger = this.loggers.CreateLogger<SwimMembership>();
+    }
+
+    public SwimClusteringOptions Options { get; }
+
+    /// <summary>The running agent; null before Orleans initialized membership.</summary>
+    public SwimHost? Host
+    {
+        get { lock (gate) return host; }
+    }
+
+    /// <summary>The local SWIM view (with dead and left tombstones); null before start.</summary>
+    public SwimView? View => Host?.View;
+
+    /// <summary>This member's SWIM id (advertised host, SWIM port, generation); null before start.</summary>
+    public NodeId? Self => Host?.Self;
+
+    /// <summary>Accepted and dropped packet counts; null before start.</summary>
+    public WireCounters? Counters => Host?.Counters;
+
+    /// <summary>True once the cluster declared this generation dead (the silo is then stopping).</summary>
+    public bool IsDeclaredDead => Host?.IsDeclaredDead ?? false;
+
+    /// <summary>Raised (on a background task) when the cluster declares this generation dead.</summary>
+    public event Action? DeclaredDead;
+
+    /// <summary>Binds, starts and, with seeds, waits (bounded) until one answers.</summary>
+    internal async Task StartAsync(string defaultAdvertiseHost, Metadata metadata, CancellationToken cancellationToken)
+    {
+        SwimHost created;
+        IReadOnlyList<(string Host, int Port)> seeds = Options.ParsedSeeds();
+        lock (gate)
+        {
+            ObjectDisposedException.ThrowIf(Volatile.Read(ref disposed) != 0, this);
+            if (host is not null) throw new InvalidOperationException("The SWIM agent is already started.");
+            keyring = KeyList.Create(Options.Keys);
+            var bind = IPAddress.Parse(Options.BindAddress);
+            var wildcard = bind.Equals(IPAddress.Any) || bind.Equals(IPAddress.IPv6Any);
+            var hostOptions = new SwimHostOptions
+            {
+                BindAddress = bind,
+                AdvertiseHost = Options.AdvertiseHost ?? (wildcard ? defaultAdvertiseHost : null),
+                Port = Options.Port,
+                Metadata = metadata,
+                Settings = Options.Settings,
+                Keyring = keyring,
+                LeavePropagation = Options.LeavePropagation,
+            };
+            created = new SwimHost(hostOptions, loggers.CreateLogger<SwimHost>());
+            created.DeclaredDead += OnDeclaredDead;
+            host = created;
+        }
+
+        try
+        {
+            await created.StartAsync(seeds, cancellationToken).ConfigureAwait(false);
+        }
+        catch (SocketException e)
+        {
+            await StopAfterFailedStart(created).ConfigureAwait(false);
+            throw new InvalidOperationException(
+                $"SWIM could not bind {Options.BindAddress}:{Options.Port} (UDP and TCP): {e.Message}. Check {nameof(SwimClusteringOptions)}.{nameof(SwimClusteringOptions.Port)} and {nameof(SwimClusteringOptions.BindAddress)}.", e);
+        }
+
+        if (seeds.Count == 0)
+        {
+            logger.LogInformation("SWIM {Self} started a new cluster (no seeds configured)", created.Self);
+            return;
+        }
+        try
+        {
+            await created.Joined.WaitAsync(Options.JoinTimeout, cancellationToken).ConfigureAwait(false);
+            logger.LogInformation("SWIM {Self} joined the cluster through {Seeds}", created.Self, string.Join(", ", Options.Seeds));
+        }
+        catch (Exception e) when (e is TimeoutException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+        {
+            await StopAfterFailedStart(created).ConfigureAwait(false);
+            throw new TimeoutException(
+                $"SWIM could not join the cluster: none of the seeds {string.Join(", ", Options.Seeds)} answered within {Options.JoinTimeout.TotalSeconds:0.#} s. " +
+                $"Check {nameof(SwimClusteringOptions)}.{nameof(SwimClusteringOptions.Seeds)}, that a silo runs there, that UDP and TCP reach it, and that " +
+                $"{nameof(SwimClusteringOptions)}.{nameof(SwimClusteringOptions.Keys)} match the cluster's (leave Seeds empty on the first silo to start a new cluster).", e);
+        }
+    }
+
+    /// <summary>Publishes this silo's Orleans row (a new incarnation, so it wins everywhere).</summary>
+    internal void UpdateMetadata(Metadata metadata) => Host?.UpdateMetadata(metadata);
+
+    /// <summary>Leaves gracefully: others see Left (Orleans: Dead), not a failure.</summary>
+    internal async Task LeaveAsync(CancellationToken cancellationToken = default)
+    {
+        if (Host is { } h) await h.LeaveAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref disposed, 1) != 0) return;
+        SwimHost? h;
+        lock (gate) h = host;
+        if (h is not null)
+        {
+            try
+            {
+                // Graceful by default: a host that shuts down without Orleans writing Dead still leaves.
+                using var limit = new CancellationTokenSource(Options.LeavePropagation + TimeSpan.FromSeconds(2));
+                await h.LeaveAsync(limit.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                // fall through to the hard stop
+            }
+            await h.DisposeAsync().ConfigureAwait(false);
+        }
+        keyring?.Dispose();
+    }
+
+    /// <summary>For synchronous containers: the same as <see cref="DisposeAsync"/>, waited for.</summary>
+    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
+
+    private void OnDeclaredDead()
+    {
+        logger.LogCritical("SWIM declared this silo ({Self}) dead. Its Orleans row now reads Dead, so Orleans stops this silo at its next membership read; restart it to rejoin as a new generation.", Host?.Self);
+        DeclaredDead?.Invoke();
+    }
+
+    private async Task StopAfterFailedStart(SwimHost created)
+    {
+        await created.DisposeAsync().ConfigureAwait(false);
+        lock (gate)
+        {
+            if (ReferenceEquals(host, created)) host = null;
+        }
+        keyring?.Dispose();
+        keyring = null;
+    }
+}

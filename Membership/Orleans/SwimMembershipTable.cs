@@ -1,0 +1,252 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using Heck.Membership.Swim;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Orleans;
+using Orleans.Runtime;
+
+namespace Heck.Membership.Orleans;
+
+/// <summary>
+/// Orleans' <see cref="IMembershipTable"/> over the local SWIM view. SWIM is the only failure detector:
+/// rows come from members' SWIM metadata, statuses from SWIM (Dead and Left read as Dead), the table version
+/// is a monotone function of the view, and the only writes accepted are this silo's own row. When SWIM
+/// declares this silo dead, its own row reads Dead, which makes Orleans stop the silo. See README.md.
+/// </summary>
+public sealed partial class SwimMembershipTable : IMembershipTable
+{
+    /// <summary>IAmAliveTime of live members is "now", rounded down to this, so idle reads stay identical.</summary>
+    internal static readonly TimeSpan AliveTimeGranularity = TimeSpan.FromSeconds(10);
+
+    private readonly SwimMembership swim;
+    private readonly ILocalSiloDetails local;
+    private readonly ILogger logger;
+    private readonly TimeProvider time;
+    private readonly SemaphoreSlim writes = new(1, 1);
+    private readonly ConcurrentDictionary<SiloAddress, DateTime> lastSeenAlive = new();
+    private readonly Lock startGate = new();
+    private Task? started;
+    private OrleansMember? own;
+
+    internal SwimMembershipTable(SwimMembership swim, ILocalSiloDetails local, ILogger<SwimMembershipTable>? logger = null, TimeProvider? time = null)
+    {
+        this.swim = swim ?? throw new ArgumentNullException(nameof(swim));
+        this.local = local ?? throw new ArgumentNullException(nameof(local));
+        this.logger = logger ?? (ILogger)NullLogger.Instance;
+        this.time = time ?? TimeProvider.System;
+    }
+
+    /// <summary>Starts the SWIM agent; with seeds, completes when one answered (bounded by <see cref="SwimClusteringOptions.JoinTimeout"/>).</summary>
+    public Task InitializeMembershipTable(bool tryInitTableVersion)
+    {
+        _ = tryInitTableVersion; // nothing to create: the "table" is the view
+        lock (startGate)
+        {
+            if (started is null || started.IsFaulted || started.IsCanceled) started = StartAsync();
+            return started;
+        }
+    }
+
+    private Task StartAsync()
+    {
+        var silo = local.SiloAddress;
+        var initial = new OrleansMember(
+            silo,
+            SiloStatus.Created,
+            local.GatewayAddress?.Endpoint?.Port ?? 0,
+            local.Name,
+            local.DnsHostName,
+            null,
+            time.GetUtcNow().UtcDateTime,
+            local.ClusterId,
+            0);
+        own = initial;
+        return swim.StartAsync(silo.Endpoint.Address.ToString(), initial.ToMetadata(), CancellationToken.None);
+    }
+
+    public Task<MembershipTableData> ReadAll() => Task.FromResult(Read(null));
+
+    public Task<MembershipTableData> ReadRow(SiloAddress key) => Task.FromResult(Read(key));
+
+    /// <summary>Only this silo's first row is accepted (it becomes SWIM metadata); rows of others are refused.</summary>
+    public async Task<bool> InsertRow(MembershipEntry entry, TableVersion tableVersion)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        if (!IsSelf(entry.SiloAddress)) return RefuseOther(entry, nameof(InsertRow));
+        await writes.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            // The row exists once this silo wrote any status (before that, reads do not list it).
+            if (OwnStatus() != SiloStatus.Created) return false;
+            return await WriteOwnAsync(entry).ConfigureAwait(false);
+        }
+        finally
+        {
+            writes.Release();
+        }
+    }
+
+    /// <summary>
+    /// Only this silo's row: Joining/Active/ShuttingDown/Stopping become SWIM metadata (a new incarnation), Dead a
+    /// graceful SWIM leave. The row etag must match (it changes with each own write); the table version etag is not
+    /// checked, since nobody else writes this row and SWIM merges everything else commutatively.
+    /// </summary>
+    public async Task<bool> UpdateRow(MembershipEntry entry, string etag, TableVersion tableVersion)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        if (!IsSelf(entry.SiloAddress)) return RefuseOther(entry, nameof(UpdateRow));
+        await writes.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            if (OwnStatus() == SiloStatus.Created) return false; // no row yet: InsertRow first
+            // Dead is final and idempotent (e.g. written while stopping after SWIM declared us dead): no etag check.
+            if (entry.Status != SiloStatus.Dead && !string.Equals(etag, own!.ETag, StringComparison.Ordinal)) return false;
+            return await WriteOwnAsync(entry).ConfigureAwait(false);
+        }
+        finally
+        {
+            writes.Release();
+        }
+    }
+
+    /// <summary>No-op: SWIM's probes are the liveness evidence; reads report live members as alive "now".</summary>
+    public Task UpdateIAmAlive(MembershipEntry entry) => Task.CompletedTask;
+
+    /// <summary>
+    /// No-op: dead members stay in the SWIM view as tombstones (needed for views to converge) and are never
+    /// written by anyone, so there is nothing to delete; they cost a row each until the silo restarts.
+    /// </summary>
+    public Task CleanupDefunctSiloEntries(DateTimeOffset beforeDate)
+    {
+        LogCleanupIgnored(logger, beforeDate);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>No-op: there is no stored table to delete; the view lives only in the running members.</summary>
+    public Task DeleteMembershipTableEntries(string clusterId)
+    {
+        LogDeleteIgnored(logger, clusterId);
+        return Task.CompletedTask;
+    }
+
+    private bool IsSelf(SiloAddress? address) => address is not null && address.Equals(local.SiloAddress);
+
+    private SiloStatus OwnStatus() => own?.Status ?? SiloStatus.None;
+
+    private bool RefuseOther(MembershipEntry entry, string operation)
+    {
+        // Orleans' own probing runs with LivenessEnabled = false; its suspicion votes and kills land here.
+        LogRefused(logger, operation, entry.SiloAddress, entry.Status);
+        return false;
+    }
+
+    private async Task<bool> WriteOwnAsync(MembershipEntry entry)
+    {
+        var host = swim.Host;
+        if (host is null) return false;
+        var current = own!;
+        if (entry.Status == SiloStatus.Dead)
+        {
+            if (current.Status == SiloStatus.Dead || host.IsDeclaredDead) return true; // already gone
+
+            own = current with { Status = SiloStatus.Dead, Writes = current.Writes + 1 };
+            LogLeaving(logger, entry.SiloAddress);
+            await swim.LeaveAsync().ConfigureAwait(false);
+            return true;
+        }
+        if (host.IsDeclaredDead || entry.Status is SiloStatus.None or SiloStatus.Created || entry.Status < current.Status)
+        {
+            // Statuses only move forward within a generation; the published rank must stay monotone.
+            return false;
+        }
+        var next = current with
+        {
+            Status = entry.Status,
+            ProxyPort = entry.ProxyPort != 0 ? entry.ProxyPort : current.ProxyPort,
+            SiloName = string.IsNullOrEmpty(entry.SiloName) ? current.SiloName : entry.SiloName,
+            HostName = string.IsNullOrEmpty(entry.HostName) ? current.HostName : entry.HostName,
+            RoleName = string.IsNullOrEmpty(entry.RoleName) ? current.RoleName : entry.RoleName,
+            StartTime = entry.StartTime == default ? current.StartTime : DateTime.SpecifyKind(entry.StartTime, DateTimeKind.Utc),
+            Writes = current.Writes + 1,
+        };
+        own = next;
+        swim.UpdateMetadata(next.ToMetadata());
+        LogWrote(logger, entry.SiloAddress, entry.Status);
+        return true;
+    }
+
+    /// <summary>The view as a table; <paramref name="only"/> limits the rows to one silo (the version is the table's).</summary>
+    private MembershipTableData Read(SiloAddress? only)
+    {
+        var view = swim.View ?? throw new InvalidOperationException("The SWIM membership table is not initialized (InitializeMembershipTable was not called or failed).");
+        var now = time.GetUtcNow().UtcDateTime;
+        var aliveTime = new DateTime(now.Ticks - now.Ticks % AliveTimeGranularity.Ticks, DateTimeKind.Utc);
+        var rows = new Dictionary<SiloAddress, (MembershipEntry Entry, string ETag)>();
+        foreach (var member in view.Members)
+        {
+            if (OrleansMember.TryParse(member.Metadata) is not { } orleans) continue;
+            if (orleans.ClusterId is { Length: > 0 } cluster && !string.Equals(cluster, local.ClusterId, StringComparison.Ordinal)) continue;
+            if (only is not null && !orleans.Silo.Equals(only)) continue;
+            var final = member.Status.IsFinal();
+            var status = final ? SiloStatus.Dead : orleans.Status;
+            if (status is SiloStatus.None or SiloStatus.Created) continue; // not registered with Orleans yet
+            DateTime iAmAlive;
+            if (final) iAmAlive = lastSeenAlive.TryGetValue(orleans.Silo, out var seen) ? seen : orleans.StartTime;
+            else lastSeenAlive[orleans.Silo] = iAmAlive = aliveTime;
+            var entry = new MembershipEntry
+            {
+                SiloAddress = orleans.Silo,
+                Status = status,
+                ProxyPort = orleans.ProxyPort,
+                HostName = orleans.HostName,
+                SiloName = orleans.SiloName,
+                RoleName = orleans.RoleName,
+                StartTime = orleans.StartTime,
+                IAmAliveTime = iAmAlive,
+                SuspectTimes = [], // never votes: Orleans would act on them
+            };
+            // Two SWIM members claiming one silo address cannot happen normally; keep the most advanced.
+            if (!rows.TryGetValue(orleans.Silo, out var existing) || existing.Entry.Status < status)
+                rows[orleans.Silo] = (entry, orleans.ETag);
+        }
+        var list = rows.Values.Select(r => Tuple.Create(r.Entry, r.ETag)).ToList();
+        return new MembershipTableData(list, TableVersionOf(view));
+    }
+
+    /// <summary>
+    /// The table version: a monotone function of the view alone (not a local counter), so that silos with equal
+    /// views report equal versions and a silo whose view includes another's reports at least its version. Orleans
+    /// relies on that across silos (a grain directory waits until its membership reaches a peer's version).
+    /// Per member: 1 + 4·incarnation + SWIM status rank + Orleans status rank; each rises with every change of
+    /// the member that a read can show, and members are never removed. Clamped below int.MaxValue (so that
+    /// Orleans' <c>Next()</c> cannot overflow).
+    /// </summary>
+    internal static TableVersion TableVersionOf(SwimView view)
+    {
+        long sum = 0;
+        foreach (var member in view.Members)
+        {
+            var orleansRank = OrleansMember.TryParse(member.Metadata) is { } o ? 1 + (int)o.Status : 0;
+            sum += 1 + 4L * member.Incarnation + (int)member.Status + orleansRank;
+            if (sum >= int.MaxValue - 1) break;
+        }
+        var version = (int)Math.Min(sum, int.MaxValue - 1);
+        return new TableVersion(version, version.ToString(CultureInfo.InvariantCulture));
+    }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "SWIM membership: refused {Operation} for {Silo} ({Status}); only SWIM decides other silos' statuses")]
+    private static partial void LogRefused(ILogger logger, string operation, SiloAddress silo, SiloStatus status);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "SWIM membership: {Silo} is now {Status}")]
+    private static partial void LogWrote(ILogger logger, SiloAddress silo, SiloStatus status);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "SWIM membership: {Silo} is Dead to Orleans; leaving the SWIM cluster gracefully")]
+    private static partial void LogLeaving(ILogger logger, SiloAddress silo);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "SWIM membership: CleanupDefunctSiloEntries({Before}) ignored; dead members are SWIM tombstones")]
+    private static partial void LogCleanupIgnored(ILogger logger, DateTimeOffset before);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "SWIM membership: DeleteMembershipTableEntries({ClusterId}) ignored; nothing is stored")]
+    private static partial void LogDeleteIgnored(ILogger logger, string clusterId);
+}
