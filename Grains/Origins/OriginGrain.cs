@@ -17,7 +17,7 @@ namespace Heck.Grains.Origins;
 /// into the local replica, from which gossip spreads it.
 /// </summary>
 [GrainType(GrainTypeName), RendezvousPlacement]
-public sealed class OriginGrain : Grain, IOriginGrain
+public sealed class OriginGrain : Grain, IOriginGrain, IGrainMigrationParticipant
 {
     public const string GrainTypeName = "origin";
     private readonly IOriginProber _prober;
@@ -62,16 +62,40 @@ public sealed class OriginGrain : Grain, IOriginGrain
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        if (_replica.Spec(Id) is { } spec)
-        {
-            // A handoff: carry on from the health the previous owner replicated, if any.
-            var previous = _replica.Get(Id)?.Health;
-            _health = previous is { Status: not HealthStatus.Unknown }
-                ? new HealthStateMachine(spec, previous, _owner)
-                : null;
-            Start(spec, fresh: _health is null);
-        }
+        StartFromReplica();
         return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// Starts probing from what is known: a spec carried over by migration, else the replica's.
+    /// A handoff continues from the health the previous owner had (carried, or replicated).
+    /// </summary>
+    private void StartFromReplica()
+    {
+        if (_spec is not null) return;
+        var spec = _replica.Spec(Id) ?? _carried?.Spec;
+        if (spec is null) return;
+        var previous = _carried?.Health ?? _replica.Get(Id)?.Health;
+        _carried = null;
+        _health = previous is { Status: not HealthStatus.Unknown } ? new HealthStateMachine(spec, previous, _owner) : null;
+        Start(spec, fresh: _health is null);
+    }
+
+    // Spec and health carried along when Orleans migrates this activation to its new owner, so the
+    // new owner starts at once even before gossip has brought it the spec.
+    private (OriginSpec Spec, HealthView? Health)? _carried;
+
+    public void OnDehydrate(IDehydrationContext context)
+    {
+        if (_spec is null) return;
+        context.TryAddValue("heck.spec", _spec);
+        if (_health is not null) context.TryAddValue("heck.health", _health.View);
+    }
+
+    public void OnRehydrate(IRehydrationContext context)
+    {
+        if (context.TryGetValue<OriginSpec>("heck.spec", out var spec) && spec is not null)
+            _carried = (spec, context.TryGetValue<HealthView>("heck.health", out var health) ? health : null);
     }
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
@@ -117,13 +141,18 @@ public sealed class OriginGrain : Grain, IOriginGrain
         return Task.FromResult(removed);
     }
 
-    public Task<OriginView?> GetView() => Task.FromResult(CurrentView());
+    public Task<OriginView?> GetView()
+    {
+        // An activation made before its spec reached this silo's replica starts once it has.
+        StartFromReplica();
+        return Task.FromResult(CurrentView());
+    }
 
     public Task Handoff()
     {
+        // Keep probing until the activation really leaves (OnDeactivateAsync): if placement cannot
+        // move it yet (the new owner is not known as compatible here), it must not go quiet.
         _logger.LogInformation("Origin {Id} hands off to its new owner", Id);
-        StopProbing();
-        _local.Remove(Id);
         this.MigrateOnIdle();
         return Task.CompletedTask;
     }

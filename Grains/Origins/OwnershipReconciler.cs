@@ -20,7 +20,7 @@ public sealed class OwnershipReconciler(
 {
     private const int Parallelism = 64;
     /// <summary>Also reconcile this often, as a safety net for a call that failed.</summary>
-    public static readonly TimeSpan Period = TimeSpan.FromSeconds(10);
+    public static readonly TimeSpan Period = TimeSpan.FromSeconds(3);
 
     private readonly CancellationTokenSource _stopping = new();
     private Task? _loop;

@@ -24,6 +24,7 @@ public sealed class ReplicaGrain(
     // peer is sent only what it lacks; an unknown peer (a joiner) gets the full state.
     private readonly ConcurrentDictionary<SiloAddress, VersionVector> _known = new();
     private readonly Random _random = new();
+    private PruneFrontier _frontier = PruneFrontier.Initial;
     private bool _started;
     private long _bytesSent, _deltasSent, _deltasReceived;
 
@@ -91,6 +92,26 @@ public sealed class ReplicaGrain(
         // and pull mode only pulls, so the three modes can be compared.
         if (_options.Mode != GossipMode.Push) await PullFromAsync(peer);
         if (_options.Mode != GossipMode.Pull) await PushToAsync(peer);
+        Prune();
+    }
+
+    /// <summary>
+    /// Drops slots of dead silo generations (and superseded records) once every live replica has
+    /// seen what it needs; vectors come from peers' answers, which only lag, so the frontier errs
+    /// on the safe side. Skipped while any live peer has not answered yet.
+    /// </summary>
+    private void Prune()
+    {
+        var members = membership.CurrentSnapshot.Members.Values;
+        var vectors = new Dictionary<ReplicaId, VersionVector> { [replica.Self] = replica.Version };
+        foreach (var m in members.Where(m => m.Status == SiloStatus.Active && !m.SiloAddress.Equals(silo.SiloAddress)))
+        {
+            if (!_known.TryGetValue(m.SiloAddress, out var vector)) return;
+            vectors[LocalReplica.IdOf(m.SiloAddress)] = vector;
+        }
+        _frontier = _frontier.Next(vectors);
+        var dead = members.Where(m => m.Status == SiloStatus.Dead).Select(m => LocalReplica.IdOf(m.SiloAddress)).ToHashSet();
+        replica.Prune(dead, _frontier.Stable);
     }
 
     private async Task PushToAsync(SiloAddress peer)

@@ -42,7 +42,8 @@ public sealed class OriginApiTests : IAsyncLifetime
         Assert.Equal(250, view.GetProperty("timeoutMs").GetInt32());
         Assert.Equal("unknown", view.GetProperty("health").GetProperty("status").GetString());
 
-        var within = TimeSpan.FromSeconds(3);
+        // Generous: this checks behaviour; the 3 s target is measured by `Benchmarks -- unhealthy`.
+        var within = TimeSpan.FromSeconds(15);
         await Eventually.Until(() => _silo.StatusOfAsync("x"), s => s == "healthy", within, "x healthy");
         _target.Set("/health", TargetMode.Failing);
         await Eventually.Until(() => _silo.StatusOfAsync("x"), s => s == "unhealthy", within, "x unhealthy");
@@ -89,8 +90,8 @@ public sealed class OriginApiTests : IAsyncLifetime
         _target.Set("/down", TargetMode.Failing);
         (await PutAsync("up", new { url = _target.Url("/up"), intervalMs = 200, healthyThreshold = 1 })).EnsureSuccessStatusCode();
         (await PutAsync("down", new { url = _target.Url("/down"), intervalMs = 200, unhealthyThreshold = 1 })).EnsureSuccessStatusCode();
-        await Eventually.Until(() => _silo.StatusOfAsync("down"), s => s == "unhealthy", TimeSpan.FromSeconds(3), "down unhealthy");
-        await Eventually.Until(() => _silo.StatusOfAsync("up"), s => s == "healthy", TimeSpan.FromSeconds(3), "up healthy");
+        await Eventually.Until(() => _silo.StatusOfAsync("down"), s => s == "unhealthy", TimeSpan.FromSeconds(15), "down unhealthy");
+        await Eventually.Until(() => _silo.StatusOfAsync("up"), s => s == "healthy", TimeSpan.FromSeconds(15), "up healthy");
 
         var all = await _silo.GetJsonAsync("/api/origins");
         Assert.Equal(["down", "up"], all.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("id").GetString()));
@@ -106,8 +107,8 @@ public sealed class OriginApiTests : IAsyncLifetime
     {
         (await PutAsync("tcp-up", new { url = $"tcp://127.0.0.1:{_target.Port}", intervalMs = 200, healthyThreshold = 1 })).EnsureSuccessStatusCode();
         (await PutAsync("tcp-down", new { url = $"tcp://127.0.0.1:{FreePort.Next()}", intervalMs = 200, unhealthyThreshold = 1 })).EnsureSuccessStatusCode();
-        await Eventually.Until(() => _silo.StatusOfAsync("tcp-up"), s => s == "healthy", TimeSpan.FromSeconds(3), "tcp-up healthy");
-        await Eventually.Until(() => _silo.StatusOfAsync("tcp-down"), s => s == "unhealthy", TimeSpan.FromSeconds(3), "tcp-down unhealthy");
+        await Eventually.Until(() => _silo.StatusOfAsync("tcp-up"), s => s == "healthy", TimeSpan.FromSeconds(15), "tcp-up healthy");
+        await Eventually.Until(() => _silo.StatusOfAsync("tcp-down"), s => s == "unhealthy", TimeSpan.FromSeconds(15), "tcp-down unhealthy");
         var view = await _silo.GetJsonAsync("/api/origins/tcp-up");
         Assert.False(view.TryGetProperty("method", out _));
     }

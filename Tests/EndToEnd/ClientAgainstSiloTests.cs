@@ -58,7 +58,7 @@ public sealed class ClientAgainstSiloTests : IAsyncLifetime
             }
         });
 
-        await Eventually.Until(() => _client.GetOriginAsync("sdk"), v => v?.Health.Status == HealthStatus.Healthy, TimeSpan.FromSeconds(5), "healthy");
+        await Eventually.Until(() => _client.GetOriginAsync("sdk"), v => v?.Health.Status == HealthStatus.Healthy, TimeSpan.FromSeconds(15), "healthy");
         _target.Set("/sdk", TargetMode.Failing);
         await watch;
         Assert.Contains(seen, e => e.Transition.To == HealthStatus.Unhealthy);
@@ -88,7 +88,7 @@ public sealed class ClientAgainstSiloTests : IAsyncLifetime
     {
         var add = await CliAsync("origins", "add", "cli", _target.Url("/cli"), "--interval-ms", "200", "--header", "X-Probe: heck");
         Assert.True(add.Code == 0, add.Err);
-        await Eventually.Until(() => _client.GetOriginAsync("cli"), v => v?.Health.Status == HealthStatus.Healthy, TimeSpan.FromSeconds(5), "healthy");
+        await Eventually.Until(() => _client.GetOriginAsync("cli"), v => v?.Health.Status == HealthStatus.Healthy, TimeSpan.FromSeconds(15), "healthy");
 
         var ls = await CliAsync("origins", "ls");
         Assert.Equal(0, ls.Code);

@@ -120,7 +120,7 @@ public sealed class OriginGrainClusterTests : IAsyncLifetime
         Assert.True(result.Created);
         Assert.Empty(result.Errors);
 
-        var within = TimeSpan.FromSeconds(5);
+        var within = TimeSpan.FromSeconds(15);
         await Eventually.Until(() => StatusAsync("flip"), s => s == HealthStatus.Healthy, within, "healthy");
         _target.Set("/flip", TargetMode.Failing);
         await Eventually.Until(() => StatusAsync("flip"), s => s == HealthStatus.Unhealthy, within, "unhealthy");
@@ -154,7 +154,7 @@ public sealed class OriginGrainClusterTests : IAsyncLifetime
     {
         var grain = _cluster.Client.GetGrain<IOriginGrain>("steady");
         await grain.Configure(Spec("steady", _target.Url("/steady")));
-        await Eventually.Until(() => StatusAsync("steady"), s => s == HealthStatus.Healthy, TimeSpan.FromSeconds(5), "healthy");
+        await Eventually.Until(() => StatusAsync("steady"), s => s == HealthStatus.Healthy, TimeSpan.FromSeconds(15), "healthy");
         var again = await grain.Configure(Spec("steady", _target.Url("/steady")));
         Assert.False(again.Created);
         Assert.Equal(HealthStatus.Healthy, again.View!.Health.Status);
@@ -170,9 +170,9 @@ public sealed class OriginGrainClusterTests : IAsyncLifetime
         var grain = _cluster.Client.GetGrain<IOriginGrain>("busy");
         var start = Volatile.Read(ref SlowCountingProber.Probes);
         await grain.Configure(Spec("busy", "http://127.0.0.1:9/slow-counting", interval: 100));
-        await Eventually.True(() => Volatile.Read(ref SlowCountingProber.Probes) >= start + 2, TimeSpan.FromSeconds(5), "probes ran");
+        await Eventually.True(() => Volatile.Read(ref SlowCountingProber.Probes) >= start + 2, TimeSpan.FromSeconds(15), "probes ran");
         await grain.Configure(Spec("busy", "http://127.0.0.1:9/slow-counting?v=2", interval: 100));
-        await Eventually.True(() => Volatile.Read(ref SlowCountingProber.Probes) >= start + 5, TimeSpan.FromSeconds(5), "probes ran after change");
+        await Eventually.True(() => Volatile.Read(ref SlowCountingProber.Probes) >= start + 5, TimeSpan.FromSeconds(15), "probes ran after change");
         await grain.Remove();
         Assert.Equal(1, Volatile.Read(ref SlowCountingProber.MaxInFlight));
     }
@@ -182,7 +182,7 @@ public sealed class OriginGrainClusterTests : IAsyncLifetime
     {
         var grain = _cluster.Client.GetGrain<IOriginGrain>("gone");
         await grain.Configure(Spec("gone", _target.Url("/gone")));
-        await Eventually.True(() => _target.Hits("/gone") >= 2, TimeSpan.FromSeconds(5), "probed");
+        await Eventually.True(() => _target.Hits("/gone") >= 2, TimeSpan.FromSeconds(15), "probed");
         Assert.True(await grain.Remove());
         Assert.Null(await _cluster.Client.GetGrain<IOriginReaderGrain>(0).Get("gone"));
         await Task.Delay(300); // a probe in flight may still land

@@ -56,12 +56,18 @@ public sealed class OwnershipClusterTests : IAsyncLifetime
         return Enumerable.Range(0, Origins).Select(i => $"own{i}").ToDictionary(id => id, id => director.Owner(id, silos)!);
     }
 
-    private bool PlacedAsPredicted()
+    /// <summary>Origins not active on exactly their predicted owner, described; empty when all are.</summary>
+    private Task<string> MisplacedAsync()
     {
         var placement = Placement();
-        var predicted = Predicted();
-        return predicted.All(p => placement.TryGetValue(p.Key, out var at) && at.Count == 1 && at[0].Equals(p.Value));
+        var wrong = Predicted()
+            .Where(p => !(placement.TryGetValue(p.Key, out var at) && at.Count == 1 && at[0].Equals(p.Value)))
+            .Select(p => $"{p.Key}: predicted {p.Value}, active on [{string.Join(", ", placement.GetValueOrDefault(p.Key) ?? [])}]");
+        return Task.FromResult(string.Join("; ", wrong));
     }
+
+    private Task PlacedAsPredicted(string what, int seconds) =>
+        Eventually.Until(MisplacedAsync, m => m.Length == 0, TimeSpan.FromSeconds(seconds), what);
 
     private async Task RegisterAsync(int intervalMs)
     {
@@ -76,7 +82,7 @@ public sealed class OwnershipClusterTests : IAsyncLifetime
     public async Task Each_origin_is_probed_by_its_rendezvous_owner_only_once_per_interval()
     {
         await RegisterAsync(intervalMs: 500);
-        await Eventually.True(PlacedAsPredicted, TimeSpan.FromSeconds(15), "every origin active on its predicted owner only");
+        await PlacedAsPredicted("every origin active on its predicted owner only", 15);
         Assert.All(Silos, s => Assert.True(s.Services.GetRequiredService<LocalOrigins>().Count > 0, $"{s.Address} owns nothing"));
 
         // Count at the target: over a 3 s window each origin is probed about 6 times, never double.
@@ -90,18 +96,18 @@ public sealed class OwnershipClusterTests : IAsyncLifetime
     public async Task A_stopped_silo_hands_over_exactly_its_origins_and_a_new_silo_takes_about_a_third()
     {
         await RegisterAsync(intervalMs: 1000);
-        await Eventually.True(PlacedAsPredicted, TimeSpan.FromSeconds(15), "placed");
+        await PlacedAsPredicted("placed", 15);
         var initial = Placement().ToDictionary(p => p.Key, p => p.Value.Single());
 
         var leaving = _cluster.Silos[2];
         await _cluster.StopSiloAsync(leaving);
-        await Eventually.True(PlacedAsPredicted, TimeSpan.FromSeconds(20), "re-placed after the stop");
+        await PlacedAsPredicted("re-placed after the stop", 20);
         var afterLeave = Placement().ToDictionary(p => p.Key, p => p.Value.Single());
         var moved = initial.Where(p => !afterLeave[p.Key].Equals(p.Value)).Select(p => p.Key).ToHashSet();
         Assert.Equal(initial.Where(p => p.Value.Equals(leaving.SiloAddress)).Select(p => p.Key).ToHashSet(), moved);
 
         await _cluster.StartAdditionalSiloAsync();
-        await Eventually.True(PlacedAsPredicted, TimeSpan.FromSeconds(20), "re-placed after the join");
+        await PlacedAsPredicted("re-placed after the join", 20);
         var afterJoin = Placement().ToDictionary(p => p.Key, p => p.Value.Single());
         var joiner = _cluster.Silos.Last().SiloAddress;
         var movedOnJoin = afterLeave.Where(p => !afterJoin[p.Key].Equals(p.Value)).ToList();

@@ -83,4 +83,23 @@ public sealed class ReplicationClusterTests : IAsyncLifetime
                   Silos.Select(s => ReplicaOf(s).State.Registry).Distinct().Count() == 1,
             TimeSpan.FromSeconds(15), "all replicas hold the same registry");
     }
+
+    [Fact]
+    public async Task Slots_of_a_stopped_silo_are_pruned_everywhere()
+    {
+        for (var i = 0; i < 9; i++)
+            await _cluster.Client.GetGrain<IOriginGrain>($"p{i}").Configure(Spec($"p{i}", _target.Url($"/p{i}")));
+        await Eventually.True(() => Silos.All(s => Enumerable.Range(0, 9).All(i => ReplicaOf(s).Get($"p{i}")?.ObservedBy is not null)),
+            TimeSpan.FromSeconds(10), "every origin observed everywhere");
+
+        var stopping = _cluster.Silos[1];
+        var slot = LocalReplica.IdOf(stopping.SiloAddress);
+        Assert.Contains(ReplicaOf(Silos[0]).State.Health.Records, r => r.Slot == slot);
+        await _cluster.StopSiloAsync(stopping);
+
+        await Eventually.True(() => Silos.All(s => !ReplicaOf(s).State.Health.Records.Any(r => r.Slot == slot)),
+            TimeSpan.FromSeconds(20), "the stopped silo's slots are pruned on every replica");
+        // ...and every origin still shows health, now from its new owners.
+        Assert.All(Silos, s => Assert.All(Enumerable.Range(0, 9), i => Assert.NotNull(ReplicaOf(s).Get($"p{i}")!.ObservedBy)));
+    }
 }
