@@ -1,5 +1,7 @@
 using System.Net;
 using Heck.Grains;
+using Heck.Membership.AdoNet;
+using Heck.Membership.Orleans;
 using Heck.Silo.Api;
 using Heck.Silo.Configuration;
 using Heck.Silo.OriginsFile;
@@ -30,8 +32,31 @@ public static class HeckHost
         builder.UseOrleans(silo =>
         {
             var advertised = IPAddress.Parse(options.Silo.AdvertisedAddress);
-            // Development clustering until SWIM lands: this silo is its own primary.
-            silo.UseDevelopmentClustering(new IPEndPoint(advertised, options.Silo.Port));
+            switch (options.Membership.Provider)
+            {
+                case MembershipProvider.Swim:
+                    silo.UseSwimClustering(swim =>
+                    {
+                        var configured = options.Swim.ToClustering(options.Silo.AdvertisedAddress);
+                        swim.Port = configured.Port;
+                        swim.BindAddress = configured.BindAddress;
+                        swim.AdvertiseHost = configured.AdvertiseHost;
+                        swim.Seeds = configured.Seeds;
+                        swim.Keys = configured.Keys;
+                        swim.JoinTimeout = configured.JoinTimeout;
+                        swim.Settings = configured.Settings;
+                    });
+                    silo.Services.AddSingleton<Heck.Grains.Replica.IClusterViewSource, SwimClusterViewSource>();
+                    break;
+                case MembershipProvider.AdoNet:
+                    silo.UseHeckAdoNetClustering(options.AdoNet.ConnectionString!);
+                    break;
+                default:
+                    silo.UseDevelopmentClustering(options.Membership.PrimarySilo is { } primary
+                        ? IPEndPoint.Parse(primary)
+                        : new IPEndPoint(advertised, options.Silo.Port));
+                    break;
+            }
             silo.ConfigureEndpoints(advertised, options.Silo.Port, options.Silo.GatewayPort,
                 listenOnAnyHostAddress: !IPAddress.IsLoopback(advertised));
             silo.Configure<ClusterOptions>(c =>

@@ -21,7 +21,7 @@ public static class UnhealthyScenario
         var http = FreePort.Next();
         await using var silo = await SiloProcess.StartAsync(http,
         [
-            $"--Heck:Storage:Path={data.Path}", $"--Heck:Silo:Port={FreePort.Next()}", $"--Heck:Silo:GatewayPort={FreePort.Next()}",
+            $"--Heck:Storage:Path={data.Path}", $"--Heck:Silo:Port={FreePort.Next()}", $"--Heck:Silo:GatewayPort={FreePort.Next()}", $"--Heck:Swim:Port={FreePort.Next()}",
         ]);
 
         var put = await silo.Http.PutAsJsonAsync("/api/origins/bench", new

@@ -15,4 +15,6 @@ public sealed record ClusterMember
     [Id(3)] public string? Name { get; init; }
     /// <summary>The client gateway, as <c>host:port</c>, when the silo has one.</summary>
     [Id(4)] public string? Gateway { get; init; }
+    /// <summary>SWIM incarnation (raised each time the member refutes a suspicion); null without SWIM.</summary>
+    [Id(5)] public uint? Incarnation { get; init; }
 }

@@ -5,12 +5,14 @@ using ClusterMember = Heck.Cluster.ClusterMember;
 namespace Heck.Grains.Replica;
 
 /// <summary>
-/// The cluster membership as this silo's Orleans membership table shows it, in Heck's words.
+/// The cluster membership as this silo sees it, in Heck's words: from the SWIM view when SWIM is
+/// the membership provider, else from Orleans' membership table.
 /// </summary>
-public sealed class MembershipReader(IGrainFactory grains)
+public sealed class MembershipReader(IGrainFactory grains, IClusterViewSource? source = null)
 {
     public async Task<IReadOnlyList<ClusterMember>> ReadAsync()
     {
+        if (source?.Current() is { } members) return members;
         var hosts = await grains.GetGrain<IManagementGrain>(0).GetDetailedHosts(onlyActive: false);
         return hosts
             .OrderBy(h => h.SiloAddress.Endpoint.ToString(), StringComparer.Ordinal)

@@ -13,6 +13,9 @@ public sealed class HeckOptions
     public SiloSection Silo { get; set; } = new();
     public StorageSection Storage { get; set; } = new();
     public PlacementSection Placement { get; set; } = new();
+    public MembershipSection Membership { get; set; } = new();
+    public SwimSection Swim { get; set; } = new();
+    public AdoNetSection AdoNet { get; set; } = new();
     /// <summary>How replicas spread origin state between silos.</summary>
     public Heck.Grains.Replica.GossipOptions Gossip { get; set; } = new();
     /// <summary>Optional YAML file of origins applied at start (origins kept as code).</summary>

@@ -67,6 +67,20 @@ public static partial class HeckOptionsLoader
         else if (o.Storage.Path.IndexOfAny(Path.GetInvalidPathChars()) >= 0)
             errors.Add($"Heck:Storage:Path is not a valid path (was '{o.Storage.Path}')");
         errors.AddRange(o.Gossip.Validate());
+        if (!Enum.IsDefined(o.Membership.Provider))
+            errors.Add($"Heck:Membership:Provider must be Swim, AdoNet or Development (was {o.Membership.Provider})");
+        if (o.Membership.Provider == MembershipProvider.Swim)
+        {
+            errors.AddRange(o.Swim.Validate(o.Silo.AdvertisedAddress));
+            var swimPorts = new[] { ("Http:Port", o.Http.Port), ("Silo:Port", o.Silo.Port), ("Silo:GatewayPort", o.Silo.GatewayPort) };
+            foreach (var (key, port) in swimPorts.Where(p => p.Item2 == o.Swim.Port))
+                errors.Add($"Heck:Swim:Port and Heck:{key} must differ (both {port})");
+        }
+        if (o.Membership.Provider == MembershipProvider.AdoNet &&
+            Heck.Membership.AdoNet.HeckAdoNetClustering.ValidateConnectionString(o.AdoNet.ConnectionString) is { } adoError)
+            errors.Add(adoError);
+        if (o.Membership.PrimarySilo is { } primary && !IPEndPoint.TryParse(primary, out _))
+            errors.Add($"Heck:Membership:PrimarySilo must be ip:port (was '{primary}')");
         if (!(o.Placement.Weight > 0) || !double.IsFinite(o.Placement.Weight))
             errors.Add($"Heck:Placement:Weight must be a finite number greater than 0 (was {o.Placement.Weight})");
         if (o.Placement.Confirmers is < 0 or > 10)

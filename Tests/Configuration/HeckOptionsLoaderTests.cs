@@ -57,8 +57,45 @@ public sealed class HeckOptionsLoaderTests
     [InlineData("Heck:Silo:AdvertisedAddress", "not-an-ip")]
     [InlineData("Heck:Http:ListenAddress", "nowhere")]
     [InlineData("Heck:Storage:Path", "")]
+    [InlineData("Heck:Swim:Port", "0")]
+    [InlineData("Heck:Swim:ProbeIntervalMs", "1")]
+    [InlineData("Heck:Swim:ProbeTimeoutMs", "5")]
+    [InlineData("Heck:Swim:SuspicionMult", "0")]
+    [InlineData("Heck:Swim:BindAddress", "everywhere")]
+    [InlineData("Heck:Swim:Seeds:0", "no-port")]
+    [InlineData("Heck:Swim:Keys:0", "not base64!")]
+    [InlineData("Heck:Gossip:IntervalMs", "0")]
+    [InlineData("Heck:Gossip:Fanout", "0")]
+    [InlineData("Heck:Placement:Weight", "0")]
+    [InlineData("Heck:Placement:Confirmers", "11")]
+    [InlineData("Heck:Membership:PrimarySilo", "nowhere")]
     public void Bad_values_name_their_key(string key, string value) =>
         Assert.Contains(Fails((key, value)).Errors, e => e.Contains(key));
+
+    [Fact]
+    public void Swim_is_the_default_membership_and_its_defaults_detect_fast()
+    {
+        var o = Load();
+        Assert.Equal(MembershipProvider.Swim, o.Membership.Provider);
+        Assert.Equal(7946, o.Swim.Port);
+        Assert.Empty(o.Swim.Seeds);
+        Assert.Equal(500, o.Swim.ProbeIntervalMs);
+        var seeded = Load(("Heck:Swim:Seeds:0", "127.0.0.1:7946"), ("Heck:Swim:Port", "7947"), ("Heck:Membership:Provider", "swim"));
+        Assert.Equal(["127.0.0.1:7946"], seeded.Swim.Seeds);
+    }
+
+    [Fact]
+    public void AdoNet_needs_a_connection_string_naming_the_key()
+    {
+        Assert.Contains("Heck:AdoNet:ConnectionString", Fails(("Heck:Membership:Provider", "AdoNet")).Message);
+        Assert.Equal(MembershipProvider.AdoNet,
+            Load(("Heck:Membership:Provider", "AdoNet"), ("Heck:AdoNet:ConnectionString", "Host=127.0.0.1;Database=heck;Username=heck")).Membership.Provider);
+        Assert.Contains("Heck:Membership:Provider", Fails(("Heck:Membership:Provider", "Zookeeper")).Message);
+    }
+
+    [Fact]
+    public void The_swim_port_must_not_clash() =>
+        Assert.Contains("Heck:Swim:Port", Fails(("Heck:Swim:Port", "8080")).Message);
 
     [Fact]
     public void A_value_of_the_wrong_type_names_its_key() =>

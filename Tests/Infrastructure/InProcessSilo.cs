@@ -46,7 +46,7 @@ public sealed class InProcessSilo : IAsyncDisposable
         var args = new List<string>
         {
             $"--Heck:Http:Port={http}", $"--Heck:Silo:Port={silo}", $"--Heck:Silo:GatewayPort={gateway}",
-            $"--Heck:Storage:Path={path}",
+            $"--Heck:Storage:Path={path}", $"--Heck:Swim:Port={FreePort.Next()}",
         };
         args.AddRange(extraArgs ?? []);
         var app = HeckHost.Build(args.ToArray(), builder =>

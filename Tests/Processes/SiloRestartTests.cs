@@ -16,7 +16,7 @@ public sealed class SiloRestartTests
         await using var target = await TargetServer.StartAsync();
         var args = new[]
         {
-            $"--Heck:Storage:Path={data.Path}", $"--Heck:Silo:Port={FreePort.Next()}", $"--Heck:Silo:GatewayPort={FreePort.Next()}",
+            $"--Heck:Storage:Path={data.Path}", $"--Heck:Silo:Port={FreePort.Next()}", $"--Heck:Silo:GatewayPort={FreePort.Next()}", $"--Heck:Swim:Port={FreePort.Next()}",
         };
 
         var http = FreePort.Next();
