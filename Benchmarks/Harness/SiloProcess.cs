@@ -101,6 +101,8 @@ public sealed partial class SiloProcess : IAsyncDisposable
 
     public void Kill() => Signal(9);   // SIGKILL: a crash, no goodbye
     public void Terminate() => Signal(15); // SIGTERM: graceful stop
+    public void Pause() => Signal(19);     // SIGSTOP: a hang — alive to the OS, silent to the cluster
+    public void Resume() => Signal(18);    // SIGCONT
 
     private void Signal(int signal)
     {
@@ -119,6 +121,7 @@ public sealed partial class SiloProcess : IAsyncDisposable
         Http.Dispose();
         if (!_process.HasExited)
         {
+            Signal(18); // resume first if paused, so nothing is left stopped
             Signal(9);
             await WaitForExitAsync(TimeSpan.FromSeconds(10));
         }
