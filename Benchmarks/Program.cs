@@ -26,5 +26,16 @@ var placementCommand = new Command("placement", "Balance and movement of rendezv
 placementCommand.SetAction((parse, ct) => PlacementScenario.RunAsync(new PlacementScenario.Options(
     Math.Clamp(parse.GetValue(origins), 1, 10_000_000), Math.Clamp(parse.GetValue(silos), 2, 1000), parse.GetValue(outOption)), Console.Out, ct));
 
-var root = new RootCommand("Heck benchmarks: real silo processes on loopback, measured") { unhealthyCommand, placementCommand };
+var detectSilos = new Option<int>("--silos") { DefaultValueFactory = _ => 5 };
+var detectRounds = new Option<int>("--rounds") { DefaultValueFactory = _ => 5 };
+var faults = new Option<string>("--faults") { Description = "kill, stop, or kill,stop", DefaultValueFactory = _ => "kill,stop" };
+var detectCommand = new Command("detect", "Time until every survivor marks a SIGKILLed or SIGSTOPped silo dead (SWIM)")
+{
+    detectSilos, detectRounds, faults, outOption,
+};
+detectCommand.SetAction((parse, ct) => DetectScenario.RunAsync(new DetectScenario.Options(
+    Math.Clamp(parse.GetValue(detectSilos), 3, 20), Math.Clamp(parse.GetValue(detectRounds), 1, 100),
+    parse.GetValue(faults) ?? "kill,stop", parse.GetValue(outOption)), Console.Out, ct));
+
+var root = new RootCommand("Heck benchmarks: real silo processes on loopback, measured") { unhealthyCommand, placementCommand, detectCommand };
 return await root.Parse(args).InvokeAsync();
