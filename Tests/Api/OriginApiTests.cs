@@ -50,6 +50,9 @@ public sealed class OriginApiTests : IAsyncLifetime
         var failing = await _silo.GetJsonAsync("/api/origins/x");
         Assert.Contains("503", failing.GetProperty("health").GetProperty("lastError").GetString());
         Assert.Equal($"127.0.0.1:{_silo.SiloPort}", failing.GetProperty("health").GetProperty("owner").GetString());
+        // Staleness is visible: who observed it, when, and when this silo's replica got it.
+        Assert.StartsWith($"127.0.0.1:{_silo.SiloPort}@", failing.GetProperty("observedBy").GetString());
+        Assert.True(failing.GetProperty("observedAt").GetDateTimeOffset() <= failing.GetProperty("replicatedAt").GetDateTimeOffset().AddSeconds(1));
         _target.Set("/health", TargetMode.Healthy);
         await Eventually.Until(() => _silo.StatusOfAsync("x"), s => s == "healthy", within, "x healthy again");
 
