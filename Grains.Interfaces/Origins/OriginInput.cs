@@ -4,7 +4,7 @@ namespace Heck.Origins;
 /// An origin as a user writes it (HTTP body, SDK call, origins file): every field but the url optional.
 /// Turned into an <see cref="OriginSpec"/> by <see cref="OriginValidator.Validate"/>.
 /// </summary>
-public sealed class OriginInput
+public class OriginInput
 {
     public string? Url { get; set; }
     public int? IntervalMs { get; set; }

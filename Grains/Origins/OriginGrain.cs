@@ -150,10 +150,10 @@ public sealed class OriginGrain : Grain, IOriginGrain, IGrainMigrationParticipan
 
     public Task Handoff()
     {
-        // Keep probing until the activation really leaves (OnDeactivateAsync): if placement cannot
-        // move it yet (the new owner is not known as compatible here), it must not go quiet.
+        // Keep probing until the activation really leaves (OnDeactivateAsync). The new owner's
+        // reconciler activates it there by placement; the replica carries its health over.
         _logger.LogInformation("Origin {Id} hands off to its new owner", Id);
-        this.MigrateOnIdle();
+        DeactivateOnIdle();
         return Task.CompletedTask;
     }
 

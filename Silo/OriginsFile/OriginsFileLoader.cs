@@ -54,7 +54,7 @@ public static class OriginsFileLoader
             }
             if (entry.Id is not null && !seen.Add(entry.Id))
                 errors.Add($"{name}: id: appears more than once in the file");
-            var fieldErrors = OriginValidator.Validate(entry.Id, entry.ToInput(), out var spec);
+            var fieldErrors = OriginValidator.Validate(entry.Id, entry, out var spec);
             errors.AddRange(fieldErrors.Select(e => $"{name}: {e.Field}: {e.Message}"));
             if (spec is not null) specs.Add(spec);
         }
@@ -67,25 +67,9 @@ public static class OriginsFileLoader
         public List<OriginsFileEntry?>? Origins { get; set; }
     }
 
-    private sealed class OriginsFileEntry
+    /// <summary>An origin as the API takes it, plus its id (the API has the id in the path).</summary>
+    private sealed class OriginsFileEntry : OriginInput
     {
         public string? Id { get; set; }
-        public string? Url { get; set; }
-        public int? IntervalMs { get; set; }
-        public int? TimeoutMs { get; set; }
-        public string? Method { get; set; }
-        public string? ExpectStatus { get; set; }
-        public string? BodyContains { get; set; }
-        public Dictionary<string, string>? Headers { get; set; }
-        public int? DegradedLatencyMs { get; set; }
-        public int? HealthyThreshold { get; set; }
-        public int? UnhealthyThreshold { get; set; }
-
-        public OriginInput ToInput() => new()
-        {
-            Url = Url, IntervalMs = IntervalMs, TimeoutMs = TimeoutMs, Method = Method, ExpectStatus = ExpectStatus,
-            BodyContains = BodyContains, Headers = Headers, DegradedLatencyMs = DegradedLatencyMs,
-            HealthyThreshold = HealthyThreshold, UnhealthyThreshold = UnhealthyThreshold,
-        };
     }
 }

@@ -10,31 +10,12 @@ using Xunit;
 namespace Heck.Tests.Grains;
 
 /// <summary>N-of-M confirmation on 3 silos (owner + 1 confirmer by default).</summary>
-public sealed class ConfirmationClusterTests : IAsyncLifetime
+public sealed class ConfirmationClusterTests() : HeckClusterTest(3, ("HeckTestGossipMs", "50"), ("HeckTestBrokenVantage", "true"))
 {
-    private readonly TempDirectory _storage = new();
-    private TestCluster _cluster = null!;
-    private TargetServer _target = null!;
-
-    public async Task InitializeAsync()
-    {
-        _target = await TargetServer.StartAsync();
-        var builder = new TestClusterBuilder(3);
-        builder.Properties["HeckTestStorage"] = _storage.Path;
-        builder.Properties["HeckTestGossipMs"] = "50";
-        builder.Properties["HeckTestBrokenVantage"] = "true";
-        builder.AddSiloBuilderConfigurator<HeckSiloConfigurator>();
-        _cluster = builder.Build();
-        await _cluster.DeployAsync();
-    }
-
-    public async Task DisposeAsync()
+    public override Task DisposeAsync()
     {
         BrokenVantageProber.Broken.Clear();
-        await _cluster.StopAllSilosAsync();
-        await _cluster.DisposeAsync();
-        await _target.DisposeAsync();
-        _storage.Dispose();
+        return base.DisposeAsync();
     }
 
     private async Task<SiloAddress> OwnerOfAsync(string id)
@@ -42,7 +23,7 @@ public sealed class ConfirmationClusterTests : IAsyncLifetime
         SiloAddress? owner = null;
         await Eventually.True(() =>
         {
-            owner = _cluster.Silos.Cast<InProcessSiloHandle>()
+            owner = Cluster.Silos.Cast<InProcessSiloHandle>()
                 .FirstOrDefault(s => s.SiloHost.Services.GetRequiredService<LocalOrigins>().Contains(id))?.SiloAddress;
             return owner is not null;
         }, TimeSpan.FromSeconds(10), $"{id} has an owner");
@@ -51,8 +32,8 @@ public sealed class ConfirmationClusterTests : IAsyncLifetime
 
     private async Task<OriginView> RegisterHealthyAsync(string id)
     {
-        OriginValidator.Validate(id, new OriginInput { Url = _target.Url("/" + id), IntervalMs = 200, UnhealthyThreshold = 2 }, out var spec);
-        var grain = _cluster.Client.GetGrain<IOriginGrain>(id);
+        OriginValidator.Validate(id, new OriginInput { Url = Target.Url("/" + id), IntervalMs = 200, UnhealthyThreshold = 2 }, out var spec);
+        var grain = Cluster.Client.GetGrain<IOriginGrain>(id);
         await grain.Configure(spec!);
         return await Eventually.Until(async () => (await grain.GetView())!, v => v.Health.Status == HealthStatus.Healthy,
             TimeSpan.FromSeconds(10), $"{id} healthy");
@@ -64,7 +45,7 @@ public sealed class ConfirmationClusterTests : IAsyncLifetime
         await RegisterHealthyAsync("vantage");
         var owner = await OwnerOfAsync("vantage");
         BrokenVantageProber.Broken[owner] = true;
-        var grain = _cluster.Client.GetGrain<IOriginGrain>("vantage");
+        var grain = Cluster.Client.GetGrain<IOriginGrain>("vantage");
 
         // The owner fails every probe, its confirmer reaches the origin: the status holds.
         var held = await Eventually.Until(async () => (await grain.GetView())!,
@@ -73,7 +54,7 @@ public sealed class ConfirmationClusterTests : IAsyncLifetime
         Assert.Contains("not confirmed", held.Health.LastError);
 
         // When the origin really fails, the confirmer agrees and it turns unhealthy, saying who confirmed.
-        _target.Set("/vantage", TargetMode.Failing);
+        Target.Set("/vantage", TargetMode.Failing);
         var down = await Eventually.Until(async () => (await grain.GetView())!,
             v => v.Health.Status == HealthStatus.Unhealthy, TimeSpan.FromSeconds(10), "unhealthy once really failing");
         Assert.Equal(2, down.Health.ConfirmedBy!.Count);
@@ -87,8 +68,8 @@ public sealed class ConfirmationClusterTests : IAsyncLifetime
     {
         await RegisterHealthyAsync("steady-owner");
         var owner = await OwnerOfAsync("steady-owner");
-        foreach (var silo in _cluster.Silos.Where(s => !s.SiloAddress.Equals(owner))) BrokenVantageProber.Broken[silo.SiloAddress] = true;
-        var grain = _cluster.Client.GetGrain<IOriginGrain>("steady-owner");
+        foreach (var silo in Cluster.Silos.Where(s => !s.SiloAddress.Equals(owner))) BrokenVantageProber.Broken[silo.SiloAddress] = true;
+        var grain = Cluster.Client.GetGrain<IOriginGrain>("steady-owner");
         var before = (await grain.GetView())!.Health.LastProbeAt;
         var after = await Eventually.Until(async () => (await grain.GetView())!, v => v.Health.LastProbeAt > before!.Value.AddSeconds(1),
             TimeSpan.FromSeconds(10), "probed on");

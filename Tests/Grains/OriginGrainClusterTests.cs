@@ -80,71 +80,48 @@ public sealed class BrokenVantageProber(Orleans.Runtime.ILocalSiloDetails silo, 
 }
 
 /// <summary>One silo in a TestingHost cluster; the origin grain against a real local HTTP target.</summary>
-public sealed class OriginGrainClusterTests : IAsyncLifetime
+public sealed class OriginGrainClusterTests() : HeckClusterTest(1, ("HeckTestSlowProber", "true"))
 {
-    private readonly TempDirectory _storage = new();
-    private TestCluster _cluster = null!;
-    private TargetServer _target = null!;
-
-    public async Task InitializeAsync()
-    {
-        _target = await TargetServer.StartAsync();
-        var builder = new TestClusterBuilder(1);
-        builder.Properties["HeckTestStorage"] = _storage.Path;
-        builder.Properties["HeckTestSlowProber"] = "true";
-        builder.AddSiloBuilderConfigurator<HeckSiloConfigurator>();
-        _cluster = builder.Build();
-        await _cluster.DeployAsync();
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _cluster.StopAllSilosAsync();
-        await _cluster.DisposeAsync();
-        await _target.DisposeAsync();
-        _storage.Dispose();
-    }
-
     private static OriginSpec Spec(string id, string url, int interval = 200, int unhealthy = 2) =>
         OriginValidator.Validate(id, new OriginInput { Url = url, IntervalMs = interval, UnhealthyThreshold = unhealthy }, out var s).Count == 0
             ? s! : throw new ArgumentException("bad spec");
 
     private async Task<HealthStatus?> StatusAsync(string id) =>
-        (await _cluster.Client.GetGrain<IOriginReaderGrain>(0).Get(id))?.Health.Status;
+        (await Cluster.Client.GetGrain<IOriginReaderGrain>(0).Get(id))?.Health.Status;
 
     [Fact]
-    public async Task Health_follows_the_target_and_reads_come_from_the_replica()
+    public async Task Health_follows_theTarget_and_reads_come_from_the_replica()
     {
-        var grain = _cluster.Client.GetGrain<IOriginGrain>("flip");
-        var result = await grain.Configure(Spec("flip", _target.Url("/flip")));
+        var grain = Cluster.Client.GetGrain<IOriginGrain>("flip");
+        var result = await grain.Configure(Spec("flip", Target.Url("/flip")));
         Assert.True(result.Created);
         Assert.Empty(result.Errors);
 
         var within = TimeSpan.FromSeconds(15);
         await Eventually.Until(() => StatusAsync("flip"), s => s == HealthStatus.Healthy, within, "healthy");
-        _target.Set("/flip", TargetMode.Failing);
+        Target.Set("/flip", TargetMode.Failing);
         await Eventually.Until(() => StatusAsync("flip"), s => s == HealthStatus.Unhealthy, within, "unhealthy");
-        _target.Set("/flip", TargetMode.Healthy);
+        Target.Set("/flip", TargetMode.Healthy);
         await Eventually.Until(() => StatusAsync("flip"), s => s == HealthStatus.Healthy, within, "healthy again");
 
         var transitions = await grain.GetTransitions();
         Assert.Equal([HealthStatus.Healthy, HealthStatus.Unhealthy, HealthStatus.Healthy], transitions.Select(t => t.To));
         Assert.All(await grain.GetObservations(), o => Assert.StartsWith("127.0.0.1:", o.Prober));
 
-        var page = await _cluster.Client.GetGrain<IOriginReaderGrain>(0).TransitionsAfter(0, 100);
+        var page = await Cluster.Client.GetGrain<IOriginReaderGrain>(0).TransitionsAfter(0, 100);
         Assert.Equal(3, page.Events.Count(e => e.OriginId == "flip"));
     }
 
     [Fact]
     public async Task A_spec_the_validator_refuses_is_not_stored()
     {
-        var grain = _cluster.Client.GetGrain<IOriginGrain>("sneaky");
+        var grain = Cluster.Client.GetGrain<IOriginGrain>("sneaky");
         var result = await grain.Configure(new OriginSpec { Id = "sneaky", Url = "ftp://nope/", IntervalMs = 5 });
         Assert.False(result.Created);
         Assert.Contains(result.Errors, e => e.Field == "url");
         Assert.Null(await grain.GetView());
 
-        var wrongKey = await grain.Configure(Spec("other", _target.Url("/x")));
+        var wrongKey = await grain.Configure(Spec("other", Target.Url("/x")));
         Assert.Contains(wrongKey.Errors, e => e.Field == "id");
         Assert.Null(await grain.GetView());
     }
@@ -152,13 +129,13 @@ public sealed class OriginGrainClusterTests : IAsyncLifetime
     [Fact]
     public async Task Unchanged_configure_keeps_health_and_a_change_keeps_status()
     {
-        var grain = _cluster.Client.GetGrain<IOriginGrain>("steady");
-        await grain.Configure(Spec("steady", _target.Url("/steady")));
+        var grain = Cluster.Client.GetGrain<IOriginGrain>("steady");
+        await grain.Configure(Spec("steady", Target.Url("/steady")));
         await Eventually.Until(() => StatusAsync("steady"), s => s == HealthStatus.Healthy, TimeSpan.FromSeconds(15), "healthy");
-        var again = await grain.Configure(Spec("steady", _target.Url("/steady")));
+        var again = await grain.Configure(Spec("steady", Target.Url("/steady")));
         Assert.False(again.Created);
         Assert.Equal(HealthStatus.Healthy, again.View!.Health.Status);
-        var changed = await grain.Configure(Spec("steady", _target.Url("/steady"), interval: 300));
+        var changed = await grain.Configure(Spec("steady", Target.Url("/steady"), interval: 300));
         Assert.Equal(HealthStatus.Healthy, changed.View!.Health.Status);
         Assert.Equal(300, changed.View.Spec.IntervalMs);
     }
@@ -167,7 +144,7 @@ public sealed class OriginGrainClusterTests : IAsyncLifetime
     public async Task Never_two_probes_of_one_origin_at_once()
     {
         // Each probe takes 250 ms against a 100 ms interval, and the spec changes mid-way.
-        var grain = _cluster.Client.GetGrain<IOriginGrain>("busy");
+        var grain = Cluster.Client.GetGrain<IOriginGrain>("busy");
         var start = Volatile.Read(ref SlowCountingProber.Probes);
         await grain.Configure(Spec("busy", "http://127.0.0.1:9/slow-counting", interval: 100));
         await Eventually.True(() => Volatile.Read(ref SlowCountingProber.Probes) >= start + 2, TimeSpan.FromSeconds(15), "probes ran");
@@ -180,15 +157,15 @@ public sealed class OriginGrainClusterTests : IAsyncLifetime
     [Fact]
     public async Task Removed_origins_stop_probing_and_leave_the_replica()
     {
-        var grain = _cluster.Client.GetGrain<IOriginGrain>("gone");
-        await grain.Configure(Spec("gone", _target.Url("/gone")));
-        await Eventually.True(() => _target.Hits("/gone") >= 2, TimeSpan.FromSeconds(15), "probed");
+        var grain = Cluster.Client.GetGrain<IOriginGrain>("gone");
+        await grain.Configure(Spec("gone", Target.Url("/gone")));
+        await Eventually.True(() => Target.Hits("/gone") >= 2, TimeSpan.FromSeconds(15), "probed");
         Assert.True(await grain.Remove());
-        Assert.Null(await _cluster.Client.GetGrain<IOriginReaderGrain>(0).Get("gone"));
+        Assert.Null(await Cluster.Client.GetGrain<IOriginReaderGrain>(0).Get("gone"));
         await Task.Delay(300); // a probe in flight may still land
-        var hits = _target.Hits("/gone");
+        var hits = Target.Hits("/gone");
         await Task.Delay(800);
-        Assert.Equal(hits, _target.Hits("/gone"));
+        Assert.Equal(hits, Target.Hits("/gone"));
         Assert.False(await grain.Remove());
     }
 }

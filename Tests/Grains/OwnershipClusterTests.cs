@@ -10,34 +10,12 @@ using Xunit;
 namespace Heck.Tests.Grains;
 
 /// <summary>Ownership across 3–4 silos: spread, exclusive probing, movement on leave and join.</summary>
-public sealed class OwnershipClusterTests : IAsyncLifetime
+public sealed class OwnershipClusterTests() : HeckClusterTest(3, ("HeckTestGossipMs", "50"))
 {
     private const int Origins = 30;
-    private readonly TempDirectory _storage = new();
-    private TestCluster _cluster = null!;
-    private TargetServer _target = null!;
-
-    public async Task InitializeAsync()
-    {
-        _target = await TargetServer.StartAsync();
-        var builder = new TestClusterBuilder(3);
-        builder.Properties["HeckTestStorage"] = _storage.Path;
-        builder.Properties["HeckTestGossipMs"] = "50";
-        builder.AddSiloBuilderConfigurator<HeckSiloConfigurator>();
-        _cluster = builder.Build();
-        await _cluster.DeployAsync();
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _cluster.StopAllSilosAsync();
-        await _cluster.DisposeAsync();
-        await _target.DisposeAsync();
-        _storage.Dispose();
-    }
 
     private List<(SiloAddress Address, IServiceProvider Services)> Silos =>
-        _cluster.Silos.Cast<InProcessSiloHandle>().Select(s => (s.SiloAddress, s.SiloHost.Services)).ToList();
+        Cluster.Silos.Cast<InProcessSiloHandle>().Select(s => (s.SiloAddress, s.SiloHost.Services)).ToList();
 
     /// <summary>Origin id → the silos with a probing activation of it.</summary>
     private Dictionary<string, List<SiloAddress>> Placement()
@@ -73,8 +51,8 @@ public sealed class OwnershipClusterTests : IAsyncLifetime
     {
         for (var i = 0; i < Origins; i++)
         {
-            OriginValidator.Validate($"own{i}", new OriginInput { Url = _target.Url($"/own{i}"), IntervalMs = intervalMs }, out var spec);
-            await _cluster.Client.GetGrain<IOriginGrain>($"own{i}").Configure(spec!);
+            OriginValidator.Validate($"own{i}", new OriginInput { Url = Target.Url($"/own{i}"), IntervalMs = intervalMs }, out var spec);
+            await Cluster.Client.GetGrain<IOriginGrain>($"own{i}").Configure(spec!);
         }
     }
 
@@ -86,9 +64,9 @@ public sealed class OwnershipClusterTests : IAsyncLifetime
         Assert.All(Silos, s => Assert.True(s.Services.GetRequiredService<LocalOrigins>().Count > 0, $"{s.Address} owns nothing"));
 
         // Count at the target: over a 3 s window each origin is probed about 6 times, never double.
-        var before = Enumerable.Range(0, Origins).Select(i => _target.Hits($"/own{i}")).ToArray();
+        var before = Enumerable.Range(0, Origins).Select(i => Target.Hits($"/own{i}")).ToArray();
         await Task.Delay(3000);
-        var counts = Enumerable.Range(0, Origins).Select(i => _target.Hits($"/own{i}") - before[i]).ToArray();
+        var counts = Enumerable.Range(0, Origins).Select(i => Target.Hits($"/own{i}") - before[i]).ToArray();
         Assert.All(counts, c => Assert.InRange(c, 4, 8));
     }
 
@@ -99,17 +77,17 @@ public sealed class OwnershipClusterTests : IAsyncLifetime
         await PlacedAsPredicted("placed", 15);
         var initial = Placement().ToDictionary(p => p.Key, p => p.Value.Single());
 
-        var leaving = _cluster.Silos[2];
-        await _cluster.StopSiloAsync(leaving);
-        await PlacedAsPredicted("re-placed after the stop", 20);
+        var leaving = Cluster.Silos[2];
+        await Cluster.StopSiloAsync(leaving);
+        await PlacedAsPredicted("re-placed after the stop", 45);
         var afterLeave = Placement().ToDictionary(p => p.Key, p => p.Value.Single());
         var moved = initial.Where(p => !afterLeave[p.Key].Equals(p.Value)).Select(p => p.Key).ToHashSet();
         Assert.Equal(initial.Where(p => p.Value.Equals(leaving.SiloAddress)).Select(p => p.Key).ToHashSet(), moved);
 
-        await _cluster.StartAdditionalSiloAsync();
-        await PlacedAsPredicted("re-placed after the join", 20);
+        await Cluster.StartAdditionalSiloAsync();
+        await PlacedAsPredicted("re-placed after the join", 45);
         var afterJoin = Placement().ToDictionary(p => p.Key, p => p.Value.Single());
-        var joiner = _cluster.Silos.Last().SiloAddress;
+        var joiner = Cluster.Silos.Last().SiloAddress;
         var movedOnJoin = afterLeave.Where(p => !afterJoin[p.Key].Equals(p.Value)).ToList();
         Assert.All(movedOnJoin, p => Assert.Equal(joiner, afterJoin[p.Key])); // only to the joiner
         Assert.InRange(movedOnJoin.Count, 1, Origins / 2); // about 1/3 of 30

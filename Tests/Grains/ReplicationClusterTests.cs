@@ -9,33 +9,10 @@ using Xunit;
 namespace Heck.Tests.Grains;
 
 /// <summary>Three silos in a TestingHost cluster: every replica answers, gossip heals divergence.</summary>
-public sealed class ReplicationClusterTests : IAsyncLifetime
+public sealed class ReplicationClusterTests() : HeckClusterTest(3, ("HeckTestGossipMs", "50"))
 {
-    private readonly TempDirectory _storage = new();
-    private TestCluster _cluster = null!;
-    private TargetServer _target = null!;
-
-    public async Task InitializeAsync()
-    {
-        _target = await TargetServer.StartAsync();
-        var builder = new TestClusterBuilder(3);
-        builder.Properties["HeckTestStorage"] = _storage.Path;
-        builder.Properties["HeckTestGossipMs"] = "50";
-        builder.AddSiloBuilderConfigurator<HeckSiloConfigurator>();
-        _cluster = builder.Build();
-        await _cluster.DeployAsync();
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _cluster.StopAllSilosAsync();
-        await _cluster.DisposeAsync();
-        await _target.DisposeAsync();
-        _storage.Dispose();
-    }
-
     private IReadOnlyList<IServiceProvider> Silos =>
-        _cluster.Silos.Cast<InProcessSiloHandle>().Select(s => s.SiloHost.Services).ToList();
+        Cluster.Silos.Cast<InProcessSiloHandle>().Select(s => s.SiloHost.Services).ToList();
 
     private static LocalReplica ReplicaOf(IServiceProvider silo) => silo.GetRequiredService<LocalReplica>();
 
@@ -45,14 +22,14 @@ public sealed class ReplicationClusterTests : IAsyncLifetime
     [Fact]
     public async Task Every_silo_answers_from_its_own_replica()
     {
-        await _cluster.Client.GetGrain<IOriginGrain>("everywhere").Configure(Spec("everywhere", _target.Url("/everywhere")));
+        await Cluster.Client.GetGrain<IOriginGrain>("everywhere").Configure(Spec("everywhere", Target.Url("/everywhere")));
         await Eventually.True(
             () => Silos.All(s => ReplicaOf(s).Get("everywhere")?.Health.Status == HealthStatus.Healthy),
             TimeSpan.FromSeconds(10), "every replica shows the origin healthy");
         var observers = Silos.Select(s => ReplicaOf(s).Get("everywhere")!.ObservedBy).Distinct().ToList();
         Assert.Single(observers); // all show the owner's observation
 
-        _target.Set("/everywhere", TargetMode.Failing);
+        Target.Set("/everywhere", TargetMode.Failing);
         await Eventually.True(
             () => Silos.All(s => ReplicaOf(s).Get("everywhere")?.Health.Status == HealthStatus.Unhealthy),
             TimeSpan.FromSeconds(10), "every replica shows it unhealthy");
@@ -60,7 +37,7 @@ public sealed class ReplicationClusterTests : IAsyncLifetime
         var histories = Silos.Select(s => string.Join(",", ReplicaOf(s).State.Transitions("everywhere").Select(t => t.Transition.To))).Distinct().ToList();
         Assert.Equal("Healthy,Unhealthy", Assert.Single(histories));
 
-        await _cluster.Client.GetGrain<IOriginGrain>("everywhere").Remove();
+        await Cluster.Client.GetGrain<IOriginGrain>("everywhere").Remove();
         await Eventually.True(() => Silos.All(s => ReplicaOf(s).Get("everywhere") is null), TimeSpan.FromSeconds(10), "removed everywhere");
     }
 
@@ -70,7 +47,7 @@ public sealed class ReplicationClusterTests : IAsyncLifetime
         var cut = Silos[2];
         cut.GetRequiredService<GossipGate>().Close();
         for (var i = 0; i < 6; i++)
-            await _cluster.Client.GetGrain<IOriginGrain>($"o{i}").Configure(Spec($"o{i}", _target.Url($"/o{i}"), interval: 60_000));
+            await Cluster.Client.GetGrain<IOriginGrain>($"o{i}").Configure(Spec($"o{i}", Target.Url($"/o{i}"), interval: 60_000));
 
         // Origins whose grain runs on the other silos cannot reach the cut-off one.
         await Eventually.True(() => ReplicaOf(Silos[0]).Count + ReplicaOf(Silos[1]).Count > 0, TimeSpan.FromSeconds(10), "registered");
@@ -88,14 +65,14 @@ public sealed class ReplicationClusterTests : IAsyncLifetime
     public async Task Slots_of_a_stopped_silo_are_pruned_everywhere()
     {
         for (var i = 0; i < 9; i++)
-            await _cluster.Client.GetGrain<IOriginGrain>($"p{i}").Configure(Spec($"p{i}", _target.Url($"/p{i}")));
+            await Cluster.Client.GetGrain<IOriginGrain>($"p{i}").Configure(Spec($"p{i}", Target.Url($"/p{i}")));
         await Eventually.True(() => Silos.All(s => Enumerable.Range(0, 9).All(i => ReplicaOf(s).Get($"p{i}")?.ObservedBy is not null)),
             TimeSpan.FromSeconds(10), "every origin observed everywhere");
 
-        var stopping = _cluster.Silos[1];
+        var stopping = Cluster.Silos[1];
         var slot = LocalReplica.IdOf(stopping.SiloAddress);
         Assert.Contains(ReplicaOf(Silos[0]).State.Health.Records, r => r.Slot == slot);
-        await _cluster.StopSiloAsync(stopping);
+        await Cluster.StopSiloAsync(stopping);
 
         await Eventually.True(() => Silos.All(s => !ReplicaOf(s).State.Health.Records.Any(r => r.Slot == slot)),
             TimeSpan.FromSeconds(20), "the stopped silo's slots are pruned on every replica");
