@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Heck.Api;
 using Heck.Cluster;
 using Heck.Health;
 using Heck.Origins;
@@ -33,55 +34,14 @@ internal static class CliJson
     }
 }
 
-internal sealed record OriginJson(
-    string Id,
-    string Url,
-    int IntervalMs,
-    int TimeoutMs,
-    string? Method,
-    string? ExpectStatus,
-    string? BodyContains,
-    IReadOnlyDictionary<string, string>? Headers,
-    int? DegradedLatencyMs,
-    int HealthyThreshold,
-    int UnhealthyThreshold,
-    HealthJson Health)
-{
-    public static OriginJson From(OriginView view)
-    {
-        var s = view.Spec;
-        var http = s.Kind == OriginKind.Http;
-        return new(s.Id, s.Url, s.IntervalMs, s.TimeoutMs,
-            http ? s.Method : null, http ? s.ExpectStatus : null, s.BodyContains,
-            s.Headers.Count > 0 ? s.Headers : null, s.DegradedLatencyMs, s.HealthyThreshold, s.UnhealthyThreshold,
-            HealthJson.From(view.Health));
-    }
-}
-
-internal sealed record HealthJson(
-    HealthStatus Status,
-    DateTimeOffset Since,
-    DateTimeOffset? LastProbeAt,
-    double? LastLatencyMs,
-    int? LastStatusCode,
-    string? LastError,
-    string? Owner,
-    int ConsecutiveSuccesses,
-    int ConsecutiveFailures)
-{
-    public static HealthJson From(HealthView h) => new(
-        h.Status, h.Since, h.LastProbeAt, h.LastLatencyMs is { } l ? Math.Round(l, 1) : null, h.LastStatusCode,
-        h.LastError, h.Owner, h.ConsecutiveSuccesses, h.ConsecutiveFailures);
-}
-
 /// <summary><c>heck origins add --json</c>.</summary>
-internal sealed record UpsertJson(bool Created, OriginJson Origin);
+internal sealed record UpsertJson(bool Created, OriginDocument Origin);
 
 /// <summary><c>heck origins rm --json</c> (written only when the origin existed).</summary>
 internal sealed record RemoveJson(string Id, bool Removed);
 
 /// <summary><c>heck origins ls --json</c>, as <c>GET /api/origins</c>.</summary>
-internal sealed record OriginListJson(IReadOnlyList<OriginJson> Items);
+internal sealed record OriginListJson(IReadOnlyList<OriginDocument> Items);
 
 /// <summary><c>heck members --json</c>, as <c>GET /api/cluster/members</c>.</summary>
 internal sealed record MembersJson(IReadOnlyList<ClusterMember> Members);

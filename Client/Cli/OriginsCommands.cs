@@ -1,3 +1,4 @@
+using Heck.Api;
 using System.CommandLine;
 using Heck.Health;
 using Heck.Origins;
@@ -61,7 +62,7 @@ internal static class OriginsCommands
             var result = await client.UpsertOriginAsync(originId, input, ct);
             if (run.Json)
             {
-                run.WriteJson(new UpsertJson(result.Created, OriginJson.From(result.View)));
+                run.WriteJson(new UpsertJson(result.Created, OriginDocument.From(result.View)));
             }
             else
             {
@@ -108,7 +109,7 @@ internal static class OriginsCommands
             var origins = await client.ListOriginsAsync(filter, ct);
             if (run.Json)
             {
-                run.WriteJson(new OriginListJson(origins.Select(OriginJson.From).ToList()));
+                run.WriteJson(new OriginListJson(origins.Select(OriginDocument.From).ToList()));
                 return ExitCodes.Ok;
             }
             if (origins.Count == 0)
@@ -145,7 +146,7 @@ internal static class OriginsCommands
                 run.Context.Error($"origin '{originId}' not found");
                 return ExitCodes.Failed;
             }
-            if (run.Json) run.WriteJson(OriginJson.From(view));
+            if (run.Json) run.WriteJson(OriginDocument.From(view));
             else run.Out.Write(Render.Details(view));
             return ExitCodes.Ok;
         });

@@ -111,6 +111,15 @@ public sealed class ReplicaGrain(
         }
         _frontier = _frontier.Next(vectors);
         var dead = members.Where(m => m.Status == SiloStatus.Dead).Select(m => LocalReplica.IdOf(m.SiloAddress)).ToHashSet();
+        if (dead.Count == 0) return;
+        // A dead silo's slot stays while it is some origin's only health: readers keep seeing the
+        // last known state until the new owner's first observation arrives.
+        var state = replica.State;
+        foreach (var entry in state.Registry.Live)
+        {
+            var slots = state.Health.Slots(entry.Id);
+            if (slots.Count > 0 && slots.Keys.All(dead.Contains)) dead.ExceptWith(slots.Keys);
+        }
         replica.Prune(dead, _frontier.Stable);
     }
 

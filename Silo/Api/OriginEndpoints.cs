@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Heck.Api;
 using Heck.Grains.Replica;
 using Heck.Health;
 using Heck.Origins;
@@ -39,13 +40,13 @@ public static class OriginEndpoints
 
         var result = await grains.GetGrain<IOriginGrain>(id).Configure(spec!);
         if (result.Errors.Count > 0) return Problems.Invalid(result.Errors);
-        var response = OriginResponse.From(result.View!);
+        var response = OriginDocument.From(result.View!);
         return result.Created ? Results.Created($"/api/origins/{id}", response) : Results.Ok(response);
     }
 
     private static IResult Get(string id, LocalReplica replica) =>
         !OriginValidator.IsValidId(id) ? Problems.Invalid([new("id", "must match ^[A-Za-z0-9._-]{1,128}$")])
-        : replica.Get(id) is { } view ? Results.Ok(OriginResponse.From(view))
+        : replica.Get(id) is { } view ? Results.Ok(OriginDocument.From(view))
         : Problems.NotFound(id);
 
     private static IResult List(HttpRequest request, LocalReplica replica)
@@ -57,7 +58,7 @@ public static class OriginEndpoints
                 return Problems.Invalid([new("status", $"must be one of unknown, healthy, degraded, unhealthy (was '{raw}')")]);
             status = parsed;
         }
-        return Results.Ok(new OriginListResponse(replica.List(status).Select(OriginResponse.From).ToList()));
+        return Results.Ok(new OriginListDocument(replica.List(status).Select(OriginDocument.From).ToList()));
     }
 
     private static async Task<IResult> DeleteAsync(string id, IGrainFactory grains)

@@ -1,10 +1,13 @@
 using Heck.Health;
 using Heck.Origins;
 
-namespace Heck.Silo.Api;
+namespace Heck.Api;
 
-/// <summary>An origin on the API: its spec fields at top level, its health under <c>health</c>.</summary>
-public sealed record OriginResponse(
+/// <summary>
+/// An origin as a JSON document: spec fields at top level, health under <c>health</c>. The HTTP
+/// API and the CLI's <c>--json</c> both write this one type, so scripts read the same shape.
+/// </summary>
+public sealed record OriginDocument(
     string Id,
     string Url,
     int IntervalMs,
@@ -16,23 +19,23 @@ public sealed record OriginResponse(
     int? DegradedLatencyMs,
     int HealthyThreshold,
     int UnhealthyThreshold,
-    HealthResponse Health,
+    HealthDocument Health,
     string? ObservedBy,
     DateTimeOffset? ObservedAt,
     DateTimeOffset? ReplicatedAt)
 {
-    public static OriginResponse From(OriginView view)
+    public static OriginDocument From(OriginView view)
     {
         var s = view.Spec;
         var http = s.Kind == OriginKind.Http;
         return new(s.Id, s.Url, s.IntervalMs, s.TimeoutMs,
             http ? s.Method : null, http ? s.ExpectStatus : null, s.BodyContains,
             s.Headers.Count > 0 ? s.Headers : null, s.DegradedLatencyMs, s.HealthyThreshold, s.UnhealthyThreshold,
-            HealthResponse.From(view.Health), view.ObservedBy, view.ObservedAt, view.ReplicatedAt);
+            HealthDocument.From(view.Health), view.ObservedBy, view.ObservedAt, view.ReplicatedAt);
     }
 }
 
-public sealed record HealthResponse(
+public sealed record HealthDocument(
     HealthStatus Status,
     DateTimeOffset Since,
     DateTimeOffset? LastProbeAt,
@@ -41,11 +44,12 @@ public sealed record HealthResponse(
     string? LastError,
     string? Owner,
     int ConsecutiveSuccesses,
-    int ConsecutiveFailures)
+    int ConsecutiveFailures,
+    IReadOnlyList<string>? ConfirmedBy)
 {
-    public static HealthResponse From(HealthView h) => new(
+    public static HealthDocument From(HealthView h) => new(
         h.Status, h.Since, h.LastProbeAt, h.LastLatencyMs is { } l ? Math.Round(l, 1) : null, h.LastStatusCode,
-        h.LastError, h.Owner, h.ConsecutiveSuccesses, h.ConsecutiveFailures);
+        h.LastError, h.Owner, h.ConsecutiveSuccesses, h.ConsecutiveFailures, h.ConfirmedBy);
 }
 
-public sealed record OriginListResponse(IReadOnlyList<OriginResponse> Items);
+public sealed record OriginListDocument(IReadOnlyList<OriginDocument> Items);
