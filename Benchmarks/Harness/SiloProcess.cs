@@ -13,6 +13,20 @@ public sealed partial class SiloProcess : IAsyncDisposable
     private readonly Process _process;
     private readonly StringBuilder _output = new();
 
+    // Every silo this process started, killed when it exits, so that no failed test or
+    // interrupted benchmark leaves silos running (each is killed by its own id).
+    private static readonly List<Process> Started = [];
+
+    static SiloProcess()
+    {
+        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        {
+            lock (Started)
+                foreach (var p in Started)
+                    try { if (!p.HasExited) p.Kill(); } catch (InvalidOperationException) { }
+        };
+    }
+
     public int HttpPort { get; }
     public HttpClient Http { get; }
     public int Id => _process.Id;
@@ -45,6 +59,7 @@ public sealed partial class SiloProcess : IAsyncDisposable
         foreach (var a in args) info.ArgumentList.Add(a);
         info.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
         var process = Process.Start(info) ?? throw new InvalidOperationException("could not start dotnet");
+        lock (Started) Started.Add(process);
         var silo = new SiloProcess(process, httpPort);
         process.OutputDataReceived += (_, e) => silo.Append(e.Data);
         process.ErrorDataReceived += (_, e) => silo.Append(e.Data);

@@ -21,9 +21,17 @@ public sealed class SwimClusterProcessTests : IAsyncLifetime
     {
         _target = await TargetServer.StartAsync();
         _seedSwimPort = FreePort.Next();
-        for (var i = 0; i < 3; i++) _silos.Add(await StartSiloAsync(i == 0 ? _seedSwimPort : FreePort.Next(), seed: i > 0));
-        await Eventually.Until(() => Task.FromResult(_silos.All(s => AliveCountAsync(s).Result == 3)), ok => ok,
-            TimeSpan.FromSeconds(30), "all three silos see three alive members");
+        try
+        {
+            for (var i = 0; i < 3; i++) _silos.Add(await StartSiloAsync(i == 0 ? _seedSwimPort : FreePort.Next(), seed: i > 0));
+            await Eventually.Until(async () => (await Task.WhenAll(_silos.Select(AliveCountAsync))).All(n => n == 3), ok => ok,
+                TimeSpan.FromSeconds(30), "all three silos see three alive members");
+        }
+        catch
+        {
+            await DisposeAsync(); // xunit does not dispose a class whose initialisation failed
+            throw;
+        }
     }
 
     public async Task DisposeAsync()
