@@ -37,5 +37,21 @@ detectCommand.SetAction((parse, ct) => DetectScenario.RunAsync(new DetectScenari
     Math.Clamp(parse.GetValue(detectSilos), 3, 20), Math.Clamp(parse.GetValue(detectRounds), 1, 100),
     parse.GetValue(faults) ?? "kill,stop", parse.GetValue(outOption)), Console.Out, ct));
 
-var root = new RootCommand("Heck benchmarks: real silo processes on loopback, measured") { unhealthyCommand, placementCommand, detectCommand };
+var failoverSilos = new Option<int>("--silos") { DefaultValueFactory = _ => 5 };
+var failoverOrigins = new Option<int>("--origins") { DefaultValueFactory = _ => 50 };
+var failoverInterval = new Option<int>("--interval-ms") { DefaultValueFactory = _ => 1000 };
+var failoverRounds = new Option<int>("--rounds") { DefaultValueFactory = _ => 3 };
+var failoverCommand = new Command("failover", "Time from SIGKILL of an owner until each of its origins is probed again")
+{
+    failoverSilos, failoverOrigins, failoverInterval, failoverRounds, outOption,
+};
+failoverCommand.SetAction((parse, ct) => FailoverScenario.RunAsync(new FailoverScenario.Options(
+    Math.Clamp(parse.GetValue(failoverSilos), 3, 20), Math.Clamp(parse.GetValue(failoverOrigins), 1, 10_000),
+    Math.Clamp(parse.GetValue(failoverInterval), 100, 60_000), Math.Clamp(parse.GetValue(failoverRounds), 1, 50),
+    parse.GetValue(outOption)), Console.Out, ct));
+
+var root = new RootCommand("Heck benchmarks: real silo processes on loopback, measured")
+{
+    unhealthyCommand, placementCommand, detectCommand, failoverCommand,
+};
 return await root.Parse(args).InvokeAsync();

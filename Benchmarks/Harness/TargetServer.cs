@@ -20,6 +20,7 @@ public sealed class TargetServer : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly ConcurrentDictionary<string, TargetMode> _modes = new();
     private readonly ConcurrentDictionary<string, int> _hits = new();
+    private readonly ConcurrentDictionary<string, long> _lastHit = new();
     private readonly CancellationTokenSource _stopping = new();
 
     public TimeSpan SlowDelay { get; set; } = TimeSpan.FromMilliseconds(300);
@@ -43,6 +44,7 @@ public sealed class TargetServer : IAsyncDisposable
             var t = target!;
             var path = "/" + (context.Request.RouteValues["path"]?.ToString() ?? "");
             t._hits.AddOrUpdate(path, 1, (_, n) => n + 1);
+            t._lastHit[path] = System.Diagnostics.Stopwatch.GetTimestamp();
             switch (t._modes.GetValueOrDefault(path, TargetMode.Healthy))
             {
                 case TargetMode.Failing:
@@ -73,6 +75,9 @@ public sealed class TargetServer : IAsyncDisposable
     public void Set(string path, TargetMode mode) => _modes[Normal(path)] = mode;
 
     public int Hits(string path) => _hits.GetValueOrDefault(Normal(path));
+
+    /// <summary>The <see cref="System.Diagnostics.Stopwatch"/> timestamp of the path's latest hit, or 0.</summary>
+    public long LastHit(string path) => _lastHit.GetValueOrDefault(Normal(path));
 
     private static string Normal(string path) => path.StartsWith('/') ? path : "/" + path;
 
