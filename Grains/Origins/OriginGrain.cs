@@ -40,6 +40,8 @@ public sealed class OriginGrain : Grain, IOriginGrain, IGrainMigrationParticipan
     private bool _probing;
 
     private OriginSpec? _spec;
+    /// <summary>How soon a new owner first probes an origin it took over (spread over this window).</summary>
+    private static readonly TimeSpan TakeoverWindow = TimeSpan.FromMilliseconds(250);
 
     public OriginGrain(
         IOriginProber prober, LocalReplica replica, LocalOrigins local, TimeProvider time,
@@ -78,7 +80,7 @@ public sealed class OriginGrain : Grain, IOriginGrain, IGrainMigrationParticipan
         var previous = _carried?.Health ?? _replica.Get(Id)?.Health;
         _carried = null;
         _health = previous is { Status: not HealthStatus.Unknown } ? new HealthStateMachine(spec, previous, _owner) : null;
-        Start(spec, fresh: _health is null);
+        Start(spec, fresh: _health is null, takeover: _health is not null);
     }
 
     // Spec and health carried along when Orleans migrates this activation to its new owner, so the
@@ -166,7 +168,7 @@ public sealed class OriginGrain : Grain, IOriginGrain, IGrainMigrationParticipan
     private OriginView? CurrentView() =>
         _spec is { } spec && _health is not null ? new OriginView(spec, _health.View) : null;
 
-    private void Start(OriginSpec spec, bool fresh)
+    private void Start(OriginSpec spec, bool fresh, bool takeover = false)
     {
         _specVersion++;
         _spec = spec;
@@ -178,7 +180,8 @@ public sealed class OriginGrain : Grain, IOriginGrain, IGrainMigrationParticipan
 
         StopProbing();
         var now = _time.GetUtcNow();
-        _schedule = new ProbeSchedule(TimeSpan.FromMilliseconds(spec.IntervalMs), now, Random.Shared);
+        _schedule = new ProbeSchedule(TimeSpan.FromMilliseconds(spec.IntervalMs), now, Random.Shared,
+            takeover ? TakeoverWindow : null);
         // One-shot timer re-armed after each probe: a probe never overlaps the next one, and
         // Interleave lets reads and reconfiguration proceed while a probe waits on the network.
         _timer = this.RegisterGrainTimer(ProbeOnceAsync, new GrainTimerCreationOptions

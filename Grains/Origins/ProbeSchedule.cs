@@ -12,11 +12,13 @@ public sealed class ProbeSchedule
     private readonly Random _random;
     private DateTimeOffset _next;
 
-    public ProbeSchedule(TimeSpan interval, DateTimeOffset now, Random random)
+    public ProbeSchedule(TimeSpan interval, DateTimeOffset now, Random random, TimeSpan? firstWithin = null)
     {
         _interval = interval;
         _random = random;
-        _next = now + interval * random.NextDouble();
+        // A taken-over origin has gone unprobed since its old owner died: probe it soon, still spread.
+        var window = firstWithin is { } w && w < interval ? w : interval;
+        _next = now + window * random.NextDouble();
     }
 
     public DateTimeOffset Next => _next;

@@ -40,4 +40,14 @@ public sealed class ProbeScheduleTests
         var delay = schedule.Advance(late);
         Assert.InRange(delay, TimeSpan.FromMilliseconds(900), TimeSpan.FromMilliseconds(1100));
     }
+
+    [Fact]
+    public void A_takeover_probes_within_its_short_window()
+    {
+        for (var seed = 0; seed < 100; seed++)
+        {
+            var schedule = new ProbeSchedule(TimeSpan.FromSeconds(10), T0, new Random(seed), firstWithin: TimeSpan.FromMilliseconds(250));
+            Assert.InRange(schedule.DueIn(T0), TimeSpan.Zero, TimeSpan.FromMilliseconds(250));
+        }
+    }
 }
