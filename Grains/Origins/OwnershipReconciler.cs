@@ -22,6 +22,7 @@ public sealed class OwnershipReconciler(
     /// <summary>Also reconcile this often, as a safety net for a call that failed.</summary>
     public static readonly TimeSpan Period = TimeSpan.FromSeconds(3);
 
+    private static readonly TimeSpan CallTimeout = TimeSpan.FromSeconds(5);
     private readonly CancellationTokenSource _stopping = new();
     private Task? _loop;
 
@@ -104,7 +105,9 @@ public sealed class OwnershipReconciler(
 
     private async Task Try(string id, Func<IOriginGrain, Task> call)
     {
-        try { await call(grains.GetGrain<IOriginGrain>(id)); }
+        // Bounded: a call routed to a hung silo (until the directory forgets it) would otherwise
+        // wait out the response timeout and hold up the whole pass; the next pass retries.
+        try { await call(grains.GetGrain<IOriginGrain>(id)).WaitAsync(CallTimeout); }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             logger.LogDebug(ex, "Reconciling origin {Id} failed; the next pass retries", id);

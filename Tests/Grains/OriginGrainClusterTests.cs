@@ -80,6 +80,7 @@ public sealed class BrokenVantageProber(Orleans.Runtime.ILocalSiloDetails silo, 
 }
 
 /// <summary>One silo in a TestingHost cluster; the origin grain against a real local HTTP target.</summary>
+[Collection(ClusterCollection.Name)]
 public sealed class OriginGrainClusterTests() : HeckClusterTest(1, ("HeckTestSlowProber", "true"))
 {
     private static OriginSpec Spec(string id, string url, int interval = 200, int unhealthy = 2) =>
