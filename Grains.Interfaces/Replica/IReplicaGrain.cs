@@ -8,13 +8,16 @@ namespace Heck.Replication;
 [Alias("heck.IReplicaGrain")]
 public interface IReplicaGrain : IGrainWithStringKey
 {
-    /// <summary>Merges a delta; answers with this replica's version vector afterwards.</summary>
+    /// <summary>
+    /// Merges a delta from <paramref name="sender"/>; answers with this replica's version vector
+    /// afterwards. Refused (<see cref="GossipRefusedException"/>) when membership has the sender dead.
+    /// </summary>
     [Alias("Push")]
-    Task<VersionVector> Push(Delta delta);
+    Task<VersionVector> Push(SiloAddress sender, Delta delta);
 
-    /// <summary>What the caller (whose vector is <paramref name="caller"/>) lacks, and this replica's vector.</summary>
+    /// <summary>What the caller (whose vector is <paramref name="version"/>) lacks, and this replica's vector.</summary>
     [Alias("Pull")]
-    Task<PullResult> Pull(VersionVector caller);
+    Task<PullResult> Pull(SiloAddress caller, VersionVector version);
 
     /// <summary>Starts the gossip timers (the silo calls its own replica once at start).</summary>
     [Alias("Start")]
@@ -39,4 +42,16 @@ public sealed record ReplicaStats
     [Id(5)] public long DeltasReceived { get; init; }
     [Id(6)] public int FullStateBytes { get; init; }
     [Id(7)] public string Mode { get; init; } = "";
+    /// <summary>Pushes and pulls refused because membership had the sender dead.</summary>
+    [Id(8)] public long Refused { get; init; }
+    [Id(9)] public bool FullState { get; init; }
+    /// <summary>Serialized bytes of the whole state, as a full-state gossip message would carry it.</summary>
+    [Id(10)] public long FullStateSerializedBytes { get; init; }
 }
+
+/// <summary>
+/// A gossip message from a silo that membership has declared dead: its state may be a zombie's
+/// (a paused process that resumed), so it is not merged.
+/// </summary>
+[GenerateSerializer, Alias("heck.GossipRefusedException")]
+public sealed class GossipRefusedException(string message) : Exception(message);

@@ -13,6 +13,11 @@ public sealed class GossipOptions
     public GossipMode Mode { get; set; } = GossipMode.PushPull;
     /// <summary>A peer that does not answer within this is skipped for the round.</summary>
     public int CallTimeoutMs { get; set; } = 1000;
+    /// <summary>
+    /// Send the whole state in every gossip message instead of what the peer lacks. Only for
+    /// measuring what deltas save (the <c>converge</c> benchmark); never useful in production.
+    /// </summary>
+    public bool FullState { get; set; }
 
     public IEnumerable<string> Validate()
     {

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Collections.Concurrent;
 using Heck.Grains.Placement;
 using Heck.Replication;
@@ -5,6 +6,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Concurrency;
 using Orleans.Runtime;
+using Orleans.Serialization;
 
 namespace Heck.Grains.Replica;
 
@@ -17,7 +19,7 @@ namespace Heck.Grains.Replica;
 [SiloPinnedPlacement, Reentrant, GrainType("replica")]
 public sealed class ReplicaGrain(
     LocalReplica replica, IClusterMembershipService membership, ILocalSiloDetails silo,
-    IOptions<GossipOptions> options, GossipGate gate, ILogger<ReplicaGrain> logger) : Grain, IReplicaGrain
+    IOptions<GossipOptions> options, GossipGate gate, Serializer serializer, ILogger<ReplicaGrain> logger) : Grain, IReplicaGrain
 {
     private readonly GossipOptions _options = options.Value;
     // What each peer is known to have seen (from its last answer): deltas are cut against it, so a
@@ -26,7 +28,9 @@ public sealed class ReplicaGrain(
     private readonly Random _random = new();
     private PruneFrontier _frontier = PruneFrontier.Initial;
     private bool _started;
-    private long _bytesSent, _deltasSent, _deltasReceived;
+    private long _bytesSent, _deltasSent, _deltasReceived, _refused;
+    // Reused to measure what a message weighs on the wire (grain turns never run in parallel).
+    private readonly ArrayBufferWriter<byte> _measure = new();
 
     public static IReplicaGrain Of(IGrainFactory grains, SiloAddress silo) =>
         grains.GetGrain<IReplicaGrain>(SiloPinnedPlacement.KeyOf(silo));
@@ -42,20 +46,31 @@ public sealed class ReplicaGrain(
         return Task.CompletedTask;
     }
 
-    public Task<VersionVector> Push(Delta delta)
+    public Task<VersionVector> Push(SiloAddress sender, Delta delta)
     {
         if (!gate.IsOpen) throw new GossipClosedException();
+        RefuseIfDead(sender);
         Interlocked.Increment(ref _deltasReceived);
         replica.Apply(delta);
-        return Task.FromResult(replica.Version);
+        return Task.FromResult(Counted(replica.Version));
     }
 
-    public Task<PullResult> Pull(VersionVector caller)
+    public Task<PullResult> Pull(SiloAddress caller, VersionVector version)
     {
         if (!gate.IsOpen) throw new GossipClosedException();
-        var delta = replica.DeltaSince(caller);
-        Count(delta);
-        return Task.FromResult(new PullResult(delta, replica.Version));
+        RefuseIfDead(caller);
+        var result = new PullResult(replica.DeltaSince(_options.FullState ? VersionVector.Empty : version), replica.Version);
+        if (!result.Delta.IsEmpty) Interlocked.Increment(ref _deltasSent);
+        return Task.FromResult(Counted(result));
+    }
+
+    // A silo declared dead may still be running (paused, then resumed) and must not spread state
+    // it wrote after its death was decided; its restart is a new generation with a new address.
+    private void RefuseIfDead(SiloAddress sender)
+    {
+        if (membership.CurrentSnapshot.GetSiloStatus(sender) != SiloStatus.Dead) return;
+        Interlocked.Increment(ref _refused);
+        throw new GossipRefusedException($"gossip from {sender} refused: membership has it dead");
     }
 
     public Task<ReplicaStats> GetStats()
@@ -71,6 +86,9 @@ public sealed class ReplicaGrain(
             DeltasReceived = Interlocked.Read(ref _deltasReceived),
             FullStateBytes = state.EstimatedBytes,
             Mode = _options.Mode.ToString().ToLowerInvariant(),
+            Refused = Interlocked.Read(ref _refused),
+            FullState = _options.FullState,
+            FullStateSerializedBytes = SerializedSize(state.DeltaSince(VersionVector.Empty)),
         });
     }
 
@@ -125,12 +143,14 @@ public sealed class ReplicaGrain(
 
     private async Task PushToAsync(SiloAddress peer)
     {
-        var delta = replica.DeltaSince(_known.GetValueOrDefault(peer) ?? VersionVector.Empty);
+        var since = _options.FullState ? VersionVector.Empty : _known.GetValueOrDefault(peer) ?? VersionVector.Empty;
+        var delta = replica.DeltaSince(since);
         if (delta.IsEmpty) return;
         try
         {
-            Count(delta);
-            var version = await Of(GrainFactory, peer).Push(delta).WaitAsync(TimeSpan.FromMilliseconds(_options.CallTimeoutMs));
+            Interlocked.Increment(ref _deltasSent);
+            var version = await Of(GrainFactory, peer).Push(silo.SiloAddress, Counted(delta))
+                .WaitAsync(TimeSpan.FromMilliseconds(_options.CallTimeoutMs));
             _known[peer] = version;
         }
         catch (Exception ex)
@@ -143,7 +163,9 @@ public sealed class ReplicaGrain(
     {
         try
         {
-            var result = await Of(GrainFactory, peer).Pull(replica.Version).WaitAsync(TimeSpan.FromMilliseconds(_options.CallTimeoutMs));
+            var mine = _options.FullState ? VersionVector.Empty : replica.Version;
+            var result = await Of(GrainFactory, peer).Pull(silo.SiloAddress, Counted(mine))
+                .WaitAsync(TimeSpan.FromMilliseconds(_options.CallTimeoutMs));
             Interlocked.Increment(ref _deltasReceived);
             replica.Apply(result.Delta);
             _known[peer] = result.Version;
@@ -154,11 +176,18 @@ public sealed class ReplicaGrain(
         }
     }
 
-    private void Count(Delta delta)
+    /// <summary>Adds what <paramref name="payload"/> weighs serialized to the bytes this replica sent.</summary>
+    private T Counted<T>(T payload)
     {
-        if (delta.IsEmpty) return;
-        Interlocked.Increment(ref _deltasSent);
-        Interlocked.Add(ref _bytesSent, delta.EstimatedBytes);
+        Interlocked.Add(ref _bytesSent, SerializedSize(payload));
+        return payload;
+    }
+
+    private int SerializedSize<T>(T payload)
+    {
+        _measure.ResetWrittenCount();
+        serializer.Serialize(payload, _measure);
+        return _measure.WrittenCount;
     }
 
     private List<SiloAddress> Pick(int count)

@@ -1,8 +1,11 @@
 using Heck.Grains.Replica;
 using Heck.Health;
+using Heck.Grains.Placement;
 using Heck.Origins;
+using Heck.Replication;
 using Heck.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
+using Orleans.Runtime;
 using Orleans.TestingHost;
 using Xunit;
 
@@ -60,6 +63,30 @@ public sealed class ReplicationClusterTests() : HeckClusterTest(3, ("HeckTestGos
             () => Silos.All(s => ReplicaOf(s).Count == 6) &&
                   Silos.Select(s => ReplicaOf(s).State.Registry).Distinct().Count() == 1,
             TimeSpan.FromSeconds(15), "all replicas hold the same registry");
+    }
+
+    [Fact]
+    public async Task Gossip_from_a_silo_declared_dead_is_refused()
+    {
+        var stopped = Cluster.Silos[1];
+        var live = Cluster.Silos[2];
+        await Cluster.StopSiloAsync(stopped);
+        var receiver = Cluster.Client.GetGrain<IReplicaGrain>(SiloPinnedPlacement.KeyOf(Cluster.Silos[0].SiloAddress));
+        await Eventually.True(
+            () => Silos[0].GetRequiredService<IClusterMembershipService>().CurrentSnapshot.GetSiloStatus(stopped.SiloAddress) == SiloStatus.Dead,
+            TimeSpan.FromSeconds(20), "the receiver has the stopped silo dead");
+
+        // A zombie's write: a delta the dead silo made after its death was decided.
+        var (_, zombie) = ReplicaState.Empty.UpsertSpec(Spec("zombie", Target.Url("/zombie"), 60_000),
+            LocalReplica.IdOf(stopped.SiloAddress), new HlcClock(TimeProvider.System));
+        await Assert.ThrowsAsync<GossipRefusedException>(() => receiver.Push(stopped.SiloAddress, zombie));
+        await Assert.ThrowsAsync<GossipRefusedException>(() => receiver.Pull(stopped.SiloAddress, VersionVector.Empty));
+        Assert.Null(ReplicaOf(Silos[0]).Spec("zombie"));
+        Assert.Equal(2, (await receiver.GetStats()).Refused);
+
+        // The same delta from a live sender is merged.
+        await receiver.Push(live.SiloAddress, zombie);
+        Assert.NotNull(ReplicaOf(Silos[0]).Spec("zombie"));
     }
 
     [Fact]
