@@ -45,6 +45,7 @@ public static class HeckHost
                         swim.Keys = configured.Keys;
                         swim.JoinTimeout = configured.JoinTimeout;
                         swim.Settings = configured.Settings;
+                        swim.InjectedLossPercent = configured.InjectedLossPercent;
                     });
                     silo.Services.AddSingleton<Heck.Grains.Replica.IClusterViewSource, SwimClusterViewSource>();
                     break;
@@ -72,6 +73,7 @@ public static class HeckHost
                 gossip.AntiEntropyIntervalMs = options.Gossip.AntiEntropyIntervalMs;
                 gossip.Mode = options.Gossip.Mode;
                 gossip.CallTimeoutMs = options.Gossip.CallTimeoutMs;
+                gossip.FullState = options.Gossip.FullState;
             }, confirmation => confirmation.Confirmers = options.Placement.Confirmers);
         });
 
