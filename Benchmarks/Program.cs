@@ -29,13 +29,17 @@ placementCommand.SetAction((parse, ct) => PlacementScenario.RunAsync(new Placeme
 var detectSilos = new Option<int>("--silos") { DefaultValueFactory = _ => 5 };
 var detectRounds = new Option<int>("--rounds") { DefaultValueFactory = _ => 5 };
 var faults = new Option<string>("--faults") { Description = "kill, stop, or kill,stop", DefaultValueFactory = _ => "kill,stop" };
-var detectCommand = new Command("detect", "Time until every survivor marks a SIGKILLed or SIGSTOPped silo dead (SWIM)")
+var detectMembership = new Option<string>("--membership")
 {
-    detectSilos, detectRounds, faults, outOption,
+    Description = "swim, adonet (Orleans' table protocol on a throwaway PostgreSQL), or swim,adonet", DefaultValueFactory = _ => "swim,adonet",
+};
+var detectCommand = new Command("detect", "Time until every survivor marks a SIGKILLed or SIGSTOPped silo dead (SWIM vs ADO.NET/PostgreSQL)")
+{
+    detectSilos, detectRounds, faults, detectMembership, outOption,
 };
 detectCommand.SetAction((parse, ct) => DetectScenario.RunAsync(new DetectScenario.Options(
     Math.Clamp(parse.GetValue(detectSilos), 3, 20), Math.Clamp(parse.GetValue(detectRounds), 1, 100),
-    parse.GetValue(faults) ?? "kill,stop", parse.GetValue(outOption)), Console.Out, ct));
+    parse.GetValue(faults) ?? "kill,stop", parse.GetValue(outOption), parse.GetValue(detectMembership) ?? "swim,adonet"), Console.Out, ct));
 
 var failoverSilos = new Option<int>("--silos") { DefaultValueFactory = _ => 5 };
 var failoverOrigins = new Option<int>("--origins") { DefaultValueFactory = _ => 50 };
@@ -53,5 +57,6 @@ failoverCommand.SetAction((parse, ct) => FailoverScenario.RunAsync(new FailoverS
 var root = new RootCommand("Heck benchmarks: real silo processes on loopback, measured")
 {
     unhealthyCommand, placementCommand, detectCommand, failoverCommand,
+    ConvergeScenario.Command(outOption),
 };
 return await root.Parse(args).InvokeAsync();

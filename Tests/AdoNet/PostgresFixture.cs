@@ -33,7 +33,7 @@ public sealed class PostgresFixture : IAsyncLifetime
         }
         catch
         {
-            await _server.DisposeAsync();
+            await StopServerAsync();
             throw;
         }
     }
@@ -57,9 +57,14 @@ public sealed class PostgresFixture : IAsyncLifetime
         await command.ExecuteNonQueryAsync(ct);
     }
 
-    public async Task DisposeAsync()
+    public Task DisposeAsync() => StopServerAsync();
+
+    /// <summary>Drops the pooled connections to the server (it knows no client library), then stops it.</summary>
+    private async Task StopServerAsync()
     {
-        if (_server is not null) await _server.DisposeAsync();
+        if (_server is null) return;
+        NpgsqlConnection.ClearAllPools();
+        await _server.DisposeAsync();
     }
 }
 

@@ -4,7 +4,7 @@ using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using System.Text;
 
-namespace Heck.Tests.AdoNet;
+namespace Heck.Benchmarks.Harness;
 
 /// <summary>Where the machine's PostgreSQL server programs are.</summary>
 public sealed record PostgresBinaries(string InitDb, string PgCtl, string Version)
@@ -31,7 +31,8 @@ public sealed record PostgresBinaries(string InitDb, string PgCtl, string Versio
                 return new PostgresBinaries(initdb, pgctl, VersionOf(dir));
         }
         throw new InvalidOperationException(
-            "PostgreSQL server binaries (initdb and pg_ctl) were not found; the ADO.NET membership tests need a real " +
+            "PostgreSQL server binaries (initdb and pg_ctl) were not found; the ADO.NET membership tests and the detect " +
+            "benchmark's AdoNet rounds need a real " +
             $"PostgreSQL. {InstallHint} Searched: {(directories.Count == 0 ? "(nothing)" : string.Join(", ", directories))}.");
     }
 
@@ -60,9 +61,11 @@ public sealed record PostgresBinaries(string InitDb, string PgCtl, string Versio
 /// <summary>
 /// A throwaway PostgreSQL server: its own data directory in a temporary folder, loopback only, a
 /// free TCP port, the unix socket inside the folder, trust authentication for the superuser
-/// <c>heck</c>. When the tests run as root (PostgreSQL refuses to), initdb and pg_ctl run as the
+/// <c>heck</c>. When the caller runs as root (PostgreSQL refuses to), initdb and pg_ctl run as the
 /// <c>postgres</c> system user and the folder is handed to that user. <see cref="DisposeAsync"/>
-/// stops exactly the server this instance started and deletes the folder.
+/// stops exactly the server this instance started and deletes the folder. Used by the ADO.NET
+/// membership tests and by the <c>detect</c> benchmark; it needs no PostgreSQL client library
+/// (callers that pool connections clear their pools before disposing it).
 /// </summary>
 public sealed class PostgresServer : IAsyncDisposable
 {
@@ -118,7 +121,7 @@ public sealed class PostgresServer : IAsyncDisposable
         {
             if (!UserExists(_runAs))
                 throw new InvalidOperationException(
-                    $"The tests run as root and PostgreSQL refuses to; they run it as the '{_runAs}' system user, which does not exist. " +
+                    $"This process runs as root and PostgreSQL refuses to; it runs the server as the '{_runAs}' system user, which does not exist. " +
                     PostgresBinaries.InstallHint);
             await RunAsync("chown", ["-R", $"{_runAs}:", Root], asServerUser: false, TimeSpan.FromSeconds(30), ct);
         }
@@ -148,7 +151,6 @@ public sealed class PostgresServer : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
-        Npgsql.NpgsqlConnection.ClearAllPools();
         await StopServerAsync();
         try
         {
