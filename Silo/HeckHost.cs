@@ -28,6 +28,7 @@ public static class HeckHost
         builder.WebHost.UseUrls($"http://{FormatHost(options.Http.ListenAddress)}:{options.Http.Port}");
         builder.Services.ConfigureHttpJsonOptions(o => ApiJson.Configure(o.SerializerOptions));
         builder.Services.AddProblemDetails();
+        builder.Services.AddExceptionHandler<ClusterUnavailable.Handler>();
 
         builder.UseOrleans(silo =>
         {

@@ -38,7 +38,7 @@ public static class OriginEndpoints
         errors.AddRange(fieldErrors.Where(e => !errors.Contains(e)));
         if (errors.Count > 0) return Problems.Invalid(errors);
 
-        var result = await grains.GetGrain<IOriginGrain>(id).Configure(spec!);
+        var result = await ClusterUnavailable.RetryAsync(() => grains.GetGrain<IOriginGrain>(id).Configure(spec!), ct);
         if (result.Errors.Count > 0) return Problems.Invalid(result.Errors);
         var response = OriginDocument.From(result.View!);
         return result.Created ? Results.Created($"/api/origins/{id}", response) : Results.Ok(response);
@@ -61,10 +61,11 @@ public static class OriginEndpoints
         return Results.Ok(new OriginListDocument(replica.List(status).Select(OriginDocument.From).ToList()));
     }
 
-    private static async Task<IResult> DeleteAsync(string id, IGrainFactory grains)
+    private static async Task<IResult> DeleteAsync(string id, IGrainFactory grains, CancellationToken ct)
     {
         if (!OriginValidator.IsValidId(id)) return Problems.Invalid([new("id", "must match ^[A-Za-z0-9._-]{1,128}$")]);
-        return await grains.GetGrain<IOriginGrain>(id).Remove() ? Results.NoContent() : Problems.NotFound(id);
+        // A retried delete that the first attempt already did answers 404, which is what DELETE may do.
+        return await ClusterUnavailable.RetryAsync(() => grains.GetGrain<IOriginGrain>(id).Remove(), ct) ? Results.NoContent() : Problems.NotFound(id);
     }
 
     private static async Task<IResult> TransitionsAsync(string id, IGrainFactory grains)
