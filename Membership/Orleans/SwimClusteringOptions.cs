@@ -37,6 +37,9 @@ public sealed class SwimClusteringOptions
     /// <summary>How long a leaving silo keeps gossiping its departure before closing its sockets (1 s).</summary>
     public TimeSpan LeavePropagation { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>Chaos testing only: share (0..100 %) of SWIM UDP datagrams dropped at random, in and out (0: none).</summary>
+    public double InjectedLossPercent { get; set; }
+
     /// <summary>Every problem, each naming the option; empty when valid.</summary>
     public IReadOnlyList<string> Validate()
     {
@@ -54,6 +57,8 @@ public sealed class SwimClusteringOptions
         if (JoinTimeout <= TimeSpan.Zero) errors.Add($"{prefix}{nameof(JoinTimeout)} must be positive.");
         if (TableRefreshTimeout <= TimeSpan.Zero) errors.Add($"{prefix}{nameof(TableRefreshTimeout)} must be positive.");
         if (LeavePropagation < TimeSpan.Zero) errors.Add($"{prefix}{nameof(LeavePropagation)} must not be negative.");
+        if (!(InjectedLossPercent is >= 0 and <= 100))
+            errors.Add($"{prefix}{nameof(InjectedLossPercent)} ({InjectedLossPercent}) must be between 0 and 100.");
         return errors;
     }
 

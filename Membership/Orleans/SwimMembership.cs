@@ -46,7 +46,7 @@ public sealed class SwimMembership : IAsyncDisposable, IDisposable
     /// <summary>This member's SWIM id (advertised host, SWIM port, generation); null before start.</summary>
     public NodeId? Self => Host?.Self;
 
-    /// <summary>Accepted and dropped packet counts; null before start.</summary>
+    /// <summary>Accepted and dropped packet counts and UDP/TCP traffic; null before start.</summary>
     public WireCounters? Counters => Host?.Counters;
 
     /// <summary>True once the cluster declared this generation dead (the silo is then stopping).</summary>
@@ -76,6 +76,7 @@ public sealed class SwimMembership : IAsyncDisposable, IDisposable
                 Settings = Options.Settings,
                 Keyring = keyring,
                 LeavePropagation = Options.LeavePropagation,
+                InjectedLossPercent = Options.InjectedLossPercent,
             };
             created = new SwimHost(hostOptions, loggers.CreateLogger<SwimHost>());
             created.DeclaredDead += OnDeclaredDead;

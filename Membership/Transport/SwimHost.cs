@@ -13,7 +13,9 @@ namespace Heck.Membership.Transport;
 /// <summary>
 /// Runs a <see cref="SwimInstance"/> on real sockets: UDP for protocol messages, TCP (one length-prefixed
 /// frame per connection) for push-pull and anything over the datagram limit, a timer for ticks.
-/// Bad packets are dropped and counted in <see cref="Counters"/>, never thrown.
+/// Bad packets are dropped and counted in <see cref="Counters"/>, never thrown; the counters also hold the
+/// UDP and TCP traffic of the host's sockets. <see cref="SwimHostOptions.InjectedLossPercent"/> makes it lose
+/// datagrams on purpose (chaos testing).
 /// </summary>
 public sealed class SwimHost : IAsyncDisposable
 {
@@ -55,6 +57,7 @@ public sealed class SwimHost : IAsyncDisposable
     public event Action? DeclaredDead;
 
     public NodeId Self => Swim.Self;
+    /// <summary>Accepted and dropped packets, and the bytes and datagrams sent and received over UDP and TCP.</summary>
     public WireCounters Counters => codec.Counters;
     /// <summary>Completes when a seed answered (or at once without seeds); cancelled if the host stops first.</summary>
     public Task Joined => joined.Task;
@@ -239,8 +242,18 @@ public sealed class SwimHost : IAsyncDisposable
         }
     }
 
+    /// <summary>True when injected loss takes this datagram (counted); thread-safe.</summary>
+    private bool LoseInjected()
+    {
+        var percent = options.InjectedLossPercent;
+        if (percent <= 0 || Random.Shared.NextDouble() * 100 >= percent) return false;
+        Counters.Drop(DropReason.Injected);
+        return true;
+    }
+
     private void SendDatagram(Send send)
     {
+        if (LoseInjected()) return;
         if (resolver.TryResolve(send.To) is not { } endpoint)
         {
             // A name not resolved yet: resolve in the background; this datagram is lost like any other.
@@ -251,7 +264,10 @@ public sealed class SwimHost : IAsyncDisposable
         try
         {
             if (codec.TryEncode(send.Message, buffer, options.Settings.MaxDatagramBytes, out var written))
-                udp!.SendTo(buffer.AsSpan(0, written), SocketFlags.None, endpoint);
+            {
+                var sent = udp!.SendTo(buffer.AsSpan(0, written), SocketFlags.None, endpoint);
+                Counters.UdpSent(sent);
+            }
         }
         catch (Exception e) when (e is SocketException or ObjectDisposedException)
         {
@@ -283,7 +299,8 @@ public sealed class SwimHost : IAsyncDisposable
             if (!codec.TryEncode(send.Message, frame.AsSpan(FramePrefix), options.Codec.MaxStreamBytes, out _)) return;
             using var socket = new Socket(endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
             await socket.ConnectAsync(endpoint, cts.Token).ConfigureAwait(false);
-            await socket.SendAsync(frame, SocketFlags.None, cts.Token).ConfigureAwait(false);
+            var sent = await socket.SendAsync(frame, SocketFlags.None, cts.Token).ConfigureAwait(false);
+            Counters.TcpSent(sent);
             socket.Shutdown(SocketShutdown.Send);
         }
         catch (Exception e) when (e is SocketException or OperationCanceledException or ObjectDisposedException or IOException)
@@ -315,6 +332,8 @@ public sealed class SwimHost : IAsyncDisposable
             {
                 continue; // e.g. ICMP port unreachable reported for an earlier send
             }
+            Counters.UdpReceived(received);
+            if (LoseInjected()) continue;
             Deliver(buffer.AsSpan(0, received), options.Settings.MaxDatagramBytes);
         }
     }
@@ -398,14 +417,15 @@ public sealed class SwimHost : IAsyncDisposable
         }
     }
 
-    /// <summary>False on a clean end of stream before the buffer is full.</summary>
-    private static async ValueTask<bool> ReadExactlyAsync(Socket socket, Memory<byte> buffer, CancellationToken token)
+    /// <summary>False on a clean end of stream before the buffer is full; counts every byte read.</summary>
+    private async ValueTask<bool> ReadExactlyAsync(Socket socket, Memory<byte> buffer, CancellationToken token)
     {
         var filled = 0;
         while (filled < buffer.Length) // each pass reads at least one byte or returns
         {
             var n = await socket.ReceiveAsync(buffer[filled..], SocketFlags.None, token).ConfigureAwait(false);
             if (n == 0) return false;
+            Counters.TcpReceived(n);
             filled += n;
         }
         return true;

@@ -28,6 +28,11 @@ public sealed record SwimHostOptions
     public TimeSpan TcpTimeout { get; init; } = TimeSpan.FromSeconds(2);
     /// <summary>Concurrent outgoing and incoming TCP exchanges; more are dropped (16).</summary>
     public int MaxTcpConnections { get; init; } = 16;
+    /// <summary>
+    /// Chaos testing: the share (0..100 %) of UDP datagrams thrown away at random, outgoing and incoming alike,
+    /// counted as <see cref="DropReason.Injected"/>. TCP (push-pull) is not affected. 0 (default) drops nothing.
+    /// </summary>
+    public double InjectedLossPercent { get; init; }
 
     public IReadOnlyList<string> Validate()
     {
@@ -40,6 +45,7 @@ public sealed record SwimHostOptions
         if (LeavePropagation < TimeSpan.Zero) errors.Add($"{nameof(LeavePropagation)} must not be negative.");
         if (TcpTimeout <= TimeSpan.Zero) errors.Add($"{nameof(TcpTimeout)} must be positive.");
         if (MaxTcpConnections < 1) errors.Add($"{nameof(MaxTcpConnections)} must be at least 1.");
+        if (!(InjectedLossPercent is >= 0 and <= 100)) errors.Add($"{nameof(InjectedLossPercent)} must be between 0 and 100 (was {InjectedLossPercent}).");
         return errors;
     }
 }

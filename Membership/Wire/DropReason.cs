@@ -1,6 +1,6 @@
 namespace Heck.Membership.Wire;
 
-/// <summary>Why a received packet was dropped.</summary>
+/// <summary>Why a packet was dropped (received ones; <see cref="Injected"/> also counts outgoing ones).</summary>
 public enum DropReason
 {
     None = 0,
@@ -14,4 +14,6 @@ public enum DropReason
     AuthFailed,
     /// <summary>Authentic but too old, from the future, or a nonce already seen.</summary>
     Replayed,
+    /// <summary>Thrown away on purpose, in or out, by <c>SwimHostOptions.InjectedLossPercent</c> (chaos testing).</summary>
+    Injected,
 }

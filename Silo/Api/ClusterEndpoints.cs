@@ -1,4 +1,6 @@
+using System.Text.Json;
 using Heck.Grains.Replica;
+using Heck.Membership.Orleans;
 
 namespace Heck.Silo.Api;
 
@@ -6,16 +8,35 @@ public static class ClusterEndpoints
 {
     public static void MapClusterEndpoints(this IEndpointRouteBuilder app)
     {
-        // `self` says which member answered: every silo answers from its own view.
-        app.MapGet("/api/cluster/members", async (MembershipReader members, Orleans.Runtime.ILocalSiloDetails silo) =>
+        // `self` says which member answered: every silo answers from its own view. `transport` (SWIM only)
+        // is this silo's SWIM traffic since it started.
+        app.MapGet("/api/cluster/members", async (MembershipReader members, Orleans.Runtime.ILocalSiloDetails silo, IServiceProvider services) =>
             Results.Ok(new
             {
                 self = new { address = $"{silo.SiloAddress.Endpoint.Address}:{silo.SiloAddress.Endpoint.Port}", generation = silo.SiloAddress.Generation },
                 members = await members.ReadAsync(),
+                transport = Transport(services.GetService<SwimMembership>()),
             }));
         app.MapGet("/api/cluster/replica", async (IGrainFactory grains, Orleans.Runtime.ILocalSiloDetails silo) =>
             Results.Ok(await ReplicaGrain.Of(grains, silo.SiloAddress).GetStats()));
         // Answered only once the host has started, and Orleans starts before the web server.
         app.MapGet("/healthz", () => Results.Text("ok"));
+    }
+
+    /// <summary>The SWIM agent's counters; null (so left out) when membership is not SWIM or not started yet.</summary>
+    private static object? Transport(SwimMembership? swim)
+    {
+        if (swim?.Counters?.Snapshot() is not { } c) return null;
+        return new
+        {
+            udpPacketsSent = c.UdpPacketsSent,
+            udpBytesSent = c.UdpBytesSent,
+            udpPacketsReceived = c.UdpPacketsReceived,
+            udpBytesReceived = c.UdpBytesReceived,
+            tcpBytesSent = c.TcpBytesSent,
+            tcpBytesReceived = c.TcpBytesReceived,
+            accepted = c.Accepted,
+            dropped = c.Dropped.ToDictionary(d => JsonNamingPolicy.CamelCase.ConvertName(d.Key.ToString()), d => d.Value),
+        };
     }
 }

@@ -39,6 +39,8 @@ public sealed class SwimSection
     /// <summary>Confirmations that make a suspect dead, if fewer than a majority of live members.</summary>
     public int? MinConfirmations { get; set; }
     public int JoinTimeoutMs { get; set; } = 30_000;
+    /// <summary>Chaos testing only: share (0..100 %) of SWIM UDP datagrams dropped at random, in and out.</summary>
+    public double InjectLossPercent { get; set; }
 
     public IEnumerable<string> Validate(string advertisedAddress)
     {
@@ -55,6 +57,8 @@ public sealed class SwimSection
             MinConfirmations is { } m ? Range("MinConfirmations", m, 1, 1000) : null,
         })
             if (e is not null) yield return e;
+        if (!(InjectLossPercent is >= 0 and <= 100))
+            yield return $"Heck:Swim:InjectLossPercent must be a percentage between 0 and 100 (was {InjectLossPercent})";
         if (ProbeTimeoutMs >= ProbeIntervalMs) yield return $"Heck:Swim:ProbeTimeoutMs must be less than ProbeIntervalMs ({ProbeIntervalMs}) (was {ProbeTimeoutMs})";
         string[] detailed;
         try { detailed = [.. ToClustering(advertisedAddress).Validate()]; }
@@ -73,6 +77,7 @@ public sealed class SwimSection
         Seeds = [.. Seeds],
         Keys = [.. Keys],
         JoinTimeout = TimeSpan.FromMilliseconds(JoinTimeoutMs),
+        InjectedLossPercent = InjectLossPercent,
         Settings = new SwimSettings
         {
             ProbeInterval = TimeSpan.FromMilliseconds(ProbeIntervalMs),

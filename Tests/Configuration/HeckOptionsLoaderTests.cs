@@ -116,4 +116,23 @@ public sealed class HeckOptionsLoaderTests
     [Fact]
     public void A_missing_origins_file_is_an_error() =>
         Assert.Contains("Heck:OriginsFile", Fails(("Heck:OriginsFile", "/nonexistent/origins.yaml")).Message);
+
+    [Theory]
+    [InlineData("-1")]
+    [InlineData("100.5")]
+    [InlineData("NaN")]
+    public void An_injected_loss_outside_0_to_100_names_its_key(string value) =>
+        Assert.Contains(Fails(("Heck:Swim:InjectLossPercent", value)).Errors, e => e.Contains("Heck:Swim:InjectLossPercent"));
+
+    [Fact]
+    public void Injected_loss_defaults_to_none_and_reaches_the_swim_options()
+    {
+        Assert.Equal(0, Load().Swim.InjectLossPercent);
+        Assert.Equal(0, Load().Swim.ToClustering("127.0.0.1").InjectedLossPercent);
+        var lossy = Load(("Heck:Swim:InjectLossPercent", "12.5"));
+        Assert.Equal(12.5, lossy.Swim.InjectLossPercent);
+        Assert.Equal(12.5, lossy.Swim.ToClustering("127.0.0.1").InjectedLossPercent);
+        Assert.Empty(lossy.Swim.ToClustering("127.0.0.1").Validate());
+        Assert.Equal(100, Load(("Heck:Swim:InjectLossPercent", "100")).Swim.InjectLossPercent);
+    }
 }
