@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Heck.Api;
 using Heck.Cluster;
+using ClusterMember = Heck.Cluster.ClusterMember;
 using Heck.Health;
 using Heck.Origins;
 

@@ -7,12 +7,21 @@ namespace Heck.Client.Cli;
 internal sealed class GlobalOptions
 {
     public const string GatewayVariable = "HECK_GATEWAY";
+    public const string SeedsVariable = "HECK_SEEDS";
     public const string ClusterIdVariable = "HECK_CLUSTER_ID";
     public const int DefaultConnectTimeoutMs = 10_000;
 
     public Option<string[]> Gateway { get; } = new("--gateway", "-g")
     {
         Description = $"A silo gateway as host:port; repeat it (or separate with commas) for several. Default: ${GatewayVariable}, else 127.0.0.1:{GatewayAddress.DefaultPort}",
+        HelpName = "host:port",
+        Recursive = true,
+    };
+
+    public Option<string[]> Seed { get; } = new("--seed")
+    {
+        Description = $"A silo's SWIM endpoint as host:port (port default {SwimSeed.DefaultPort}) to find the cluster's gateways through, instead of --gateway; " +
+            $"repeat it (or separate with commas) for several. Default: ${SeedsVariable}",
         HelpName = "host:port",
         Recursive = true,
     };
@@ -42,6 +51,7 @@ internal sealed class GlobalOptions
     public void AddTo(Command root)
     {
         root.Options.Add(Gateway);
+        root.Options.Add(Seed);
         root.Options.Add(ClusterId);
         root.Options.Add(ConnectTimeoutMs);
         root.Options.Add(Json);
@@ -54,9 +64,6 @@ internal sealed class GlobalOptions
     /// </summary>
     public static IReadOnlyList<string> ResolveGateways(IReadOnlyList<string>? fromOptions, string? environment)
     {
-        static List<string> Split(IEnumerable<string> values) =>
-            values.SelectMany(v => v.Split([',', ' ', ';'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToList();
-
         if (fromOptions is { Count: > 0 })
         {
             var given = Split(fromOptions);
@@ -71,10 +78,39 @@ internal sealed class GlobalOptions
         return [$"127.0.0.1:{GatewayAddress.DefaultPort}"];
     }
 
+    /// <summary>
+    /// The SWIM seeds to find gateways through: those on the command line, else (unless gateways are on the command
+    /// line) those in <paramref name="environment"/> (<c>$HECK_SEEDS</c>), else none.
+    /// </summary>
+    public static IReadOnlyList<string> ResolveSeeds(IReadOnlyList<string>? fromOptions, bool gatewaysOnCommandLine, string? environment)
+    {
+        if (fromOptions is { Count: > 0 })
+        {
+            var given = Split(fromOptions);
+            return given.Count > 0 ? given : [""]; // "--seed ''" is reported, not ignored
+        }
+        if (gatewaysOnCommandLine || string.IsNullOrWhiteSpace(environment)) return [];
+        return Split([environment]);
+    }
+
+    private static List<string> Split(IEnumerable<string> values) =>
+        values.SelectMany(v => v.Split([',', ' ', ';'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToList();
+
     /// <summary>The client options the command line asks for, with every problem in <paramref name="errors"/>.</summary>
     public HeckClientOptions ToClientOptions(ParseResult parse, List<FieldError> errors)
     {
-        var gateways = ResolveGateways(parse.GetValue(Gateway), Environment.GetEnvironmentVariable(GatewayVariable));
+        var gatewayOptions = parse.GetValue(Gateway);
+        var seedOptions = parse.GetValue(Seed);
+        var seeds = new List<string>();
+        foreach (var s in ResolveSeeds(seedOptions, gatewayOptions is { Length: > 0 }, Environment.GetEnvironmentVariable(SeedsVariable)))
+        {
+            if (SwimSeed.TryParse(s, out var seed, out var why)) seeds.Add(seed);
+            else errors.Add(new(seedOptions is { Length: > 0 } ? "--seed" : SeedsVariable, $"'{s}' {why}"));
+        }
+        if (seedOptions is { Length: > 0 } && gatewayOptions is { Length: > 0 })
+            errors.Add(new("--seed", "give either --seed (find gateways through SWIM) or --gateway, not both"));
+
+        IReadOnlyList<string> gateways = seeds.Count > 0 ? [] : ResolveGateways(gatewayOptions, Environment.GetEnvironmentVariable(GatewayVariable));
         foreach (var g in gateways)
         {
             if (!GatewayAddress.TryParse(g, out _, out var why))
@@ -94,6 +130,7 @@ internal sealed class GlobalOptions
         return new HeckClientOptions
         {
             Gateways = gateways.ToList(),
+            Seeds = seeds,
             ClusterId = clusterId.Trim(),
             ConnectTimeout = TimeSpan.FromMilliseconds(Math.Max(1, timeout)),
         };

@@ -3,7 +3,9 @@ using System.Net;
 using System.Net.Sockets;
 using System.Runtime.CompilerServices;
 using Heck.Cluster;
+using ClusterMember = Heck.Cluster.ClusterMember;
 using Heck.Health;
+using Heck.Membership.Orleans;
 using Heck.Origins;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -57,7 +59,8 @@ public sealed class HeckClient : IAsyncDisposable
     private IOriginReaderGrain Reader => ClusterClient.GetGrain<IOriginReaderGrain>(0);
 
     /// <summary>
-    /// Connects to the cluster through <see cref="HeckClientOptions.Gateways"/>, retrying until
+    /// Connects to the cluster through <see cref="HeckClientOptions.Gateways"/>, or through the gateways that
+    /// <see cref="HeckClientOptions.Seeds"/> list when seeds are given, retrying until
     /// <see cref="HeckClientOptions.ConnectTimeout"/>.
     /// </summary>
     /// <exception cref="ArgumentException">An option is invalid, e.g. a gateway that is not <c>host:port</c> (the message names it).</exception>
@@ -65,8 +68,8 @@ public sealed class HeckClient : IAsyncDisposable
     public static async Task<HeckClient> ConnectAsync(HeckClientOptions options, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var gateways = options.Validate();
-        var names = gateways.Select(g => g.ToString()).ToList();
+        var (gateways, seeds) = options.Validate();
+        var names = seeds.Count > 0 ? seeds.Select(s => "SWIM seed " + s).ToList() : gateways.Select(g => g.ToString()).ToList();
         var clock = Stopwatch.StartNew();
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
         timeout.CancelAfter(options.ConnectTimeout);
@@ -90,7 +93,7 @@ public sealed class HeckClient : IAsyncDisposable
         }
 
         var logs = new TextWriterLoggerProvider(options.LogWriter ?? Console.Error, options.MinimumLogLevel) { Connecting = true };
-        var host = BuildHost(options, endpoints, clock, logs);
+        var host = BuildHost(options, endpoints, seeds, clock, logs);
         try
         {
             // WaitAsync bounds the start even if a step of it ignores the token.
@@ -191,10 +194,10 @@ public sealed class HeckClient : IAsyncDisposable
     }
 
     private static HeckConnectionException Failure(HeckClientOptions options, IReadOnlyList<string> gateways, string reason, Exception? inner) =>
-        new(options.Gateways.ToList(),
+        new(options.Seeds is { Count: > 0 } ? options.Seeds.ToList() : options.Gateways.ToList(),
             $"Cannot connect to Heck cluster '{options.ClusterId}' through {string.Join(", ", gateways)}: {reason}", inner);
 
-    private static IHost BuildHost(HeckClientOptions options, IPEndPoint[] endpoints, Stopwatch clock, ILoggerProvider logs)
+    private static IHost BuildHost(HeckClientOptions options, IPEndPoint[] endpoints, IReadOnlyList<string> seeds, Stopwatch clock, ILoggerProvider logs)
     {
         // No default configuration sources: a CLI must not pick up the appsettings.json of whatever folder it runs in.
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
@@ -205,7 +208,20 @@ public sealed class HeckClient : IAsyncDisposable
         builder.Services.AddSingleton<IHostLifetime, PassiveLifetime>();
         builder.UseOrleansClient(client =>
         {
-            client.UseStaticClustering(endpoints);
+            if (seeds.Count > 0)
+            {
+                client.UseSwimGateways(o =>
+                {
+                    o.Seeds = [.. seeds];
+                    o.Keys = [.. options.Keys];
+                    // A seed that does not answer must leave time to try the next one within the connect timeout.
+                    o.RequestTimeout = TimeSpan.FromTicks(Math.Min(TimeSpan.FromSeconds(3).Ticks, Math.Max(options.ConnectTimeout.Ticks / 2, 1)));
+                });
+            }
+            else
+            {
+                client.UseStaticClustering(endpoints);
+            }
             client.Configure<ClusterOptions>(o =>
             {
                 o.ClusterId = options.ClusterId;

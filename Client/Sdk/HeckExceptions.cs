@@ -19,6 +19,6 @@ public sealed class HeckValidationException(IReadOnlyList<FieldError> errors)
 public sealed class HeckConnectionException(IReadOnlyList<string> gateways, string message, Exception? inner = null)
     : HeckException(message, inner)
 {
-    /// <summary>The gateways that were tried, as given.</summary>
+    /// <summary>The gateways that were tried (or the SWIM seeds asked for them), as given.</summary>
     public IReadOnlyList<string> Gateways { get; } = gateways;
 }
