@@ -59,6 +59,8 @@ var root = new RootCommand("Heck benchmarks: real silo processes on loopback, me
     unhealthyCommand, placementCommand, detectCommand, failoverCommand,
     ConvergeScenario.Command(outOption),
     ClusterCommand.Command(),
+    SwimBytesScenario.Command(outOption),
+    SwimLossScenario.Command(outOption),
 };
 // Ctrl-C cancels the running scenario, which then stops what it started; allow it the time.
 return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromSeconds(60) });
