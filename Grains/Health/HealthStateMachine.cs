@@ -161,18 +161,25 @@ public sealed class HealthStateMachine
     // An origin probed for years must not wrap into a negative count.
     private static int Saturating(int n) => n == int.MaxValue ? n : n + 1;
 
-    /// <summary>A fixed-capacity buffer that drops its oldest item, with a cached snapshot for readers.</summary>
+    /// <summary>
+    /// A bounded buffer that drops its oldest item, with a cached snapshot for readers. It grows as
+    /// items come: an eager array of the full capacity would cost every origin ~9 KB at creation.
+    /// </summary>
     private sealed class Ring<T>(int capacity)
     {
-        private readonly T[] _items = new T[capacity];
+        private T[] _items = [];
         private int _start;
         private int _count;
         private T[]? _snapshot = [];
 
         public void Add(T item)
         {
-            if (_count < _items.Length)
-                _items[(_start + _count++) % _items.Length] = item;
+            if (_count < capacity)
+            {
+                // Not full yet, so nothing has wrapped (_start is 0): grow by doubling up to the capacity.
+                if (_count == _items.Length) Array.Resize(ref _items, Math.Min(capacity, Math.Max(4, 2 * _items.Length)));
+                _items[_count++] = item;
+            }
             else
             {
                 _items[_start] = item;
