@@ -60,6 +60,9 @@ var root = new RootCommand("Heck benchmarks: real silo processes on loopback, me
     ConvergeScenario.Command(outOption),
     ClusterCommand.Command(),
     SwimBytesScenario.Command(outOption),
+    ProbeThroughputScenario.Command(),
+    ReadThroughputScenario.Command(),
+    ScaleScenario.Command(),
     SwimLossScenario.Command(outOption),
 };
 // Ctrl-C cancels the running scenario, which then stops what it started; allow it the time.

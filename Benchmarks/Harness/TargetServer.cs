@@ -24,6 +24,10 @@ public sealed class TargetServer : IAsyncDisposable
     private readonly CancellationTokenSource _stopping = new();
 
     public TimeSpan SlowDelay { get; set; } = TimeSpan.FromMilliseconds(300);
+
+    /// <summary>Per-path arrival recording for throughput benchmarks; null (off) unless a scenario sets it.</summary>
+    public ArrivalRecorder? Arrivals { get; set; }
+
     public int Port { get; }
 
     private TargetServer(WebApplication app, int port)
@@ -45,6 +49,7 @@ public sealed class TargetServer : IAsyncDisposable
             var path = "/" + (context.Request.RouteValues["path"]?.ToString() ?? "");
             t._hits.AddOrUpdate(path, 1, (_, n) => n + 1);
             t._lastHit[path] = System.Diagnostics.Stopwatch.GetTimestamp();
+            t.Arrivals?.Record(path);
             switch (t._modes.GetValueOrDefault(path, TargetMode.Healthy))
             {
                 case TargetMode.Failing:
