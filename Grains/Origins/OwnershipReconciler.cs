@@ -86,10 +86,11 @@ public sealed class OwnershipReconciler(
         if (!active.Contains(self)) return; // not (yet, or any more) a member: own nothing
 
         var owned = new List<string>();
-        var toHandOff = new List<string>();
+        var toHandOff = new HashSet<string>(StringComparer.Ordinal);
+        var ownerOf = director.Owners(active);
         foreach (var id in replica.LiveIds)
         {
-            var owner = director.Owner(id, active);
+            var owner = ownerOf(id);
             if (self.Equals(owner)) { if (!local.Contains(id)) owned.Add(id); }
             else if (local.Contains(id)) toHandOff.Add(id);
         }

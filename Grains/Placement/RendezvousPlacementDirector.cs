@@ -44,13 +44,19 @@ public sealed class RendezvousPlacementDirector(IServiceProvider services) : IPl
     }
 
     /// <summary>The owner of <paramref name="key"/> among <paramref name="silos"/>, as placement would choose.</summary>
-    public SiloAddress? Owner(string key, IReadOnlyList<SiloAddress> silos)
+    public SiloAddress? Owner(string key, IReadOnlyList<SiloAddress> silos) => Owners(silos)(key);
+
+    /// <summary>
+    /// Owners among one set of <paramref name="silos"/>, for many keys: the silos' identities and
+    /// weights are read once, not per key (the ownership reconciler asks for every origin).
+    /// </summary>
+    public Func<string, SiloAddress?> Owners(IReadOnlyList<SiloAddress> silos)
     {
-        if (silos.Count == 0) return null;
+        if (silos.Count == 0) return _ => null;
         var newest = Newest(silos as SiloAddress[] ?? silos.ToArray());
         var nodes = new RendezvousNode[newest.Length];
         for (var i = 0; i < newest.Length; i++) nodes[i] = new RendezvousNode(IdentityOf(newest[i]), WeightOf(newest[i]));
-        return newest[RendezvousRanking.OwnerIndex(key, nodes)];
+        return key => newest[RendezvousRanking.OwnerIndex(key, nodes)];
     }
 
     /// <summary>The ranking key of a grain: its key as a string (the origin id for origin grains).</summary>
