@@ -31,6 +31,7 @@ public sealed class ReplicaGrain(
     private long _bytesSent, _deltasSent, _deltasReceived, _refused;
     // Reused to measure what a message weighs on the wire (grain turns never run in parallel).
     private readonly ArrayBufferWriter<byte> _measure = new();
+    private readonly HashSet<SiloAddress> _inFlight = [];
 
     public static IReplicaGrain Of(IGrainFactory grains, SiloAddress silo) =>
         grains.GetGrain<IReplicaGrain>(SiloPinnedPlacement.KeyOf(silo));
@@ -92,12 +93,29 @@ public sealed class ReplicaGrain(
         });
     }
 
-    private async Task GossipRoundAsync(CancellationToken ct)
+    private Task GossipRoundAsync(CancellationToken ct)
     {
-        if (!gate.IsOpen) return;
-        var peers = Pick(_options.Fanout);
-        if (peers.Count == 0) return;
-        await Task.WhenAll(peers.Select(p => _options.Mode == GossipMode.Pull ? PullFromAsync(p) : PushToAsync(p)));
+        if (!gate.IsOpen) return Task.CompletedTask;
+        // Not awaited: a grain timer's next tick waits for its callback, so a slow peer would
+        // stretch every round. A peer with an exchange still in flight is skipped this round.
+        foreach (var peer in Pick(_options.Fanout, except: _inFlight))
+        {
+            _inFlight.Add(peer);
+            _ = ExchangeAsync(peer);
+        }
+        return Task.CompletedTask;
+    }
+
+    private async Task ExchangeAsync(SiloAddress peer)
+    {
+        try
+        {
+            await (_options.Mode == GossipMode.Pull ? PullFromAsync(peer) : PushToAsync(peer));
+        }
+        finally
+        {
+            _inFlight.Remove(peer); // on this activation's scheduler, like every turn: no lock needed
+        }
     }
 
     private async Task AntiEntropyRoundAsync(CancellationToken ct)
@@ -190,7 +208,7 @@ public sealed class ReplicaGrain(
         return _measure.WrittenCount;
     }
 
-    private List<SiloAddress> Pick(int count)
+    private List<SiloAddress> Pick(int count, IReadOnlySet<SiloAddress>? except = null)
     {
         var self = silo.SiloAddress;
         var live = membership.CurrentSnapshot.Members.Values
@@ -198,6 +216,7 @@ public sealed class ReplicaGrain(
             .Select(m => m.SiloAddress)
             .ToList();
         foreach (var gone in _known.Keys.Where(k => !live.Contains(k)).ToList()) _known.TryRemove(gone, out _);
+        if (except is { Count: > 0 }) live.RemoveAll(except.Contains);
         // Partial Fisher-Yates: the first `count` of a random permutation.
         for (var i = 0; i < Math.Min(count, live.Count); i++)
         {
