@@ -14,15 +14,19 @@ namespace Heck.Grains.Origins;
 /// migrate to their owner.
 /// </summary>
 public sealed class OwnershipReconciler(
-    LocalReplica replica, LocalOrigins local, IClusterMembershipService membership, ILocalSiloDetails silo,
-    IGrainFactory grains, RendezvousPlacementDirector director, ILogger<OwnershipReconciler> logger)
+    LocalReplica replica, LocalOrigins local, IClusterMembershipService membership, IClusterManifestProvider manifests,
+    ILocalSiloDetails silo, IGrainFactory grains, RendezvousPlacementDirector director, ILogger<OwnershipReconciler> logger)
     : ILifecycleParticipant<ISiloLifecycle>
 {
     private const int Parallelism = 64;
     /// <summary>Also reconcile this often, as a safety net for a call that failed.</summary>
     public static readonly TimeSpan Period = TimeSpan.FromSeconds(3);
 
-    private static readonly TimeSpan CallTimeout = TimeSpan.FromSeconds(5);
+    // Short: a call that lands on a hung silo (in the moment silos disagree on its death) is abandoned
+    // quickly, and the origin is retried after RetryAfter instead of waiting out a long timeout.
+    private static readonly TimeSpan CallTimeout = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan RetryAfter = TimeSpan.FromMilliseconds(250);
+    private int _failedCalls;
     private readonly CancellationTokenSource _stopping = new();
     private Task? _loop;
 
@@ -54,6 +58,15 @@ public sealed class OwnershipReconciler(
             }
             catch (OperationCanceledException) { }
         }, CancellationToken.None);
+        // A silo becomes a placement target only once its grain manifest is known here: reconcile then too.
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                await foreach (var _ in manifests.Updates.WithCancellation(ct)) changed.Release();
+            }
+            catch (OperationCanceledException) { }
+        }, CancellationToken.None);
 
         while (!ct.IsCancellationRequested)
         {
@@ -68,7 +81,7 @@ public sealed class OwnershipReconciler(
             }
             try
             {
-                await changed.WaitAsync(Period, ct);
+                await changed.WaitAsync(Interlocked.Exchange(ref _failedCalls, 0) > 0 ? RetryAfter : Period, ct);
                 while (changed.CurrentCount > 0) await changed.WaitAsync(ct); // coalesce bursts of changes
             }
             catch (OperationCanceledException) { return; }
@@ -79,8 +92,13 @@ public sealed class OwnershipReconciler(
     public async Task ReconcileAsync(CancellationToken ct)
     {
         var self = silo.SiloAddress;
+        // Rank exactly the silos placement can choose from: Active *and* present in the cluster
+        // manifest (placement ranks context.GetCompatibleSilos, which needs the manifest). Ranking a
+        // joiner whose manifest has not arrived yet would hand off origins that placement then puts
+        // right back on this silo, pass after pass.
+        var placeable = manifests.Current.Silos;
         var active = membership.CurrentSnapshot.Members.Values
-            .Where(m => m.Status == SiloStatus.Active)
+            .Where(m => m.Status == SiloStatus.Active && placeable.ContainsKey(m.SiloAddress))
             .Select(m => m.SiloAddress)
             .ToArray();
         if (!active.Contains(self)) return; // not (yet, or any more) a member: own nothing
@@ -111,6 +129,7 @@ public sealed class OwnershipReconciler(
         try { await call(grains.GetGrain<IOriginGrain>(id)).WaitAsync(CallTimeout); }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
+            Interlocked.Increment(ref _failedCalls);
             logger.LogDebug(ex, "Reconciling origin {Id} failed; the next pass retries", id);
         }
     }

@@ -36,6 +36,11 @@ public sealed class ReplicaGrain(
     public static IReplicaGrain Of(IGrainFactory grains, SiloAddress silo) =>
         grains.GetGrain<IReplicaGrain>(SiloPinnedPlacement.KeyOf(silo));
 
+    // Gossip runs wherever this grain is active: Orleans may deactivate it (e.g. when the grain
+    // directory loses its entry as silos die) and a peer's Push or Pull re-activates it; without
+    // this, the new activation would only answer and never push or run anti-entropy again.
+    public override Task OnActivateAsync(CancellationToken cancellationToken) => Start();
+
     public Task Start()
     {
         if (_started) return Task.CompletedTask;
