@@ -146,6 +146,12 @@ public sealed partial class SwimInstance
                 view = null;
                 Enqueue(SelfUpdate());
                 break;
+            case MemberStatus.Suspect:
+                // A suspicion of an incarnation we already outbid: its holder missed our refutation, which has
+                // likely used up its retransmissions, and nothing but push-pull would tell it any more. Send our
+                // current state again (no new incarnation needed); the reply to a buddy ping carries it first.
+                Enqueue(SelfUpdate());
+                break;
             case MemberStatus.Dead:
             case MemberStatus.Left:
                 DeclareSelfDead();

@@ -65,14 +65,18 @@ public sealed partial class SwimInstance
             DirectDeadline = now + awareness.Scale(settings.ProbeTimeout),
             PeriodEnd = now + interval,
         };
-        // Buddy system: a ping to a suspect carries the suspicion, so a live suspect refutes at once.
-        var member = members[target];
-        MemberUpdate? buddy = member.Suspicion is { } s
-            ? new MemberUpdate(target, member.Incarnation, MemberStatus.Suspect, s.Contains(Self) ? Self : s.Confirmers.First())
-            : null;
-        var updates = Piggyback(SwimCodec.BaseSize(SwimMessageType.Ping, Self, target), buddy);
+        var updates = Piggyback(SwimCodec.BaseSize(SwimMessageType.Ping, Self, target), Buddy(target));
         output.Send(target.Endpoint, new Ping(Self, seq, target) { Updates = updates });
     }
+
+    /// <summary>
+    /// Buddy system: any ping to a member we hold suspect (our own probe or one relayed for another) carries the
+    /// suspicion, so a live suspect refutes at once — or, when it already outbid it, tells us so in its ack.
+    /// </summary>
+    private MemberUpdate? Buddy(NodeId target) =>
+        members.TryGetValue(target, out var member) && member.Suspicion is { } s
+            ? new MemberUpdate(target, member.Incarnation, MemberStatus.Suspect, s.Contains(Self) ? Self : s.Confirmers.First())
+            : null;
 
     private void SendIndirect()
     {
@@ -136,7 +140,7 @@ public sealed partial class SwimInstance
         if (relays.Count >= settings.MaxPendingRelays) return;
         var seq = ++nextSeqNo;
         relays[seq] = new Relay(sender, req.SeqNo, now + settings.ProbeTimeout, req.WantNack);
-        var updates = Piggyback(SwimCodec.BaseSize(SwimMessageType.Ping, Self, req.Target), null);
+        var updates = Piggyback(SwimCodec.BaseSize(SwimMessageType.Ping, Self, req.Target), Buddy(req.Target));
         output.Send(req.Target.Endpoint, new Ping(Self, seq, req.Target) { Updates = updates });
     }
 

@@ -213,6 +213,29 @@ public class SwimCoreTests
     }
 
     [Fact]
+    public void A_stale_suspicion_is_answered_with_the_current_incarnation()
+    {
+        var h = new CoreHarness().WithMembers(3);
+        h.Learn(new MemberUpdate(Id(1), 0, MemberStatus.Suspect, Id(2)));
+        Assert.Equal(1u, h.Swim.Incarnation);
+        // The refutation goes out its RetransmitLimit times and leaves the queue...
+        h.Run(TimeSpan.FromSeconds(3));
+        var refutations = h.Sent.Count(s => s.Message.Updates.Any(u => u.Node == Id(1) && u.Incarnation == 1));
+        Assert.Equal(h.Settings.RetransmitLimit(3), refutations);
+        h.Sent.Clear();
+        var health = h.Swim.LocalHealthScore;
+        // ...but member 3 missed every copy and still suspects incarnation 0: its buddy ping must not be ignored.
+        h.Receive(new Ping(Id(3), 7, Id(1)) { Updates = [new MemberUpdate(Id(1), 0, MemberStatus.Suspect, Id(3))] });
+        var ack = Assert.Single(h.SentOf<Ack>());
+        Assert.Equal(Id(1), ack.Updates[0].Node);
+        Assert.Equal((1u, MemberStatus.Alive), (ack.Updates[0].Incarnation, ack.Updates[0].Status));
+        Assert.NotNull(ack.Updates[0].Metadata);
+        // Re-announced, not outbid again: nothing new happened to us.
+        Assert.Equal(1u, h.Swim.Incarnation);
+        Assert.Equal(health, h.Swim.LocalHealthScore);
+    }
+
+    [Fact]
     public void A_ping_to_a_suspect_carries_the_suspicion_buddy_system()
     {
         var h = new CoreHarness().WithMembers(2);
@@ -223,6 +246,22 @@ public class SwimCoreTests
         Assert.NotEmpty(pings);
         Assert.All(pings, p => Assert.Equal(MemberStatus.Suspect, p.Updates[0].Status));
         Assert.All(pings, p => Assert.Equal(Id(2), p.Updates[0].Node));
+    }
+
+    [Fact]
+    public void A_ping_relayed_to_a_member_we_suspect_carries_the_suspicion_too()
+    {
+        var h = new CoreHarness().WithMembers(4);
+        h.Learn(new MemberUpdate(Id(3), 2, MemberStatus.Suspect, Id(4)));
+        // Drain the queue so the only way the suspicion travels is the buddy system.
+        h.Run(TimeSpan.FromSeconds(3));
+        Assert.Equal(MemberStatus.Suspect, h.StatusOf(Id(3)));
+        h.Sent.Clear();
+        h.Receive(new PingReq(Id(2), 77, Id(3), WantNack: true));
+        var ping = Assert.Single(h.SentOf<Ping>());
+        Assert.Equal(Id(3), ping.Target);
+        Assert.Equal(Id(3), ping.Updates[0].Node);
+        Assert.Equal((2u, MemberStatus.Suspect), (ping.Updates[0].Incarnation, ping.Updates[0].Status));
     }
 
     [Fact]

@@ -96,6 +96,114 @@ public class SimulationTests(ITestOutputHelper output)
         output.WriteLine($"n={n} loss 10%: {seeds}×120 s, 0 false deaths, {suspicions.Count} false suspicions (distinct member/incarnation; all refuted)");
     }
 
+    /// <summary>Heck's own defaults (Silo's <c>Heck:Swim</c> section), faster than memberlist's LAN profile.</summary>
+    public static readonly SwimSettings HeckDefaults = new()
+    {
+        ProbeInterval = TimeSpan.FromMilliseconds(500),
+        ProbeTimeout = TimeSpan.FromMilliseconds(200),
+        IndirectChecks = 3,
+        SuspicionMult = 2,
+        RetransmitMult = 4,
+        GossipInterval = TimeSpan.FromMilliseconds(100),
+        PushPullInterval = TimeSpan.FromSeconds(30),
+    };
+
+    /// <summary>
+    /// How long any observer may hold a live member suspect. It should be over before the suspicion could
+    /// expire at its ceiling (past that, only missing confirmations stand between it and a false death). An
+    /// observer that missed every copy of the refutation still learns it from the suspect itself: its next
+    /// probe of the suspect carries the suspicion (buddy system) and the ack carries the refutation. The
+    /// shuffled round robin probes each member at least once every 2(n−1)−1 periods; allow two such cycles,
+    /// since a ping or its ack may be lost.
+    /// </summary>
+    public static TimeSpan RefutationBound(SwimSettings s, int n) =>
+        s.SuspicionMaxTimeout(n) + s.ProbeInterval * (2 * (2 * (n - 1) - 1));
+
+    /// <summary>One stretch of time during which <paramref name="Observer"/> held <paramref name="Subject"/> suspect without a break.</summary>
+    public sealed record SuspectStretch(SimNode Observer, SimNode Subject, TimeSpan From, TimeSpan To, uint Held, TimeSpan? Refuted, uint EndedAt, MemberStatus? EndedAs)
+    {
+        public TimeSpan Length => To - From;
+        public override string ToString() =>
+            $"{Observer.Id} held {Subject.Id} suspect from {From.TotalSeconds:F2}s for {Length.TotalSeconds:F2}s at incarnation {Held}; " +
+            (Refuted is { } r ? $"the member had outbid it since {r.TotalSeconds:F2}s ({(To - r).TotalSeconds:F2}s before this observer learned); " : "") +
+            (EndedAs is { } e ? $"ended as {e} at incarnation {EndedAt}" : "still suspect at the end");
+    }
+
+    /// <summary>Records each stretch during which an observer held a member suspect; <paramref name="close"/> ends the open ones.</summary>
+    public static List<SuspectStretch> WatchSuspicions(Simulator sim, out Action close)
+    {
+        var stretches = new List<SuspectStretch>();
+        var open = new Dictionary<(SimNode, NodeId), (TimeSpan From, uint Held)>();
+        // Per member, when it took each incarnation (refutations show in no view but others').
+        var raised = new Dictionary<SimNode, List<(TimeSpan At, uint Incarnation)>>();
+        uint Held(SimNode observer, NodeId subject) => observer.Swim.View.Find(subject)?.Incarnation ?? 0;
+        void Finish(SimNode observer, NodeId node, (TimeSpan From, uint Held) o, MemberStatus? endedAs)
+        {
+            if (sim.Find(node) is not { } subject) return;
+            TimeSpan? refuted = raised.TryGetValue(subject, out var list) && list.FindIndex(x => x.Incarnation > o.Held) is >= 0 and var i ? list[i].At : null;
+            stretches.Add(new(observer, subject, o.From, sim.Now, o.Held, refuted, Held(observer, node), endedAs));
+        }
+        sim.Observe = (node, directives) =>
+        {
+            if (!raised.TryGetValue(node, out var own)) raised[node] = own = [(sim.Now, node.Swim.Incarnation)];
+            else if (own[^1].Incarnation != node.Swim.Incarnation) own.Add((sim.Now, node.Swim.Incarnation));
+            foreach (var change in directives.Changes)
+            {
+                var key = (node, change.Node);
+                if (change.New == MemberStatus.Suspect && change.Old != MemberStatus.Suspect) open[key] = (sim.Now, Held(node, change.Node));
+                else if (change.Old == MemberStatus.Suspect && change.New != MemberStatus.Suspect && open.Remove(key, out var o)) Finish(node, change.Node, o, change.New);
+            }
+        };
+        close = () =>
+        {
+            foreach (var ((observer, node), o) in open) Finish(observer, node, o, null);
+            open.Clear();
+            sim.Observe = null;
+        };
+        return stretches;
+    }
+
+    /// <summary>
+    /// A suspected live member refutes, and every observer hears of it soon — also one that missed every copy
+    /// of the refutation (whose retransmissions are then spent): its suspicion is of an incarnation the member
+    /// already outbid, and the member answers such a stale suspicion with its current state (every ping to a
+    /// suspect, relayed ones too, carries it). The member used to ignore it, leaving the observer suspecting
+    /// until a push-pull: up to 27 s here before the fix, 26 s on Heck's silos. Replay a failure with its seed.
+    /// </summary>
+    [Fact]
+    public void At_ten_percent_loss_no_live_member_stays_suspect_anywhere_longer_than_the_refutation_bound()
+    {
+        const int n = 5;
+        const int seeds = 50;
+        var options = new SimOptions { Members = n, Loss = 0.10, Settings = HeckDefaults };
+        var bound = RefutationBound(HeckDefaults, n);
+        var lengths = new List<double>();
+        SuspectStretch? worst = null;
+        var worstSeed = 0;
+        for (var seed = 1; seed <= seeds; seed++)
+        {
+            var sim = new Simulator(options, 17000 + seed);
+            var stretches = WatchSuspicions(sim, out var close);
+            sim.JoinAll();
+            sim.Run(TimeSpan.FromMinutes(10));
+            close();
+            Assert.True(sim.Nodes.All(x => x.Running) && !sim.DeathsOf(sim.Nodes).Any(), $"seed {sim.Seed}: a false death\n{sim.Describe()}");
+            Assert.Equal(0, sim.VersionDrops);
+            foreach (var s in stretches)
+            {
+                lengths.Add(s.Length.TotalSeconds);
+                if (worst is null || s.Length > worst.Length) (worst, worstSeed) = (s, sim.Seed);
+                Assert.True(s.Length <= bound, $"seed {sim.Seed}: {s} (bound {bound.TotalSeconds:F1}s)\n{sim.Describe()}");
+            }
+        }
+        lengths.Sort();
+        var p99 = lengths[(int)(lengths.Count * 0.99)];
+        output.WriteLine($"n={n}, 10% loss, Heck defaults, {seeds} × 10 min: {lengths.Count} suspect stretches of live members; median {lengths[lengths.Count / 2]:F2}s, " +
+            $"p99 {p99:F2}s, p99.9 {lengths[(int)(lengths.Count * 0.999)]:F2}s, max {lengths[^1]:F2}s (bound {bound.TotalSeconds:F1}s)\nworst, seed {worstSeed}: {worst}");
+        // Typically the refutation beats even the suspicion floor.
+        Assert.True(p99 <= HeckDefaults.SuspicionMinTimeout(n).TotalSeconds, $"p99 {p99:F2}s");
+    }
+
     [Fact]
     public void A_minority_partition_never_evicts_the_majority_and_views_converge_after_healing()
     {

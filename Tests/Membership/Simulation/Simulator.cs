@@ -44,6 +44,8 @@ public sealed class Simulator
     public long DatagramsSent { get; private set; }
     public long BytesSent { get; private set; }
     public double Loss { get; set; }
+    /// <summary>Called after every call into a node, with what it returned (its state is the new one).</summary>
+    public Action<SimNode, Directives>? Observe { get; set; }
     /// <summary>Times a member's view version was seen lower than before (must stay 0).</summary>
     public int VersionDrops { get; private set; }
 
@@ -137,6 +139,7 @@ public sealed class Simulator
         if (versions.TryGetValue(node, out var last) && version < last) VersionDrops++;
         versions[node] = version;
         foreach (var change in directives.Changes) Changes.Add((Now, node, change));
+        Observe?.Invoke(node, directives);
         if (directives.SelfDeclaredDead) node.SelfDead = true;
         foreach (var send in directives.Messages)
         {
@@ -169,6 +172,9 @@ public sealed class Simulator
     // ---- observations ----
 
     public IEnumerable<SimNode> Live => Nodes.Where(n => n.Running);
+
+    /// <summary>The node with this exact id (endpoint and generation), if it is the newest on its endpoint.</summary>
+    public SimNode? Find(NodeId id) => byEndpoint.TryGetValue(id.Endpoint, out var n) && n.Id == id ? n : null;
 
     /// <summary>When <paramref name="observer"/> first saw <paramref name="subject"/> reach <paramref name="status"/>, if it did.</summary>
     public TimeSpan? FirstSeen(SimNode observer, NodeId subject, MemberStatus status)
