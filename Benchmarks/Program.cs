@@ -63,6 +63,7 @@ var root = new RootCommand("Heck benchmarks: real silo processes on loopback, me
     ProbeThroughputScenario.Command(),
     ReadThroughputScenario.Command(),
     ScaleScenario.Command(),
+    SoakScenario.Command(outOption),
     SwimLossScenario.Command(outOption),
 };
 // Ctrl-C cancels the running scenario, which then stops what it started; allow it the time.

@@ -14,8 +14,8 @@ namespace Heck.Grains.Origins;
 /// migrate to their owner.
 /// </summary>
 public sealed class OwnershipReconciler(
-    LocalReplica replica, LocalOrigins local, IClusterMembershipService membership, IClusterManifestProvider manifests,
-    ILocalSiloDetails silo, IGrainFactory grains, RendezvousPlacementDirector director, ILogger<OwnershipReconciler> logger)
+    LocalReplica replica, LocalOrigins local, IClusterMembershipService membership, ILocalSiloDetails silo,
+    IGrainFactory grains, RendezvousPlacementDirector director, ILogger<OwnershipReconciler> logger)
     : ILifecycleParticipant<ISiloLifecycle>
 {
     private const int Parallelism = 64;
@@ -58,15 +58,6 @@ public sealed class OwnershipReconciler(
             }
             catch (OperationCanceledException) { }
         }, CancellationToken.None);
-        // A silo becomes a placement target only once its grain manifest is known here: reconcile then too.
-        _ = Task.Run(async () =>
-        {
-            try
-            {
-                await foreach (var _ in manifests.Updates.WithCancellation(ct)) changed.Release();
-            }
-            catch (OperationCanceledException) { }
-        }, CancellationToken.None);
 
         while (!ct.IsCancellationRequested)
         {
@@ -92,13 +83,8 @@ public sealed class OwnershipReconciler(
     public async Task ReconcileAsync(CancellationToken ct)
     {
         var self = silo.SiloAddress;
-        // Rank exactly the silos placement can choose from: Active *and* present in the cluster
-        // manifest (placement ranks context.GetCompatibleSilos, which needs the manifest). Ranking a
-        // joiner whose manifest has not arrived yet would hand off origins that placement then puts
-        // right back on this silo, pass after pass.
-        var placeable = manifests.Current.Silos;
         var active = membership.CurrentSnapshot.Members.Values
-            .Where(m => m.Status == SiloStatus.Active && placeable.ContainsKey(m.SiloAddress))
+            .Where(m => m.Status == SiloStatus.Active)
             .Select(m => m.SiloAddress)
             .ToArray();
         if (!active.Contains(self)) return; // not (yet, or any more) a member: own nothing
@@ -117,7 +103,14 @@ public sealed class OwnershipReconciler(
 
         var options = new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = ct };
         await Parallel.ForEachAsync(toHandOff, options, async (id, _) => await Try(id, g => g.Handoff()));
-        await Parallel.ForEachAsync(owned, options, async (id, _) => await Try(id, g => g.GetView()));
+        // Activate our origins here, by hint: placement may run on a silo whose view still lags
+        // (just after a join), which would put the origin back on its old owner, pass after pass.
+        await Parallel.ForEachAsync(owned, options, async (id, _) => await Try(id, g =>
+        {
+            RequestContext.Set(Orleans.Runtime.Placement.IPlacementDirector.PlacementHintKey, self);
+            try { return g.GetView(); }
+            finally { RequestContext.Remove(Orleans.Runtime.Placement.IPlacementDirector.PlacementHintKey); }
+        }));
         if (owned.Count + toHandOff.Count > 0)
             logger.LogInformation("Ownership: took {Taken} origins, handed off {Given}", owned.Count, toHandOff.Count);
     }
