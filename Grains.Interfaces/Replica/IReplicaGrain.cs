@@ -9,11 +9,12 @@ namespace Heck.Replication;
 public interface IReplicaGrain : IGrainWithStringKey
 {
     /// <summary>
-    /// Merges a delta from <paramref name="sender"/>; answers with this replica's version vector
+    /// Merges a delta from <paramref name="sender"/>, whose own vector is <paramref name="senderVersion"/>
+    /// (so this replica does not send back what the sender has); answers with this replica's vector
     /// afterwards. Refused (<see cref="GossipRefusedException"/>) when membership has the sender dead.
     /// </summary>
     [Alias("Push")]
-    Task<VersionVector> Push(SiloAddress sender, Delta delta);
+    Task<VersionVector> Push(SiloAddress sender, VersionVector senderVersion, Delta delta);
 
     /// <summary>What the caller (whose vector is <paramref name="version"/>) lacks, and this replica's vector.</summary>
     [Alias("Pull")]

@@ -52,10 +52,13 @@ public sealed class ReplicaGrain(
         return Task.CompletedTask;
     }
 
-    public Task<VersionVector> Push(SiloAddress sender, Delta delta)
+    public Task<VersionVector> Push(SiloAddress sender, VersionVector senderVersion, Delta delta)
     {
         if (!gate.IsOpen) throw new GossipClosedException();
         RefuseIfDead(sender);
+        // What the sender has need not be sent back to it: without this every record bounced back
+        // to whoever pushed it, until that peer's next answer told us otherwise.
+        _known.AddOrUpdate(sender, senderVersion, (_, known) => known.Merge(senderVersion));
         Interlocked.Increment(ref _deltasReceived);
         replica.Apply(delta);
         return Task.FromResult(Counted(replica.Version));
@@ -172,7 +175,7 @@ public sealed class ReplicaGrain(
         try
         {
             Interlocked.Increment(ref _deltasSent);
-            var version = await Of(GrainFactory, peer).Push(silo.SiloAddress, Counted(delta))
+            var version = await Of(GrainFactory, peer).Push(silo.SiloAddress, Counted(replica.Version), Counted(delta))
                 .WaitAsync(TimeSpan.FromMilliseconds(_options.CallTimeoutMs));
             _known[peer] = version;
         }

@@ -79,13 +79,13 @@ public sealed class ReplicationClusterTests() : HeckClusterTest(3, ("HeckTestGos
         // A zombie's write: a delta the dead silo made after its death was decided.
         var (_, zombie) = ReplicaState.Empty.UpsertSpec(Spec("zombie", Target.Url("/zombie"), 60_000),
             LocalReplica.IdOf(stopped.SiloAddress), new HlcClock(TimeProvider.System));
-        await Assert.ThrowsAsync<GossipRefusedException>(() => receiver.Push(stopped.SiloAddress, zombie));
+        await Assert.ThrowsAsync<GossipRefusedException>(() => receiver.Push(stopped.SiloAddress, VersionVector.Empty, zombie));
         await Assert.ThrowsAsync<GossipRefusedException>(() => receiver.Pull(stopped.SiloAddress, VersionVector.Empty));
         Assert.Null(ReplicaOf(Silos[0]).Spec("zombie"));
         Assert.Equal(2, (await receiver.GetStats()).Refused);
 
         // The same delta from a live sender is merged.
-        await receiver.Push(live.SiloAddress, zombie);
+        await receiver.Push(live.SiloAddress, VersionVector.Empty, zombie);
         Assert.NotNull(ReplicaOf(Silos[0]).Spec("zombie"));
     }
 
