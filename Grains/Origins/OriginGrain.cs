@@ -152,10 +152,20 @@ public sealed class OriginGrain : Grain, IOriginGrain, IGrainMigrationParticipan
 
     public Task Handoff()
     {
-        // Keep probing until the activation really leaves (OnDeactivateAsync). The new owner's
-        // reconciler activates it there by placement; the replica carries its health over.
-        _logger.LogInformation("Origin {Id} hands off to its new owner", Id);
-        DeactivateOnIdle();
+        // Keep probing until the activation really leaves (OnDeactivateAsync). Migrate straight to
+        // the owner this silo sees: placement here honours the hint, so the move does not depend on
+        // the new owner's own placement view (which lags just after it joins, and placed the origin
+        // right back here, pass after pass), and the directory entry moves with the activation.
+        var active = _membership.CurrentSnapshot.Members.Values
+            .Where(m => m.Status == SiloStatus.Active).Select(m => m.SiloAddress).ToArray();
+        var owner = _director.Owner(Id, active);
+        _logger.LogInformation("Origin {Id} hands off to its new owner {Owner}", Id, owner);
+        if (owner is not null && !owner.Equals(_silo))
+        {
+            RequestContext.Set(Orleans.Runtime.Placement.IPlacementDirector.PlacementHintKey, owner);
+            this.MigrateOnIdle();
+        }
+        else DeactivateOnIdle();
         return Task.CompletedTask;
     }
 
