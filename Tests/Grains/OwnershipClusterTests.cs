@@ -64,11 +64,13 @@ public sealed class OwnershipClusterTests() : HeckClusterTest(3, ("HeckTestGossi
         await PlacedAsPredicted("every origin active on its predicted owner only", 15);
         Assert.All(Silos, s => Assert.True(s.Services.GetRequiredService<LocalOrigins>().Count > 0, $"{s.Address} owns nothing"));
 
-        // Count at the target: over a 3 s window each origin is probed about 6 times, never double.
+        // Count at the target: over a 3 s window each origin is probed about 6 times. Two probers
+        // would give about 12; the lower bound only says it is still probed, since a starved test
+        // host (2 cores, other tests) delays every timer alike.
         var before = Enumerable.Range(0, Origins).Select(i => Target.Hits($"/own{i}")).ToArray();
         await Task.Delay(3000);
         var counts = Enumerable.Range(0, Origins).Select(i => Target.Hits($"/own{i}") - before[i]).ToArray();
-        Assert.All(counts, c => Assert.InRange(c, 4, 8));
+        Assert.All(counts, c => Assert.InRange(c, 2, 8));
     }
 
     [Fact]
