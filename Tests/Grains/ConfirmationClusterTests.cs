@@ -33,7 +33,7 @@ public sealed class ConfirmationClusterTests() : HeckClusterTest(3, ("HeckTestGo
 
     private async Task<OriginView> RegisterHealthyAsync(string id)
     {
-        OriginValidator.Validate(id, new OriginInput { Url = Target.Url("/" + id), IntervalMs = 200, UnhealthyThreshold = 2 }, out var spec);
+        OriginValidator.Validate(id, new OriginInput { Url = Target.Url("/" + id), IntervalMs = 400, TimeoutMs = 350, UnhealthyThreshold = 2 } /* a generous timeout: a starved CI host must not fail the confirmer's probe */, out var spec);
         var grain = Cluster.Client.GetGrain<IOriginGrain>(id);
         await grain.Configure(spec!);
         return await Eventually.Until(async () => (await grain.GetView())!, v => v.Health.Status == HealthStatus.Healthy,
