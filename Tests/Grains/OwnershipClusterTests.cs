@@ -93,6 +93,9 @@ public sealed class OwnershipClusterTests() : HeckClusterTest(3, ("HeckTestGossi
         var joiner = Cluster.Silos.Last().SiloAddress;
         var movedOnJoin = afterLeave.Where(p => !afterJoin[p.Key].Equals(p.Value)).ToList();
         Assert.All(movedOnJoin, p => Assert.Equal(joiner, afterJoin[p.Key])); // only to the joiner
-        Assert.InRange(movedOnJoin.Count, 1, Origins / 2); // about 1/3 of 30
+        // About 1/3 of 30 moves: the count is Binomial(30, 1/3) over random silo generations, so
+        // 16 happens in ~2 % of runs; 1..20 fails by chance in under 1 in 10^5 yet still catches a
+        // join that moves nothing or nearly everything. Balance itself is tested on the pure director.
+        Assert.InRange(movedOnJoin.Count, 1, 20);
     }
 }
