@@ -8,6 +8,7 @@ internal sealed class GlobalOptions
 {
     public const string GatewayVariable = "HECK_GATEWAY";
     public const string SeedsVariable = "HECK_SEEDS";
+    public const string SwimKeysVariable = "HECK_SWIM_KEYS";
     public const string ClusterIdVariable = "HECK_CLUSTER_ID";
     public const int DefaultConnectTimeoutMs = 10_000;
 
@@ -23,6 +24,14 @@ internal sealed class GlobalOptions
         Description = $"A silo's SWIM endpoint as host:port (port default {SwimSeed.DefaultPort}) to find the cluster's gateways through, instead of --gateway; " +
             $"repeat it (or separate with commas) for several. Default: ${SeedsVariable}",
         HelpName = "host:port",
+        Recursive = true,
+    };
+
+    public Option<string[]> SwimKey { get; } = new("--swim-key")
+    {
+        Description = "With --seed: a base64 SWIM key of the cluster (its Heck:Swim:Keys) when it encrypts SWIM traffic; " +
+            $"repeat it (or separate with commas) for several. Default: ${SwimKeysVariable}, which keeps keys out of the process list",
+        HelpName = "base64",
         Recursive = true,
     };
 
@@ -52,6 +61,7 @@ internal sealed class GlobalOptions
     {
         root.Options.Add(Gateway);
         root.Options.Add(Seed);
+        root.Options.Add(SwimKey);
         root.Options.Add(ClusterId);
         root.Options.Add(ConnectTimeoutMs);
         root.Options.Add(Json);
@@ -93,6 +103,20 @@ internal sealed class GlobalOptions
         return Split([environment]);
     }
 
+    /// <summary>
+    /// The SWIM keys to discover gateways with: those on the command line, else those in
+    /// <paramref name="environment"/> (<c>$HECK_SWIM_KEYS</c>), else none.
+    /// </summary>
+    public static IReadOnlyList<string> ResolveSwimKeys(IReadOnlyList<string>? fromOptions, string? environment)
+    {
+        if (fromOptions is { Count: > 0 })
+        {
+            var given = Split(fromOptions);
+            return given.Count > 0 ? given : [""]; // "--swim-key ''" is reported, not ignored
+        }
+        return string.IsNullOrWhiteSpace(environment) ? [] : Split([environment]);
+    }
+
     private static List<string> Split(IEnumerable<string> values) =>
         values.SelectMany(v => v.Split([',', ' ', ';'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToList();
 
@@ -109,6 +133,21 @@ internal sealed class GlobalOptions
         }
         if (seedOptions is { Length: > 0 } && gatewayOptions is { Length: > 0 })
             errors.Add(new("--seed", "give either --seed (find gateways through SWIM) or --gateway, not both"));
+
+        var keyOptions = parse.GetValue(SwimKey);
+        var keys = new List<string>();
+        if (keyOptions is { Length: > 0 } && seedOptions is not { Length: > 0 } && seeds.Count == 0)
+            errors.Add(new("--swim-key", "is only used to find gateways through SWIM; give --seed (or $" + SeedsVariable + ") too"));
+        else if (seeds.Count > 0)
+        {
+            foreach (var (k, i) in ResolveSwimKeys(keyOptions, Environment.GetEnvironmentVariable(SwimKeysVariable)).Select((k, i) => (k, i)))
+            {
+                // The key itself is a secret: the error names its position, never its text.
+                if (HeckClientOptions.KeyError(k) is { } why)
+                    errors.Add(new(keyOptions is { Length: > 0 } ? "--swim-key" : SwimKeysVariable, $"key {i + 1} {why}"));
+                else keys.Add(k);
+            }
+        }
 
         IReadOnlyList<string> gateways = seeds.Count > 0 ? [] : ResolveGateways(gatewayOptions, Environment.GetEnvironmentVariable(GatewayVariable));
         foreach (var g in gateways)
@@ -131,6 +170,7 @@ internal sealed class GlobalOptions
         {
             Gateways = gateways.ToList(),
             Seeds = seeds,
+            Keys = keys,
             ClusterId = clusterId.Trim(),
             ConnectTimeout = TimeSpan.FromMilliseconds(Math.Max(1, timeout)),
         };

@@ -106,7 +106,10 @@ public sealed class HeckClient : IAsyncDisposable
             await StopQuietlyAsync(host).ConfigureAwait(false);
             ct.ThrowIfCancellationRequested(); // the caller gave up: that is not a connection failure
             var reason = ex is OperationCanceledException
-                ? $"no gateway answered within {options.ConnectTimeout.TotalMilliseconds:0} ms"
+                ? seeds.Count > 0
+                    // An encrypting seed drops what it cannot authenticate, so a missing key looks like silence.
+                    ? $"no seed answered within {options.ConnectTimeout.TotalMilliseconds:0} ms (a seed that encrypts SWIM ignores a client without one of its keys)"
+                    : $"no gateway answered within {options.ConnectTimeout.TotalMilliseconds:0} ms"
                 : $"{ex.Message} (tried for {clock.ElapsedMilliseconds} ms)";
             throw Failure(options, names, reason, ex);
         }

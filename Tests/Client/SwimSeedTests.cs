@@ -142,3 +142,80 @@ public sealed class SwimSeedUsageTests
         return port;
     }
 }
+
+/// <summary>
+/// A silo whose SWIM traffic is encrypted: the SDK and the CLI find its gateway only with its key,
+/// and a client without the key gets no answer (the silo drops what it cannot authenticate).
+/// </summary>
+[Collection(ClusterCollection.Name)]
+public sealed class EncryptedSwimSeedTests : IAsyncLifetime
+{
+    private static readonly string Key = Convert.ToBase64String(Enumerable.Range(1, 32).Select(i => (byte)i).ToArray());
+    private static readonly string OtherKey = Convert.ToBase64String(Enumerable.Range(101, 32).Select(i => (byte)i).ToArray());
+    private InProcessSilo _silo = null!;
+    private string _seed = "";
+
+    public async Task InitializeAsync()
+    {
+        _silo = await InProcessSilo.StartAsync(extraArgs: [$"--Heck:Swim:Keys:0={Key}"]);
+        _seed = $"127.0.0.1:{_silo.Services.GetRequiredService<SwimMembership>().Host!.Port}";
+    }
+
+    public async Task DisposeAsync() => await _silo.DisposeAsync();
+
+    [Fact]
+    public async Task The_sdk_with_the_key_connects_through_the_seed()
+    {
+        await using var client = await HeckClient.ConnectAsync(new HeckClientOptions { Gateways = [], Seeds = [_seed], Keys = [Key], LogWriter = TextWriter.Null });
+        var member = Assert.Single(await client.GetMembersAsync());
+        Assert.Equal($"127.0.0.1:{_silo.GatewayPort}", member.Gateway);
+    }
+
+    [Fact]
+    public async Task The_cli_with_swim_key_finds_the_gateway_and_without_it_gets_no_answer()
+    {
+        // The old key second, as during a rotation: the first one encrypts, any of them decrypts answers.
+        var with = await Cli.RunAsync("members", "--seed", _seed, "--swim-key", $"{Key},{OtherKey}", "--json");
+        Assert.True(with.ExitCode == ExitCodes.Ok, with.ToString());
+        using (var json = JsonDocument.Parse(with.Stdout))
+            Assert.Equal($"127.0.0.1:{_silo.GatewayPort}", Assert.Single(json.RootElement.GetProperty("members").EnumerateArray()).GetProperty("gateway").GetString());
+
+        var without = await Cli.RunAsync("members", "--seed", _seed, "--connect-timeout-ms", "1500");
+        Assert.True(without.ExitCode == ExitCodes.Unavailable, without.ToString());
+        Assert.Contains(_seed, without.Stderr);
+        Assert.Contains("without one of its keys", without.Stderr);
+
+        var wrong = await Cli.RunAsync("members", "--seed", _seed, "--swim-key", OtherKey, "--connect-timeout-ms", "1500");
+        Assert.True(wrong.ExitCode == ExitCodes.Unavailable, wrong.ToString());
+    }
+}
+
+/// <summary>The CLI's SWIM key option, without a cluster.</summary>
+public sealed class SwimKeyUsageTests
+{
+    [Fact]
+    public async Task A_bad_key_is_a_usage_error_that_names_the_option_but_not_the_key()
+    {
+        var r = await Cli.RunAsync(null, ["members", "--seed", "127.0.0.1:7946", "--swim-key", "c2hvcnQ="]);
+        Assert.True(r.ExitCode == ExitCodes.Usage, r.ToString());
+        Assert.Contains("--swim-key: key 1 decodes to 5 bytes", r.Stderr);
+        Assert.DoesNotContain("c2hvcnQ=", r.Stderr);
+    }
+
+    [Fact]
+    public async Task A_key_without_a_seed_is_a_usage_error()
+    {
+        var r = await Cli.RunAsync(null, ["members", "--gateway", "127.0.0.1:30000", "--swim-key", Convert.ToBase64String(new byte[32])]);
+        Assert.True(r.ExitCode == ExitCodes.Usage, r.ToString());
+        Assert.Contains("--swim-key: is only used", r.Stderr);
+    }
+
+    [Fact]
+    public void Keys_come_from_the_command_line_else_from_HECK_SWIM_KEYS()
+    {
+        Assert.Equal(["a", "b"], GlobalOptions.ResolveSwimKeys(["a,b"], environment: "c"));
+        Assert.Equal(["c", "d"], GlobalOptions.ResolveSwimKeys(null, environment: "c, d"));
+        Assert.Empty(GlobalOptions.ResolveSwimKeys(null, environment: " "));
+        Assert.Equal([""], GlobalOptions.ResolveSwimKeys([""], environment: "c"));
+    }
+}
