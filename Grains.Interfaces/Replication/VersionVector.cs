@@ -42,6 +42,16 @@ public sealed class VersionVector : IEquatable<VersionVector>
     /// <summary>Whether <paramref name="dot"/> and every earlier dot of its replica are in this vector.</summary>
     public bool ContainsPrefix(Dot dot) => dot.Counter <= this[dot.Replica];
 
+    /// <summary>The dots of <paramref name="replica"/> alone.</summary>
+    public VersionVector Only(ReplicaId replica)
+    {
+        var top = this[replica];
+        var outOfOrder = _outOfOrder.Where(d => d.Replica == replica).ToImmutableSortedSet();
+        if (top == 0 && outOfOrder.IsEmpty) return Empty;
+        var contiguous = top > 0 ? Empty._contiguous.Add(replica, top) : Empty._contiguous;
+        return new VersionVector(contiguous, outOfOrder);
+    }
+
     /// <summary>The vector of the dots (replica, 1..n) for each given (replica, n).</summary>
     public static VersionVector FromCounters(IEnumerable<KeyValuePair<ReplicaId, long>> counters)
     {

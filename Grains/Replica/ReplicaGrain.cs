@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Collections.Concurrent;
 using Heck.Grains.Placement;
 using Heck.Replication;
 using Microsoft.Extensions.Logging;
@@ -22,9 +21,9 @@ public sealed class ReplicaGrain(
     IOptions<GossipOptions> options, GossipGate gate, Serializer serializer, ILogger<ReplicaGrain> logger) : Grain, IReplicaGrain
 {
     private readonly GossipOptions _options = options.Value;
-    // What each peer is known to have seen (from its last answer): deltas are cut against it, so a
-    // peer is sent only what it lacks; an unknown peer (a joiner) gets the full state.
-    private readonly ConcurrentDictionary<SiloAddress, VersionVector> _known = new();
+    // What each peer is known to have seen: deltas are cut against it, so a peer is sent only what
+    // it lacks; an unknown peer (a joiner) gets the full state. Used from this grain's turns only.
+    private readonly PeerVersions _peers = new();
     private readonly Random _random = new();
     private PruneFrontier _frontier = PruneFrontier.Initial;
     private bool _started;
@@ -58,7 +57,7 @@ public sealed class ReplicaGrain(
         RefuseIfDead(sender);
         // What the sender has need not be sent back to it: without this every record bounced back
         // to whoever pushed it, until that peer's next answer told us otherwise.
-        _known.AddOrUpdate(sender, senderVersion, (_, known) => known.Merge(senderVersion));
+        _peers.Heard(LocalReplica.IdOf(sender), senderVersion);
         Interlocked.Increment(ref _deltasReceived);
         replica.Apply(delta);
         return Task.FromResult(Counted(replica.Version));
@@ -68,6 +67,7 @@ public sealed class ReplicaGrain(
     {
         if (!gate.IsOpen) throw new GossipClosedException();
         RefuseIfDead(caller);
+        _peers.Heard(LocalReplica.IdOf(caller), version); // likewise: our next push to it is cut against this
         var result = new PullResult(replica.DeltaSince(_options.FullState ? VersionVector.Empty : version), replica.Version);
         if (!result.Delta.IsEmpty) Interlocked.Increment(ref _deltasSent);
         return Task.FromResult(Counted(result));
@@ -150,8 +150,9 @@ public sealed class ReplicaGrain(
         var vectors = new Dictionary<ReplicaId, VersionVector> { [replica.Self] = replica.Version };
         foreach (var m in members.Where(m => m.Status == SiloStatus.Active && !m.SiloAddress.Equals(silo.SiloAddress)))
         {
-            if (!_known.TryGetValue(m.SiloAddress, out var vector)) return;
-            vectors[LocalReplica.IdOf(m.SiloAddress)] = vector;
+            var id = LocalReplica.IdOf(m.SiloAddress);
+            if (!_peers.TryGet(id, out var vector)) return;
+            vectors[id] = vector;
         }
         _frontier = _frontier.Next(vectors);
         var dead = members.Where(m => m.Status == SiloStatus.Dead).Select(m => LocalReplica.IdOf(m.SiloAddress)).ToHashSet();
@@ -169,7 +170,7 @@ public sealed class ReplicaGrain(
 
     private async Task PushToAsync(SiloAddress peer)
     {
-        var since = _options.FullState ? VersionVector.Empty : _known.GetValueOrDefault(peer) ?? VersionVector.Empty;
+        var since = _options.FullState ? VersionVector.Empty : _peers.CutFor(LocalReplica.IdOf(peer), replica.Version);
         var delta = replica.DeltaSince(since);
         if (delta.IsEmpty) return;
         try
@@ -177,7 +178,7 @@ public sealed class ReplicaGrain(
             Interlocked.Increment(ref _deltasSent);
             var version = await Of(GrainFactory, peer).Push(silo.SiloAddress, Counted(replica.Version), Counted(delta))
                 .WaitAsync(TimeSpan.FromMilliseconds(_options.CallTimeoutMs));
-            _known[peer] = version;
+            _peers.Heard(LocalReplica.IdOf(peer), version);
         }
         catch (Exception ex)
         {
@@ -194,7 +195,7 @@ public sealed class ReplicaGrain(
                 .WaitAsync(TimeSpan.FromMilliseconds(_options.CallTimeoutMs));
             Interlocked.Increment(ref _deltasReceived);
             replica.Apply(result.Delta);
-            _known[peer] = result.Version;
+            _peers.Heard(LocalReplica.IdOf(peer), result.Version);
         }
         catch (Exception ex)
         {
@@ -223,7 +224,7 @@ public sealed class ReplicaGrain(
             .Where(m => m.Status == SiloStatus.Active && !m.SiloAddress.Equals(self))
             .Select(m => m.SiloAddress)
             .ToList();
-        foreach (var gone in _known.Keys.Where(k => !live.Contains(k)).ToList()) _known.TryRemove(gone, out _);
+        _peers.RetainOnly(live.Select(LocalReplica.IdOf).ToHashSet());
         if (except is { Count: > 0 }) live.RemoveAll(except.Contains);
         // Partial Fisher-Yates: the first `count` of a random permutation.
         for (var i = 0; i < Math.Min(count, live.Count); i++)

@@ -49,8 +49,10 @@ public sealed class HeckSiloConfigurator : ISiloConfigurator
             silo.Services.AddSingleton<IOriginProber>(sp => new BrokenVantageProber(
                 sp.GetRequiredService<Orleans.Runtime.ILocalSiloDetails>(), new OriginProber(TimeProvider.System)));
         var gossipMs = silo.Configuration["HeckTestGossipMs"];
+        var gossipMode = silo.Configuration["HeckTestGossipMode"];
         silo.AddHeckGrains(Path.Combine(root, Guid.NewGuid().ToString("N")), gossip =>
         {
+            if (gossipMode is not null) gossip.Mode = Enum.Parse<Heck.Grains.Replica.GossipMode>(gossipMode);
             if (gossipMs is null) return;
             gossip.IntervalMs = int.Parse(gossipMs);
             gossip.AntiEntropyIntervalMs = 4 * gossip.IntervalMs;

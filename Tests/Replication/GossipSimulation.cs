@@ -95,8 +95,7 @@ internal sealed class GossipSimulation
                     {
                         // Push-only anti-entropy: what the peer lacked when it last told us its vector,
                         // and our vector (also when there is nothing new), so peers can prune.
-                        var known = r.Reported.GetValueOrDefault(_replicas[peer].Id) ?? VersionVector.Empty;
-                        Send(i, peer, new Push(r.State.DeltaSince(known), r.State.Version));
+                        Send(i, peer, new Push(r.State.DeltaSince(r.Peers.CutFor(_replicas[peer].Id, r.State.Version)), r.State.Version));
                     }
                     else Send(i, peer, new PullRequest(r.State.Version));
                 }
@@ -148,9 +147,9 @@ internal sealed class GossipSimulation
     private void Prune(SimulatedReplica r)
     {
         var live = Live.Select(x => x.Id).ToHashSet();
-        foreach (var gone in r.Reported.Keys.Where(k => !live.Contains(k)).ToList()) r.Reported.Remove(gone);
-        if (r.Reported.Count < live.Count - 1) return; // not heard from every live peer yet
-        var reports = new Dictionary<ReplicaId, VersionVector>(r.Reported) { [r.Id] = r.State.Version };
+        r.Peers.RetainOnly(live);
+        if (r.Peers.Known.Count < live.Count - 1) return; // not heard from every live peer yet
+        var reports = new Dictionary<ReplicaId, VersionVector>(r.Peers.Known) { [r.Id] = r.State.Version };
         r.Frontier = r.Frontier.Next(reports);
         r.State = r.State.Prune(_dead, r.Frontier.Stable);
     }
@@ -199,18 +198,18 @@ internal sealed class GossipSimulation
             {
                 case Push p:
                     to.State = to.State.Apply(p.Delta);
-                    to.Reported[m.FromId] = p.Version;
+                    to.Peers.Heard(m.FromId, p.Version);
                     break;
                 case PullRequest q:
-                    to.Reported[m.FromId] = q.Version;
+                    to.Peers.Heard(m.FromId, q.Version);
                     Send(m.To, m.From, new PullReply(to.State.DeltaSince(q.Version), to.State.Version));
                     break;
                 case PullReply p:
                     to.State = to.State.Apply(p.Delta);
-                    to.Reported[m.FromId] = p.Version;
+                    to.Peers.Heard(m.FromId, p.Version);
                     if (_options.Mode != GossipMode.Pull)
                     {
-                        var back = to.State.DeltaSince(p.Version);
+                        var back = to.State.DeltaSince(to.Peers.CutFor(m.FromId, to.State.Version));
                         if (!back.IsEmpty) Send(m.To, m.From, new Push(back, to.State.Version));
                     }
                     break;

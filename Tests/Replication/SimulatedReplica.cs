@@ -18,8 +18,8 @@ internal sealed class SimulatedReplica
     public ReplicaState State { get; set; } = ReplicaState.Empty;
     /// <summary>Local writes not yet pushed.</summary>
     public Delta Pending { get; set; } = Delta.Empty;
-    /// <summary>The latest vector each peer reported, for the prune frontier.</summary>
-    public SortedDictionary<ReplicaId, VersionVector> Reported { get; } = [];
+    /// <summary>What each peer has reported, as the replica grain keeps it: for cuts and the prune frontier.</summary>
+    public PeerVersions Peers { get; } = new();
     public PruneFrontier Frontier { get; set; } = PruneFrontier.Initial;
     public bool Alive { get; set; } = true;
 

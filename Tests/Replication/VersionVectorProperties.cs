@@ -48,6 +48,14 @@ public sealed class VersionVectorProperties
     }
 
     [FsCheck.Xunit.Property(MaxTest = 300)]
+    public void Only_keeps_exactly_the_dots_of_one_replica(byte[] x)
+    {
+        var v = Vector(Dots(x));
+        foreach (var replica in Replicas)
+            Assert.Equal(Vector(Dots(x).Where(d => d.Replica == replica)), v.Only(replica));
+    }
+
+    [FsCheck.Xunit.Property(MaxTest = 300)]
     public void Includes_means_every_dot_is_contained(byte[] x, byte[] y)
     {
         var (a, b) = (Vector(Dots(x)), Vector(Dots(y)));
