@@ -72,7 +72,7 @@ public sealed class OriginApiTests : IAsyncLifetime
         Assert.Equal(300, view.GetProperty("intervalMs").GetInt32());
         Assert.Equal("HEAD", view.GetProperty("method").GetString());
 
-        await Eventually.True(() => _target.Hits("/r") >= 2, TimeSpan.FromSeconds(5), "r probed");
+        await Eventually.True(() => _target.Hits("/r") >= 2, TimeSpan.FromSeconds(15), "r probed");
         using var deleted = await _silo.Http.DeleteAsync("/api/origins/r");
         Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
         using var gone = await _silo.Http.GetAsync("/api/origins/r");
