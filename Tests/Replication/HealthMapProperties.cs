@@ -4,53 +4,14 @@ using Xunit;
 namespace Heck.Tests.Replication;
 
 /// <summary>Laws of the health map, over maps that replicas reached in a replayed history.</summary>
-public sealed class HealthMapProperties
+public sealed class HealthMapProperties : CrdtLaws<HealthMap, SlotRecord>
 {
-    private static (HealthMap A, HealthMap B, HealthMap C) Pick(byte[] script, byte i, byte j, byte k)
-    {
-        var h = History.Run(script);
-        return (h.Snapshot(i).Health, h.Snapshot(j).Health, h.Snapshot(k).Health);
-    }
-
-    [FsCheck.Xunit.Property(MaxTest = 200, EndSize = 400)]
-    public void Merge_is_commutative(byte[] script, byte i, byte j)
-    {
-        var (a, b, _) = Pick(script, i, j, 0);
-        Assert.Equal(a.Merge(b), b.Merge(a));
-    }
-
-    [FsCheck.Xunit.Property(MaxTest = 200, EndSize = 400)]
-    public void Merge_is_associative(byte[] script, byte i, byte j, byte k)
-    {
-        var (a, b, c) = Pick(script, i, j, k);
-        Assert.Equal(a.Merge(b).Merge(c), a.Merge(b.Merge(c)));
-    }
-
-    [FsCheck.Xunit.Property(MaxTest = 200, EndSize = 400)]
-    public void Merge_is_idempotent(byte[] script, byte i, byte j)
-    {
-        var (a, b, _) = Pick(script, i, j, 0);
-        Assert.Equal(a, a.Merge(a));
-        Assert.Equal(a.Merge(b), a.Merge(b).Merge(b));
-    }
-
-    [FsCheck.Xunit.Property(MaxTest = 200, EndSize = 400)]
-    public void Adding_what_a_peer_lacks_equals_merging_full_state(byte[] script, byte i, byte j)
-    {
-        var h = History.Run(script);
-        var (a, b) = (h.Snapshot(i), h.Snapshot(j));
-        Assert.Equal(a.Health.Merge(b.Health), b.Health.NotIn(a.Version).Aggregate(a.Health, (m, r) => m.Add(r)));
-    }
-
-    [FsCheck.Xunit.Property(MaxTest = 200, EndSize = 400)]
-    public void Writes_in_any_order_with_duplicates_converge(byte[] script, int seed)
-    {
-        var h = History.Run(script);
-        var random = new Random(seed);
-        var records = h.Written.SelectMany(w => w.Delta.Slots).ToList();
-        var shuffled = records.Concat(records.Where(_ => random.Next(2) == 0)).OrderBy(_ => random.Next());
-        Assert.Equal(h.Join().Health, shuffled.Aggregate(HealthMap.Empty, (m, r) => m.Add(r)));
-    }
+    protected override HealthMap Empty => HealthMap.Empty;
+    protected override HealthMap Of(ReplicaState state) => state.Health;
+    protected override HealthMap Merge(HealthMap a, HealthMap b) => a.Merge(b);
+    protected override HealthMap Add(HealthMap map, SlotRecord record) => map.Add(record);
+    protected override IEnumerable<SlotRecord> NotIn(HealthMap map, VersionVector seen) => map.NotIn(seen);
+    protected override IEnumerable<SlotRecord> RecordsOf(Delta delta) => delta.Slots;
 
     [FsCheck.Xunit.Property(MaxTest = 200, EndSize = 400)]
     public void Each_slot_has_one_writer_whose_sequence_only_rises(byte[] script)

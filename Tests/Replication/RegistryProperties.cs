@@ -4,53 +4,14 @@ using Xunit;
 namespace Heck.Tests.Replication;
 
 /// <summary>Laws of the registry, over registries that replicas reached in a replayed history.</summary>
-public sealed class RegistryProperties
+public sealed class RegistryProperties : CrdtLaws<Registry, RegistryEntry>
 {
-    private static (Registry A, Registry B, Registry C) Pick(byte[] script, byte i, byte j, byte k)
-    {
-        var h = History.Run(script);
-        return (h.Snapshot(i).Registry, h.Snapshot(j).Registry, h.Snapshot(k).Registry);
-    }
-
-    [FsCheck.Xunit.Property(MaxTest = 200, EndSize = 400)]
-    public void Merge_is_commutative(byte[] script, byte i, byte j)
-    {
-        var (a, b, _) = Pick(script, i, j, 0);
-        Assert.Equal(a.Merge(b), b.Merge(a));
-    }
-
-    [FsCheck.Xunit.Property(MaxTest = 200, EndSize = 400)]
-    public void Merge_is_associative(byte[] script, byte i, byte j, byte k)
-    {
-        var (a, b, c) = Pick(script, i, j, k);
-        Assert.Equal(a.Merge(b).Merge(c), a.Merge(b.Merge(c)));
-    }
-
-    [FsCheck.Xunit.Property(MaxTest = 200, EndSize = 400)]
-    public void Merge_is_idempotent(byte[] script, byte i, byte j)
-    {
-        var (a, b, _) = Pick(script, i, j, 0);
-        Assert.Equal(a, a.Merge(a));
-        Assert.Equal(a.Merge(b), a.Merge(b).Merge(b));
-    }
-
-    [FsCheck.Xunit.Property(MaxTest = 200, EndSize = 400)]
-    public void Adding_what_a_peer_lacks_equals_merging_full_state(byte[] script, byte i, byte j)
-    {
-        var h = History.Run(script);
-        var (a, b) = (h.Snapshot(i), h.Snapshot(j));
-        Assert.Equal(a.Registry.Merge(b.Registry), b.Registry.NotIn(a.Version).Aggregate(a.Registry, (r, e) => r.Add(e)));
-    }
-
-    [FsCheck.Xunit.Property(MaxTest = 200, EndSize = 400)]
-    public void Writes_in_any_order_with_duplicates_converge(byte[] script, int seed)
-    {
-        var h = History.Run(script);
-        var random = new Random(seed);
-        var entries = h.Written.SelectMany(w => w.Delta.Specs).ToList();
-        var shuffled = entries.Concat(entries.Where(_ => random.Next(2) == 0)).OrderBy(_ => random.Next());
-        Assert.Equal(h.Join().Registry, shuffled.Aggregate(Registry.Empty, (r, e) => r.Add(e)));
-    }
+    protected override Registry Empty => Registry.Empty;
+    protected override Registry Of(ReplicaState state) => state.Registry;
+    protected override Registry Merge(Registry a, Registry b) => a.Merge(b);
+    protected override Registry Add(Registry map, RegistryEntry record) => map.Add(record);
+    protected override IEnumerable<RegistryEntry> NotIn(Registry map, VersionVector seen) => map.NotIn(seen);
+    protected override IEnumerable<RegistryEntry> RecordsOf(Delta delta) => delta.Specs;
 
     [FsCheck.Xunit.Property(MaxTest = 300, EndSize = 400)]
     public void A_removed_generation_never_comes_back(byte[] script, bool pruning)
