@@ -30,15 +30,15 @@ public static class HeckHost
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<ClusterUnavailable.Handler>();
 
+        var advertised = AdvertisedAddress.Resolve(options.Silo.AdvertisedAddress, Dns.GetHostAddresses);
         builder.UseOrleans(silo =>
         {
-            var advertised = IPAddress.Parse(options.Silo.AdvertisedAddress);
             switch (options.Membership.Provider)
             {
                 case MembershipProvider.Swim:
                     silo.UseSwimClustering(swim =>
                     {
-                        var configured = options.Swim.ToClustering(options.Silo.AdvertisedAddress);
+                        var configured = options.Swim.ToClustering(advertised.ToString());
                         swim.Port = configured.Port;
                         swim.BindAddress = configured.BindAddress;
                         swim.AdvertiseHost = configured.AdvertiseHost;

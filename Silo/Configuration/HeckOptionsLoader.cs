@@ -57,7 +57,8 @@ public static partial class HeckOptionsLoader
         Address("Http:ListenAddress", o.Http.ListenAddress);
         Port("Silo:Port", o.Silo.Port);
         Port("Silo:GatewayPort", o.Silo.GatewayPort);
-        Address("Silo:AdvertisedAddress", o.Silo.AdvertisedAddress);
+        if (!AdvertisedAddress.IsValid(o.Silo.AdvertisedAddress))
+            errors.Add($"{AdvertisedAddress.Key} must be an IP address or a host name (was '{o.Silo.AdvertisedAddress}')");
         if (o.Silo.Name is not null) Id("Silo:Name", o.Silo.Name);
         var ports = new[] { ("Http:Port", o.Http.Port), ("Silo:Port", o.Silo.Port), ("Silo:GatewayPort", o.Silo.GatewayPort) };
         foreach (var clash in ports.GroupBy(p => p.Item2).Where(g => g.Count() > 1))

@@ -54,7 +54,7 @@ public sealed class HeckOptionsLoaderTests
     [InlineData("Heck:Silo:Port", "-1")]
     [InlineData("Heck:Silo:GatewayPort", "70000")]
     [InlineData("Heck:Cluster:Id", "has space")]
-    [InlineData("Heck:Silo:AdvertisedAddress", "not-an-ip")]
+    [InlineData("Heck:Silo:AdvertisedAddress", "not an address")]
     [InlineData("Heck:Http:ListenAddress", "nowhere")]
     [InlineData("Heck:Storage:Path", "")]
     [InlineData("Heck:Swim:Port", "0")]

@@ -250,7 +250,7 @@ public sealed class ComposeFileTests
 
     [Theory]
     [InlineData("Heck__Swim__Portt", "7946", "Heck:Swim:Portt")]
-    [InlineData("Heck__Silo__AdvertisedAddress", "silo1", "Heck:Silo:AdvertisedAddress")]
+    [InlineData("Heck__Silo__AdvertisedAddress", "silo 1", "Heck:Silo:AdvertisedAddress")]
     [InlineData("Heck__Swim__Seeds__0", "silo2", "Heck:Swim:Seeds:0")]
     [InlineData("Heck__Swim__Keys__0", "c2hvcnQ=", "Heck:Swim:Keys:0")]
     [InlineData("Heck__Http__Port", "eighty", "Heck:Http:Port")]
