@@ -208,6 +208,22 @@ public sealed record ReplicaState(
         return freshestOwner ?? freshest;
     }
 
+    /// <summary>
+    /// The freshest verdict (a status other than unknown) that an owner other than
+    /// <paramref name="self"/> recorded for the origin's current generation; null when none did.
+    /// A new owner that has no verdict of its own yet continues from it.
+    /// </summary>
+    public SlotRecord? VerdictOfOtherOwners(string originId, ReplicaId self)
+    {
+        SlotRecord? freshest = null;
+        foreach (var record in CurrentSlots(originId))
+        {
+            if (record.Role != ProberRole.Owner || record.Slot == self || record.Health.Status == HealthStatus.Unknown) continue;
+            if (freshest is null || record.CompareTo(freshest) > 0) freshest = record;
+        }
+        return freshest;
+    }
+
     /// <summary>The slots' recent transitions of an origin's current generation, in causal order.</summary>
     public IReadOnlyList<ReplicatedTransition> Transitions(string originId) =>
         CurrentSlots(originId)

@@ -265,6 +265,12 @@ public sealed class OriginGrain : Grain, IOriginGrain, IGrainMigrationParticipan
             if (version != _specVersion) return; // reconfigured or removed while probing
 
             var observation = new Observation(startedAt, result.Success, result.LatencyMs, result.StatusCode, result.Error, _owner);
+            // Until it has a verdict of its own, an owner continues from the latest verdict another
+            // owner left, as on a handoff. Gossip can bring that verdict only after this activation
+            // started fresh (a silo restarted on its old data takes its origins back at once);
+            // without this it published "unknown" over the verdict until its own threshold was met.
+            if (_health.View.Status == HealthStatus.Unknown && _replica.VerdictOfOtherOwners(Id) is { } verdict)
+                _health = new HealthStateMachine(spec, verdict, _owner);
             var confirmation = !result.Success && _health.FailureWouldTurnUnhealthy ? await ConfirmAsync(spec) : null;
             if (version != _specVersion) return;
             var transition = _health.Apply(observation, confirmation);

@@ -195,6 +195,9 @@ public sealed class LocalReplica
         return state.Registry.Get(id) is { Spec: { } spec } entry ? ViewOf(state, entry, spec) : null;
     }
 
+    /// <summary>The latest verdict another owner left for an origin (see <see cref="ReplicaState.VerdictOfOtherOwners"/>).</summary>
+    public HealthView? VerdictOfOtherOwners(string id) => State.VerdictOfOtherOwners(id, Self)?.Health;
+
     public IReadOnlyList<OriginView> List(HealthStatus? status)
     {
         var state = State;

@@ -73,6 +73,30 @@ public sealed class ReplicaStateTests
     }
 
     [Fact]
+    public void The_verdict_a_new_owner_continues_from_is_another_owners_not_unknown_and_of_this_generation()
+    {
+        var h = new History(4);
+        h.Upsert(0, 0, 0);
+        h.Quiesce();
+        h.Probe(1, 0, 1);     // an owner's verdict: healthy
+        h.Probe(3, 0, 3 | 8); // a confirmer's probe is no owner's verdict
+        h.Probe(0, 0, 0);     // the asking replica's own record: unknown
+        h.Probe(2, 0, 0);     // another owner without a verdict
+        h.Quiesce();
+        var state = h.States[0];
+        var verdict = state.VerdictOfOtherOwners("o0", h.Ids[0]);
+        Assert.Equal(h.Ids[1], verdict!.Slot);
+        Assert.Equal(HealthStatus.Healthy, verdict.Health.Status);
+        Assert.Null(state.VerdictOfOtherOwners("o0", h.Ids[1])); // its own verdict does not count
+
+        // Removed and added again: the old generation's verdict is about another origin.
+        h.Remove(0, 0);
+        h.Upsert(0, 0, 1);
+        h.Quiesce();
+        Assert.Null(h.States[0].VerdictOfOtherOwners("o0", h.Ids[0]));
+    }
+
+    [Fact]
     public void Transitions_stay_in_causal_order_across_an_ownership_handoff()
     {
         var h = new History(2);
