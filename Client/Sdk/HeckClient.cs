@@ -11,6 +11,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Orleans.Configuration;
+using Orleans.Messaging;
 
 namespace Heck.Client;
 
@@ -103,14 +104,17 @@ public sealed class HeckClient : IAsyncDisposable
         }
         catch (Exception ex)
         {
+            // Whether the connect failed by the timeout or by the retry filter giving up first, a seed that never
+            // answered is the cause worth naming. Asked before the host (and the provider with it) is disposed.
+            var seedsSilent = seeds.Count > 0 && host.Services.GetService<IGatewayListProvider>() is SwimGatewayListProvider { AnyMemberAnswered: false };
             await StopQuietlyAsync(host).ConfigureAwait(false);
             ct.ThrowIfCancellationRequested(); // the caller gave up: that is not a connection failure
-            var reason = ex is OperationCanceledException
-                ? seeds.Count > 0
-                    // An encrypting seed drops what it cannot authenticate, so a missing key looks like silence.
-                    ? $"no seed answered within {options.ConnectTimeout.TotalMilliseconds:0} ms (a seed that encrypts SWIM ignores a client without one of its keys)"
-                    : $"no gateway answered within {options.ConnectTimeout.TotalMilliseconds:0} ms"
-                : $"{ex.Message} (tried for {clock.ElapsedMilliseconds} ms)";
+            var reason = seedsSilent
+                // An encrypting seed drops what it cannot authenticate, so a missing key looks like silence.
+                ? $"no seed answered within {clock.ElapsedMilliseconds} ms (a seed that encrypts SWIM ignores a client without one of its keys)"
+                : ex is OperationCanceledException
+                    ? $"no {(seeds.Count > 0 ? "listed gateway" : "gateway")} answered within {options.ConnectTimeout.TotalMilliseconds:0} ms"
+                    : $"{ex.Message} (tried for {clock.ElapsedMilliseconds} ms)";
             throw Failure(options, names, reason, ex);
         }
     }

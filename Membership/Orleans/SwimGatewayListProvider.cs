@@ -22,6 +22,7 @@ public sealed partial class SwimGatewayListProvider : IGatewayListProvider, IDis
     private readonly Lock gate = new();
     private IReadOnlyList<SwimEndpoint> learned = [];
     private IList<Uri> last = [];
+    private volatile bool anyAnswered;
 
     internal SwimGatewayListProvider(SwimGatewayOptions options, string? clusterId, ILogger<SwimGatewayListProvider>? logger = null)
     {
@@ -36,6 +37,12 @@ public sealed partial class SwimGatewayListProvider : IGatewayListProvider, IDis
     }
 
     public TimeSpan MaxStaleness => options.RefreshPeriod;
+
+    /// <summary>
+    /// Whether any member has answered a view request yet. A client that fails to connect while this is false
+    /// never heard from the cluster at all (wrong seed, or a seed that drops what it cannot authenticate).
+    /// </summary>
+    public bool AnyMemberAnswered => anyAnswered;
 
     [Obsolete("Kept for the interface; every provider is updatable.")]
     public bool IsUpdatable => true;
@@ -61,6 +68,7 @@ public sealed partial class SwimGatewayListProvider : IGatewayListProvider, IDis
                 LogSeedFailed(logger, endpoint.ToString(), e.Message);
                 continue;
             }
+            anyAnswered = true;
             var gateways = Gateways(view, clusterId);
             lock (gate)
             {

@@ -102,6 +102,24 @@ public sealed class SwimSeedUsageTests
     }
 
     [Theory]
+    [InlineData(400)]
+    [InlineData(1000)]
+    [InlineData(2500)]
+    public async Task A_silent_seed_is_named_as_the_cause_however_the_connect_gives_up(int connectTimeoutMs)
+    {
+        // A closed loopback port answers at once (port unreachable), so the retry filter, not the timeout, ends the
+        // connect; the cause a user needs is the same either way: no seed answered, perhaps for want of a key.
+        var seed = $"127.0.0.1:{ClosedPort()}";
+        var e = await Assert.ThrowsAsync<HeckConnectionException>(() => HeckClient.ConnectAsync(new HeckClientOptions
+        {
+            Gateways = [], Seeds = [seed], ConnectTimeout = TimeSpan.FromMilliseconds(connectTimeoutMs), LogWriter = TextWriter.Null,
+        }));
+        Assert.Contains(seed, e.Message);
+        Assert.Contains("no seed answered", e.Message);
+        Assert.Contains("without one of its keys", e.Message);
+    }
+
+    [Theory]
     [InlineData("10.0.0.1", "10.0.0.1:7946")]
     [InlineData("10.0.0.1:7000", "10.0.0.1:7000")]
     [InlineData("silo-a", "silo-a:7946")]
