@@ -92,6 +92,8 @@ public sealed class SwimClusterProcessTests : IAsyncLifetime
                 return seen;
             }, seen => seen.All(s => s == status), within, $"every survivor sees {member.Address}@{member.Generation} {status}");
 
+    private static string Tail(string text, int chars) => text.Length <= chars ? text : text[^chars..];
+
     [Fact]
     public async Task A_crashed_silo_is_declared_dead_by_every_survivor()
     {
@@ -129,8 +131,16 @@ public sealed class SwimClusterProcessTests : IAsyncLifetime
         var survivors = _silos.Where(s => s != ownerProcess).ToList();
         await WaitForStatusAsync(survivors, ownerId, "dead", TimeSpan.FromSeconds(30));
         // The origin fails over to a survivor, which probes it again.
-        await Eventually.Until(() => reader.Http.GetFromJsonAsync<JsonElement>("/api/origins/paused"),
-            v => v.GetProperty("health").TryGetProperty("owner", out var o) && o.GetString() != owner, TimeSpan.FromSeconds(30), "a new owner probes it");
+        try
+        {
+            await Eventually.Until(() => reader.Http.GetFromJsonAsync<JsonElement>("/api/origins/paused"),
+                v => v.GetProperty("health").TryGetProperty("owner", out var o) && o.GetString() != owner, TimeSpan.FromSeconds(30), "a new owner probes it");
+        }
+        catch (TimeoutException e)
+        {
+            // What the survivors logged is the only way to tell a slow host from a failover that never came.
+            throw new TimeoutException(e.Message + string.Concat(survivors.Select(s => $"\n--- silo {s.HttpPort}:\n{Tail(s.Output, 12_000)}")), e);
+        }
     }
 
     [Fact]
