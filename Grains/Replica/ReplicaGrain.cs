@@ -18,7 +18,8 @@ namespace Heck.Grains.Replica;
 [SiloPinnedPlacement, Reentrant, GrainType("replica")]
 public sealed class ReplicaGrain(
     LocalReplica replica, IClusterMembershipService membership, ILocalSiloDetails silo,
-    IOptions<GossipOptions> options, GossipGate gate, Serializer serializer, ILogger<ReplicaGrain> logger) : Grain, IReplicaGrain
+    IOptions<GossipOptions> options, GossipGate gate, Serializer serializer, ReplicaLifecycle lifecycle, ILogger<ReplicaGrain> logger)
+    : Grain, IReplicaGrain
 {
     private readonly GossipOptions _options = options.Value;
     // What each peer is known to have seen: deltas are cut against it, so a peer is sent only what
@@ -36,9 +37,21 @@ public sealed class ReplicaGrain(
         grains.GetGrain<IReplicaGrain>(SiloPinnedPlacement.KeyOf(silo));
 
     // Gossip runs wherever this grain is active: Orleans may deactivate it (e.g. when the grain
-    // directory loses its entry as silos die) and a peer's Push or Pull re-activates it; without
-    // this, the new activation would only answer and never push or run anti-entropy again.
+    // directory loses its entry as silos die), and a peer's Push or Pull or the silo's own
+    // ReplicaLifecycle re-activates it; without this, the new activation would only answer.
     public override Task OnActivateAsync(CancellationToken cancellationToken) => Start();
+
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        // Only the silo itself should stop gossip (by stopping); anything else — above all the loss
+        // of a dead silo's directory partition — is undone by the silo starting its replica again.
+        if (reason.ReasonCode != DeactivationReasonCode.ShuttingDown)
+        {
+            logger.LogInformation("Replica grain deactivating ({Reason}); the silo starts it again", reason);
+            lifecycle.ReplicaDeactivating();
+        }
+        return Task.CompletedTask;
+    }
 
     public Task Start()
     {

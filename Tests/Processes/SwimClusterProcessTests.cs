@@ -50,6 +50,8 @@ public sealed class SwimClusterProcessTests : IAsyncLifetime
             $"--Heck:Storage:Path={data.Path}", $"--Heck:Silo:Port={siloPort ?? FreePort.Next()}",
             $"--Heck:Silo:GatewayPort={FreePort.Next()}", $"--Heck:Swim:Port={swimPort}",
             "--Heck:Gossip:IntervalMs=100",
+            // Failed gossip calls are logged at debug: a failure report shows why a replica lagged.
+            "--Logging:LogLevel:Heck.Grains=Debug",
         };
         if (seed) args.Add($"--Heck:Swim:Seeds:0=127.0.0.1:{_seedSwimPort}");
         return await SiloProcess.StartAsync(FreePort.Next(), args);
@@ -139,7 +141,18 @@ public sealed class SwimClusterProcessTests : IAsyncLifetime
         catch (TimeoutException e)
         {
             // What the survivors logged is the only way to tell a slow host from a failover that never came.
-            throw new TimeoutException(e.Message + string.Concat(survivors.Select(s => $"\n--- silo {s.HttpPort}:\n{Tail(s.Output, 12_000)}")), e);
+            var report = new System.Text.StringBuilder(e.Message);
+            foreach (var s in survivors)
+            {
+                report.Append($"\n--- silo {s.HttpPort}: ");
+                foreach (var path in new[] { "/api/cluster/members", "/api/cluster/replica", "/api/origins/paused" })
+                {
+                    try { report.Append($"\n{path}: {await s.Http.GetStringAsync(path)}"); }
+                    catch (Exception ex) { report.Append($"\n{path}: {ex.Message}"); }
+                }
+                report.Append($"\n{Tail(s.Output, 30_000)}");
+            }
+            throw new TimeoutException(report.ToString(), e);
         }
     }
 
