@@ -16,7 +16,7 @@ public static class HeckGrainsSiloBuilderExtensions
     /// <paramref name="storagePath"/>, placement, the prober, the local replica and its gossip, and the ownership reconciler.
     /// </summary>
     public static ISiloBuilder AddHeckGrains(this ISiloBuilder silo, string storagePath, Action<GossipOptions>? gossip = null,
-        Action<ConfirmationOptions>? confirmation = null)
+        Action<ConfirmationOptions>? confirmation = null, Action<OwnershipOptions>? ownership = null)
     {
         silo.AddSqliteGrainStorageAsDefault(o => o.DirectoryPath = storagePath);
         silo.AddSiloPinnedPlacement();
@@ -25,6 +25,7 @@ public static class HeckGrainsSiloBuilderExtensions
         services.AddOptions<GossipOptions>().Configure(o => gossip?.Invoke(o));
         services.AddSingleton<GossipGate>();
         services.AddOptions<ConfirmationOptions>().Configure(o => confirmation?.Invoke(o));
+        services.AddOptions<OwnershipOptions>().Configure(o => ownership?.Invoke(o));
         services.AddSingleton(sp => new RegistryJournal(storagePath, sp.GetRequiredService<Orleans.Serialization.Serializer>()));
         services.TryAddSingleton(TimeProvider.System);
         // TryAdd, so tests can put a failing or counting prober in front of the real one.

@@ -11,6 +11,20 @@ public sealed class LocalOrigins
 
     public void Remove(string id) => _ids.TryRemove(id, out _);
 
+    /// <summary>Raised when an activation went away that nobody asked to leave (see <see cref="MarkLost"/>).</summary>
+    public event Action? Lost;
+
+    /// <summary>
+    /// An activation of a registered origin went away without a handoff, a removal or the silo
+    /// stopping (e.g. Orleans deactivated it because a dead silo held its directory entry): the
+    /// reconciler activates it again at once instead of at its next periodic pass.
+    /// </summary>
+    public void MarkLost(string id)
+    {
+        Remove(id);
+        Lost?.Invoke();
+    }
+
     public bool Contains(string id) => _ids.ContainsKey(id);
 
     public IReadOnlyList<string> Snapshot() => _ids.Keys.ToList();

@@ -38,6 +38,8 @@ public sealed class OriginGrain : Grain, IOriginGrain, IGrainMigrationParticipan
     // Bumped on every spec change: a probe that started under an older spec is discarded.
     private int _specVersion;
     private bool _probing;
+    // Set once the reconciler has asked this activation to leave: its deactivation is expected.
+    private bool _handingOff;
 
     private OriginSpec? _spec;
     /// <summary>How soon a new owner first probes an origin it took over (spread over this window).</summary>
@@ -104,7 +106,14 @@ public sealed class OriginGrain : Grain, IOriginGrain, IGrainMigrationParticipan
     {
         _deactivating.Cancel();
         _timer?.Dispose();
-        _local.Remove(Id);
+        // A registered origin's activation leaving on its own (not handed off, removed, migrated or
+        // stopped with the silo) leaves the origin unprobed until something activates it again.
+        if (_spec is not null && !_handingOff && reason.ReasonCode is not (DeactivationReasonCode.ShuttingDown or DeactivationReasonCode.Migrating))
+        {
+            _logger.LogInformation("Origin {Id} lost its activation ({Reason}); reconciling", Id, reason);
+            _local.MarkLost(Id);
+        }
+        else _local.Remove(Id);
         // The replica keeps the last known state for readers; the next owner overwrites it.
         return Task.CompletedTask;
     }
@@ -160,6 +169,7 @@ public sealed class OriginGrain : Grain, IOriginGrain, IGrainMigrationParticipan
             .Where(m => m.Status == SiloStatus.Active).Select(m => m.SiloAddress).ToArray();
         var owner = _director.Owner(Id, active);
         _logger.LogInformation("Origin {Id} hands off to its new owner {Owner}", Id, owner);
+        _handingOff = true;
         if (owner is not null && !owner.Equals(_silo))
         {
             RequestContext.Set(Orleans.Runtime.Placement.IPlacementDirector.PlacementHintKey, owner);

@@ -2,6 +2,7 @@ using Heck.Grains.Placement;
 using Heck.Grains.Replica;
 using Heck.Origins;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Orleans.Runtime;
 
 namespace Heck.Grains.Origins;
@@ -15,17 +16,15 @@ namespace Heck.Grains.Origins;
 /// </summary>
 public sealed class OwnershipReconciler(
     LocalReplica replica, LocalOrigins local, IClusterMembershipService membership, ILocalSiloDetails silo,
-    IGrainFactory grains, RendezvousPlacementDirector director, ILogger<OwnershipReconciler> logger)
+    IGrainFactory grains, RendezvousPlacementDirector director, IOptions<OwnershipOptions> options, ILogger<OwnershipReconciler> logger)
     : ILifecycleParticipant<ISiloLifecycle>
 {
     private const int Parallelism = 64;
-    /// <summary>Also reconcile this often, as a safety net for a call that failed.</summary>
-    public static readonly TimeSpan Period = TimeSpan.FromSeconds(3);
 
     // Short: a call that lands on a hung silo (in the moment silos disagree on its death) is abandoned
     // quickly, and the origin is retried after RetryAfter instead of waiting out a long timeout.
     private static readonly TimeSpan CallTimeout = TimeSpan.FromSeconds(1);
-    private static readonly TimeSpan RetryAfter = TimeSpan.FromMilliseconds(250);
+    private readonly OwnershipOptions _options = Validated(options.Value);
     private int _failedCalls;
     private readonly CancellationTokenSource _stopping = new();
     private Task? _loop;
@@ -50,6 +49,8 @@ public sealed class OwnershipReconciler(
         var changed = new SemaphoreSlim(0);
         // Origins that arrive by gossip may be ours (a joiner learns its share this way).
         replica.RegistryChanged += () => changed.Release();
+        // An activation that went away on its own (a dead silo held its directory entry) comes back now.
+        local.Lost += () => changed.Release();
         _ = Task.Run(async () =>
         {
             try
@@ -72,7 +73,7 @@ public sealed class OwnershipReconciler(
             }
             try
             {
-                await changed.WaitAsync(Interlocked.Exchange(ref _failedCalls, 0) > 0 ? RetryAfter : Period, ct);
+                await changed.WaitAsync(Interlocked.Exchange(ref _failedCalls, 0) > 0 ? _options.RetryAfter : _options.ReconcilePeriod, ct);
                 while (changed.CurrentCount > 0) await changed.WaitAsync(ct); // coalesce bursts of changes
             }
             catch (OperationCanceledException) { return; }
@@ -113,6 +114,12 @@ public sealed class OwnershipReconciler(
         }));
         if (owned.Count + toHandOff.Count > 0)
             logger.LogInformation("Ownership: took {Taken} origins, handed off {Given}", owned.Count, toHandOff.Count);
+    }
+
+    private static OwnershipOptions Validated(OwnershipOptions options)
+    {
+        options.ThrowIfInvalid();
+        return options;
     }
 
     private async Task Try(string id, Func<IOriginGrain, Task> call)

@@ -50,12 +50,16 @@ public sealed class HeckSiloConfigurator : ISiloConfigurator
                 sp.GetRequiredService<Orleans.Runtime.ILocalSiloDetails>(), new OriginProber(TimeProvider.System)));
         var gossipMs = silo.Configuration["HeckTestGossipMs"];
         var gossipMode = silo.Configuration["HeckTestGossipMode"];
+        var reconcileMs = silo.Configuration["HeckTestReconcilePeriodMs"];
         silo.AddHeckGrains(Path.Combine(root, Guid.NewGuid().ToString("N")), gossip =>
         {
             if (gossipMode is not null) gossip.Mode = Enum.Parse<Heck.Grains.Replica.GossipMode>(gossipMode);
             if (gossipMs is null) return;
             gossip.IntervalMs = int.Parse(gossipMs);
             gossip.AntiEntropyIntervalMs = 4 * gossip.IntervalMs;
+        }, ownership: o =>
+        {
+            if (reconcileMs is not null) o.ReconcilePeriod = TimeSpan.FromMilliseconds(int.Parse(reconcileMs));
         });
     }
 
