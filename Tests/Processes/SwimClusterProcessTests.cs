@@ -123,12 +123,18 @@ public sealed class SwimClusterProcessTests : IAsyncLifetime
         var ownerId = await IdentityAsync(ownerProcess!);
 
         ownerProcess!.Pause();
-        // Any other silo still answers at once with the last known state, from its own replica.
-        var clock = Stopwatch.StartNew();
-        var answer = await reader.Http.GetFromJsonAsync<JsonElement>("/api/origins/paused");
-        clock.Stop();
-        Assert.Equal("healthy", answer.GetProperty("health").GetProperty("status").GetString());
-        Assert.True(clock.ElapsedMilliseconds < 200, $"read took {clock.ElapsedMilliseconds} ms");
+        // Any other silo still answers at once with the last known state, from its own replica. A read
+        // that waited on the paused owner would wait seconds every time; a busy test host can delay any
+        // one read, so the fastest of three must be under 200 ms.
+        var took = new List<long>();
+        for (var i = 0; i < 3; i++)
+        {
+            var clock = Stopwatch.StartNew();
+            var answer = await reader.Http.GetFromJsonAsync<JsonElement>("/api/origins/paused");
+            took.Add(clock.ElapsedMilliseconds);
+            Assert.Equal("healthy", answer.GetProperty("health").GetProperty("status").GetString());
+        }
+        Assert.True(took.Min() < 200, $"reads took {string.Join(", ", took)} ms");
 
         var survivors = _silos.Where(s => s != ownerProcess).ToList();
         await WaitForStatusAsync(survivors, ownerId, "dead", TimeSpan.FromSeconds(30));
