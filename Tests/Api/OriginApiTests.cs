@@ -50,8 +50,10 @@ public sealed class OriginApiTests : IAsyncLifetime
         await Eventually.Until(() => _silo.StatusOfAsync("x"), s => s == "healthy", within, "x healthy");
         _target.Set("/health", TargetMode.Failing);
         await Eventually.Until(() => _silo.StatusOfAsync("x"), s => s == "unhealthy", within, "x unhealthy");
-        var failing = await _silo.GetJsonAsync("/api/origins/x");
-        Assert.Contains("503", failing.GetProperty("health").GetProperty("lastError").GetString());
+        // The last error says what failed. Waited for, not read once: a test host that stalls for a
+        // moment can make the latest probe a timeout; the next one reports the target's 503 again.
+        var failing = await Eventually.Until(() => _silo.GetJsonAsync("/api/origins/x"),
+            v => v.GetProperty("health").GetProperty("lastError").GetString()?.Contains("503") == true, within, "x's last error is the 503");
         Assert.Equal($"127.0.0.1:{_silo.SiloPort}", failing.GetProperty("health").GetProperty("owner").GetString());
         // Staleness is visible: who observed it, when, and when this silo's replica got it.
         Assert.StartsWith($"127.0.0.1:{_silo.SiloPort}@", failing.GetProperty("observedBy").GetString());
