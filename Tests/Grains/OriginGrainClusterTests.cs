@@ -89,8 +89,8 @@ public sealed class BrokenVantageProber(Orleans.Runtime.ILocalSiloDetails silo, 
 [Collection(ClusterCollection.Name)]
 public sealed class OriginGrainClusterTests() : HeckClusterTest(1, ("HeckTestSlowProber", "true"))
 {
-    private static OriginSpec Spec(string id, string url, int interval = 200, int unhealthy = 2) =>
-        OriginValidator.Validate(id, new OriginInput { Url = url, IntervalMs = interval, UnhealthyThreshold = unhealthy }, out var s).Count == 0
+    private static OriginSpec Spec(string id, string url, int interval = 200, int unhealthy = 2, int? timeout = null) =>
+        OriginValidator.Validate(id, new OriginInput { Url = url, IntervalMs = interval, UnhealthyThreshold = unhealthy, TimeoutMs = timeout }, out var s).Count == 0
             ? s! : throw new ArgumentException("bad spec");
 
     private async Task<HealthStatus?> StatusAsync(string id) =>
@@ -100,7 +100,9 @@ public sealed class OriginGrainClusterTests() : HeckClusterTest(1, ("HeckTestSlo
     public async Task Health_follows_theTarget_and_reads_come_from_the_replica()
     {
         var grain = Cluster.Client.GetGrain<IOriginGrain>("flip");
-        var result = await grain.Configure(Spec("flip", Target.Url("/flip")));
+        // A timeout near the interval and three failures to turn: a stalled test host must not make the
+        // healthy target look unhealthy before the test switches it (the exact path is asserted below).
+        var result = await grain.Configure(Spec("flip", Target.Url("/flip"), interval: 500, unhealthy: 3, timeout: 450));
         Assert.True(result.Created);
         Assert.Empty(result.Errors);
 
