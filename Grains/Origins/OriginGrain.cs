@@ -227,11 +227,21 @@ public sealed class OriginGrain : Grain, IOriginGrain, IGrainMigrationParticipan
         var timeout = TimeSpan.FromMilliseconds(spec.TimeoutMs + 1000);
         var votes = await Task.WhenAll(confirmers.Select(async silo =>
         {
-            try { return await ConfirmerGrain.Of(GrainFactory, silo).Probe(spec).WaitAsync(timeout); }
-            catch (Exception ex)
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            for (var attempt = 1; ; attempt++)
             {
-                _logger.LogDebug(ex, "Confirmer {Silo} of origin {Id} did not answer", silo, Id);
-                return null; // no vote
+                try { return await ConfirmerGrain.Of(GrainFactory, silo).Probe(spec).WaitAsync(timeout - clock.Elapsed); }
+                catch (Exception ex) when (attempt == 1 && ex is not TimeoutException && clock.Elapsed < timeout / 2)
+                {
+                    // A call that failed at once (an activation moving, a directory hiccup) is worth
+                    // one more try within the same budget: a lost vote lets the owner decide alone.
+                    _logger.LogDebug(ex, "Confirmer {Silo} of origin {Id} failed at once; asking again", silo, Id);
+                }
+                catch (Exception ex)
+                {
+                    _logger.LogDebug(ex, "Confirmer {Silo} of origin {Id} did not answer", silo, Id);
+                    return null; // no vote
+                }
             }
         }));
         var failed = new List<string> { _owner };
