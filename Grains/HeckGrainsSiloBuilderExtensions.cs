@@ -1,3 +1,4 @@
+using Heck.Grains.Cluster;
 using Heck.Grains.Origins;
 using Heck.Grains.Placement;
 using Heck.Grains.Probing;
@@ -33,11 +34,12 @@ public static class HeckGrainsSiloBuilderExtensions
         services.AddSingleton<LocalReplica>();
         services.AddSingleton<MembershipReader>();
         services.AddSingleton<LocalOrigins>();
+        services.AddSingleton<Confirmers>();
         services.AddSingleton<RendezvousPlacementDirector>();
         services.AddSingleton<OwnershipReconciler>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<OwnershipReconciler>());
-        services.AddSingleton<ReplicaLifecycle>();
-        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<ReplicaLifecycle>());
+        services.AddSingleton<IReplicaServiceClient, ReplicaServiceClient>();
+        silo.AddGrainService<ReplicaService>();
         return silo;
     }
 }

@@ -1,5 +1,7 @@
 using System.Net;
 using Heck.Grains;
+using Heck.Grains.Cluster;
+using Heck.Silo.Cluster;
 using Heck.Membership.AdoNet;
 using Heck.Membership.Orleans;
 using Heck.Silo.Api;
@@ -48,7 +50,7 @@ public static class HeckHost
                         swim.Settings = configured.Settings;
                         swim.InjectedLossPercent = configured.InjectedLossPercent;
                     });
-                    silo.Services.AddSingleton<Heck.Grains.Replica.IClusterViewSource, SwimClusterViewSource>();
+                    silo.Services.AddSingleton<IClusterViewSource, SwimClusterViewSource>();
                     break;
                 case MembershipProvider.AdoNet:
                     silo.UseHeckAdoNetClustering(options.AdoNet.ConnectionString!);

@@ -157,7 +157,7 @@ public sealed class HeckClient : IAsyncDisposable
 
     /// <summary>The cluster's silos as the gateway silo sees them.</summary>
     public Task<IReadOnlyList<ClusterMember>> GetMembersAsync(CancellationToken ct = default) =>
-        Reader.Members().WaitAsync(ct);
+        ClusterClient.GetGrain<IClusterReaderGrain>(0).Members().WaitAsync(ct);
 
     /// <summary>
     /// Health transitions as they happen, oldest first, of one origin or (when

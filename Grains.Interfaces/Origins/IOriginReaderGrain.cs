@@ -1,4 +1,3 @@
-using Heck.Cluster;
 using Heck.Health;
 
 namespace Heck.Origins;
@@ -21,8 +20,4 @@ public interface IOriginReaderGrain : IGrainWithIntegerKey
     /// <summary>Transitions numbered above <paramref name="after"/>, at most <paramref name="max"/>.</summary>
     [Alias("TransitionsAfter")]
     Task<TransitionPage> TransitionsAfter(long after, int max);
-
-    /// <summary>The cluster membership as this silo sees it.</summary>
-    [Alias("Members")]
-    Task<IReadOnlyList<Heck.Cluster.ClusterMember>> Members();
 }

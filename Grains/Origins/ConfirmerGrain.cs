@@ -1,3 +1,4 @@
+using Heck.Grains.Cluster;
 using Heck.Grains.Placement;
 using Heck.Grains.Probing;
 using Heck.Origins;
@@ -10,7 +11,7 @@ namespace Heck.Grains.Origins;
 [SiloPinnedPlacement, Reentrant, GrainType("confirmer")]
 public sealed class ConfirmerGrain(IOriginProber prober, ILocalSiloDetails silo) : Grain, IConfirmerGrain
 {
-    private readonly string _self = $"{silo.SiloAddress.Endpoint.Address}:{silo.SiloAddress.Endpoint.Port}";
+    private readonly string _self = silo.SiloAddress.Label();
 
     public static IConfirmerGrain Of(IGrainFactory grains, SiloAddress silo) =>
         grains.GetGrain<IConfirmerGrain>(SiloPinnedPlacement.KeyOf(silo));

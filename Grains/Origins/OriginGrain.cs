@@ -1,3 +1,4 @@
+using Heck.Grains.Cluster;
 using Heck.Grains.Health;
 using Heck.Grains.Placement;
 using Heck.Grains.Probing;
@@ -5,7 +6,6 @@ using Heck.Grains.Replica;
 using Heck.Health;
 using Heck.Origins;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 using Orleans.Runtime;
 
 namespace Heck.Grains.Origins;
@@ -20,46 +20,49 @@ namespace Heck.Grains.Origins;
 public sealed class OriginGrain : Grain, IOriginGrain, IGrainMigrationParticipant
 {
     public const string GrainTypeName = "origin";
+    /// <summary>How soon a new owner first probes an origin it took over (spread over this window).</summary>
+    private static readonly TimeSpan TakeoverWindow = TimeSpan.FromMilliseconds(250);
+
     private readonly IOriginProber _prober;
     private readonly LocalReplica _replica;
     private readonly LocalOrigins _local;
+    private readonly Confirmers _confirmers;
     private readonly IClusterMembershipService _membership;
     private readonly RendezvousPlacementDirector _director;
-    private readonly ConfirmationOptions _confirmation;
     private readonly SiloAddress _silo;
     private readonly TimeProvider _time;
     private readonly ILogger<OriginGrain> _logger;
     private readonly string _owner;
+    private readonly CancellationTokenSource _deactivating = new();
 
+    private OriginSpec? _spec;
     private HealthStateMachine? _health;
     private ProbeSchedule? _schedule;
     private IGrainTimer? _timer;
-    private CancellationTokenSource _deactivating = new();
     // Bumped on every spec change: a probe that started under an older spec is discarded.
     private int _specVersion;
     private bool _probing;
     // Set once the reconciler has asked this activation to leave: its deactivation is expected.
     private bool _handingOff;
-
-    private OriginSpec? _spec;
-    /// <summary>How soon a new owner first probes an origin it took over (spread over this window).</summary>
-    private static readonly TimeSpan TakeoverWindow = TimeSpan.FromMilliseconds(250);
+    // Spec and health carried along when Orleans migrates this activation to its new owner, so the
+    // new owner starts at once even before gossip has brought it the spec.
+    private (OriginSpec Spec, HealthView? Health)? _carried;
 
     public OriginGrain(
-        IOriginProber prober, LocalReplica replica, LocalOrigins local, TimeProvider time,
+        IOriginProber prober, LocalReplica replica, LocalOrigins local, Confirmers confirmers, TimeProvider time,
         ILocalSiloDetails silo, IClusterMembershipService membership, RendezvousPlacementDirector director,
-        IOptions<ConfirmationOptions> confirmation, ILogger<OriginGrain> logger)
+        ILogger<OriginGrain> logger)
     {
-        _membership = membership;
-        _director = director;
-        _confirmation = confirmation.Value;
-        _silo = silo.SiloAddress;
-        _local = local;
         _prober = prober;
         _replica = replica;
+        _local = local;
+        _confirmers = confirmers;
+        _membership = membership;
+        _director = director;
+        _silo = silo.SiloAddress;
         _time = time;
         _logger = logger;
-        _owner = $"{silo.SiloAddress.Endpoint.Address}:{silo.SiloAddress.Endpoint.Port}";
+        _owner = silo.SiloAddress.Label();
     }
 
     private string Id => this.GetPrimaryKeyString();
@@ -84,10 +87,6 @@ public sealed class OriginGrain : Grain, IOriginGrain, IGrainMigrationParticipan
         _health = previous is { Status: not HealthStatus.Unknown } ? new HealthStateMachine(spec, previous, _owner) : null;
         Start(spec, fresh: _health is null, takeover: _health is not null);
     }
-
-    // Spec and health carried along when Orleans migrates this activation to its new owner, so the
-    // new owner starts at once even before gossip has brought it the spec.
-    private (OriginSpec Spec, HealthView? Health)? _carried;
 
     public void OnDehydrate(IDehydrationContext context)
     {
@@ -165,9 +164,7 @@ public sealed class OriginGrain : Grain, IOriginGrain, IGrainMigrationParticipan
         // the owner this silo sees: placement here honours the hint, so the move does not depend on
         // the new owner's own placement view (which lags just after it joins, and placed the origin
         // right back here, pass after pass), and the directory entry moves with the activation.
-        var active = _membership.CurrentSnapshot.Members.Values
-            .Where(m => m.Status == SiloStatus.Active).Select(m => m.SiloAddress).ToArray();
-        var owner = _director.Owner(Id, active);
+        var owner = _director.Owner(Id, _membership.CurrentSnapshot.ActiveSilos());
         _logger.LogInformation("Origin {Id} hands off to its new owner {Owner}", Id, owner);
         _handingOff = true;
         if (owner is not null && !owner.Equals(_silo))
@@ -213,43 +210,6 @@ public sealed class OriginGrain : Grain, IOriginGrain, IGrainMigrationParticipan
         });
     }
 
-    /// <summary>
-    /// Asks the next silos in the origin's ranking to probe it now. Null when there are none
-    /// (a one-silo cluster, or confirmation turned off): the owner's verdict stands alone.
-    /// </summary>
-    private async Task<Confirmation?> ConfirmAsync(OriginSpec spec)
-    {
-        var live = _membership.CurrentSnapshot.Members.Values
-            .Where(m => m.Status == SiloStatus.Active).Select(m => m.SiloAddress).ToArray();
-        var count = _confirmation.For(live.Length);
-        if (count == 0) return null;
-        var confirmers = _director.Rank(Id, live).Where(s => !s.Equals(_silo)).Take(count).ToList();
-        var timeout = TimeSpan.FromMilliseconds(spec.TimeoutMs + 1000);
-        var votes = await Task.WhenAll(confirmers.Select(async silo =>
-        {
-            var clock = System.Diagnostics.Stopwatch.StartNew();
-            for (var attempt = 1; ; attempt++)
-            {
-                try { return await ConfirmerGrain.Of(GrainFactory, silo).Probe(spec).WaitAsync(timeout - clock.Elapsed); }
-                catch (Exception ex) when (attempt == 1 && ex is not TimeoutException && clock.Elapsed < timeout / 2)
-                {
-                    // A call that failed at once (an activation moving, a directory hiccup) is worth
-                    // one more try within the same budget: a lost vote lets the owner decide alone.
-                    _logger.LogDebug(ex, "Confirmer {Silo} of origin {Id} failed at once; asking again", silo, Id);
-                }
-                catch (Exception ex)
-                {
-                    _logger.LogDebug(ex, "Confirmer {Silo} of origin {Id} did not answer", silo, Id);
-                    return null; // no vote
-                }
-            }
-        }));
-        var failed = new List<string> { _owner };
-        var succeeded = new List<string>();
-        foreach (var vote in votes.OfType<ConfirmationVote>()) (vote.Success ? succeeded : failed).Add(vote.Prober);
-        return new Confirmation(failed, succeeded);
-    }
-
     private void StopProbing()
     {
         _timer?.Dispose();
@@ -286,12 +246,11 @@ public sealed class OriginGrain : Grain, IOriginGrain, IGrainMigrationParticipan
 
             var observation = new Observation(startedAt, result.Success, result.LatencyMs, result.StatusCode, result.Error, _owner);
             // Until it has a verdict of its own, an owner continues from the latest verdict another
-            // owner left, as on a handoff. Gossip can bring that verdict only after this activation
-            // started fresh (a silo restarted on its old data takes its origins back at once);
-            // without this it published "unknown" over the verdict until its own threshold was met.
+            // owner left, as on a handoff: gossip may bring that verdict only after this activation
+            // started fresh (a silo restarted on its old data takes its origins back at once).
             if (_health.View.Status == HealthStatus.Unknown && _replica.VerdictOfOtherOwners(Id) is { } verdict)
                 _health = new HealthStateMachine(spec, verdict, _owner);
-            var confirmation = !result.Success && _health.FailureWouldTurnUnhealthy ? await ConfirmAsync(spec) : null;
+            var confirmation = !result.Success && _health.FailureWouldTurnUnhealthy ? await _confirmers.AskAsync(spec) : null;
             if (version != _specVersion) return;
             var transition = _health.Apply(observation, confirmation);
             _replica.RecordHealth(Id, _health.View, transition);

@@ -1,9 +1,7 @@
-using ClusterMember = Heck.Cluster.ClusterMember;
 using Heck.Grains.Replica;
 using Heck.Health;
 using Heck.Origins;
 using Orleans.Concurrency;
-
 
 namespace Heck.Grains.Origins;
 
@@ -12,7 +10,7 @@ namespace Heck.Grains.Origins;
 /// always activated on the calling silo (for a client, its gateway), so no read crosses the cluster.
 /// </summary>
 [StatelessWorker, GrainType("origin-reader")]
-public sealed class OriginReaderGrain(LocalReplica replica, MembershipReader members) : Grain, IOriginReaderGrain
+public sealed class OriginReaderGrain(LocalReplica replica) : Grain, IOriginReaderGrain
 {
     public Task<OriginView?> Get(string id) => Task.FromResult(replica.Get(id));
 
@@ -20,6 +18,4 @@ public sealed class OriginReaderGrain(LocalReplica replica, MembershipReader mem
 
     public Task<TransitionPage> TransitionsAfter(long after, int max) =>
         Task.FromResult(replica.TransitionsAfter(after, Math.Clamp(max, 1, 1000)));
-
-    public Task<IReadOnlyList<ClusterMember>> Members() => members.ReadAsync();
 }

@@ -1,3 +1,4 @@
+using Heck.Grains.Cluster;
 using Heck.Grains.Placement;
 using Heck.Grains.Replica;
 using Heck.Origins;
@@ -84,10 +85,7 @@ public sealed class OwnershipReconciler(
     public async Task ReconcileAsync(CancellationToken ct)
     {
         var self = silo.SiloAddress;
-        var active = membership.CurrentSnapshot.Members.Values
-            .Where(m => m.Status == SiloStatus.Active)
-            .Select(m => m.SiloAddress)
-            .ToArray();
+        var active = membership.CurrentSnapshot.ActiveSilos();
         if (!active.Contains(self)) return; // not (yet, or any more) a member: own nothing
 
         var owned = new List<string>();

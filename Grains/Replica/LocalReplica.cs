@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Heck.Grains.Cluster;
 using Heck.Health;
 using Heck.Origins;
 using Heck.Replication;
@@ -10,7 +11,7 @@ namespace Heck.Grains.Replica;
 /// <summary>
 /// This silo's replica of the origin registry and health (a <see cref="ReplicaState"/> CRDT), the
 /// one every local read is served from: no read ever calls an origin's owner. Origin grains on
-/// this silo write into it; the replica grain merges what other silos gossip. No write waits for
+/// this silo write into it; the replica service merges what other silos gossip. No write waits for
 /// another silo. Registry changes are journalled before a local write returns, so an
 /// acknowledged registration survives a crash of this silo.
 /// </summary>
@@ -43,7 +44,7 @@ public sealed class LocalReplica
     }
 
     public static ReplicaId IdOf(SiloAddress silo) =>
-        new($"{silo.Endpoint.Address}:{silo.Endpoint.Port}", silo.Generation);
+        new(silo.Label(), silo.Generation);
 
     /// <summary>This replica's slot: the silo generation.</summary>
     public ReplicaId Self => _self.Value;

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Heck.Grains.Cluster;
 using Heck.Grains.Replica;
 using Heck.Membership.Orleans;
 
@@ -13,12 +14,12 @@ public static class ClusterEndpoints
         app.MapGet("/api/cluster/members", async (MembershipReader members, Orleans.Runtime.ILocalSiloDetails silo, IServiceProvider services) =>
             Results.Ok(new
             {
-                self = new { address = $"{silo.SiloAddress.Endpoint.Address}:{silo.SiloAddress.Endpoint.Port}", generation = silo.SiloAddress.Generation },
+                self = new { address = silo.SiloAddress.Label(), generation = silo.SiloAddress.Generation },
                 members = await members.ReadAsync(),
                 transport = Transport(services.GetService<SwimMembership>()),
             }));
-        app.MapGet("/api/cluster/replica", async (IGrainFactory grains, Orleans.Runtime.ILocalSiloDetails silo) =>
-            Results.Ok(await ReplicaGrain.Of(grains, silo.SiloAddress).GetStats()));
+        app.MapGet("/api/cluster/replica", async (IReplicaServiceClient replicas, Orleans.Runtime.ILocalSiloDetails silo) =>
+            Results.Ok(await replicas.Of(silo.SiloAddress).GetStats()));
         // Answered only once the host has started, and Orleans starts before the web server.
         app.MapGet("/healthz", () => Results.Text("ok"));
     }

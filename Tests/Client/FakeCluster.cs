@@ -73,6 +73,8 @@ public sealed class FakeCluster
                 return FakeProxy.Create<IOriginGrain>((m, a) => OnOriginGrain(id, m, a));
             if (type == typeof(IOriginReaderGrain) && args[0] is long)
                 return FakeProxy.Create<IOriginReaderGrain>(OnReader);
+            if (type == typeof(Heck.Cluster.IClusterReaderGrain) && args[0] is long)
+                return FakeProxy.Create<Heck.Cluster.IClusterReaderGrain>(OnClusterReader);
         }
         throw new NotSupportedException($"FakeCluster: IClusterClient.{method.Name}");
     }
@@ -104,6 +106,20 @@ public sealed class FakeCluster
         throw new NotSupportedException($"FakeCluster: IOriginGrain.{method.Name}");
     }
 
+    private object? OnClusterReader(MethodInfo method, object?[] args)
+    {
+        lock (_lock)
+        {
+            Calls.Add($"IClusterReaderGrain.{method.Name}");
+            if (method.Name == nameof(Heck.Cluster.IClusterReaderGrain.Members))
+            {
+                IReadOnlyList<ClusterMember> members = Members.ToList();
+                return Task.FromResult(members);
+            }
+        }
+        throw new NotSupportedException($"FakeCluster: IClusterReaderGrain.{method.Name}");
+    }
+
     private object? OnReader(MethodInfo method, object?[] args)
     {
         lock (_lock)
@@ -119,9 +135,6 @@ public sealed class FakeCluster
                         .Where(v => status is null || v.Health.Status == status)
                         .OrderBy(v => v.Spec.Id, StringComparer.Ordinal).ToList();
                     return Task.FromResult(list);
-                case nameof(IOriginReaderGrain.Members):
-                    IReadOnlyList<ClusterMember> members = Members.ToList();
-                    return Task.FromResult(members);
                 case nameof(IOriginReaderGrain.TransitionsAfter):
                     // As the silo's replica: a negative position asks only for the current one.
                     var after = (long)args[0]!;

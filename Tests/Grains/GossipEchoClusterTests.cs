@@ -35,7 +35,7 @@ public sealed class GossipEchoClusterTests() : HeckClusterTest(2, ("HeckTestGoss
 
         // In A's name: a pull stating a vector with `pulled`, a push of `pushed` stating a vector
         // with it, then pushes of `pulled` and `lacked` stating nothing.
-        var toB = ReplicaGrain.Of(Cluster.Client, b);
+        var toB = Cluster.Silos.Cast<InProcessSiloHandle>().First().SiloHost.Services.GetRequiredService<IReplicaServiceClient>().Of(b);
         await toB.Pull(a, VersionVector.Empty.Add(pulledDot));
         await toB.Push(a, VersionVector.Empty.Add(pushedDot), claimedByPush);
         await toB.Push(a, VersionVector.Empty, claimedByPull);

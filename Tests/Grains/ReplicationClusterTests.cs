@@ -71,7 +71,7 @@ public sealed class ReplicationClusterTests() : HeckClusterTest(3, ("HeckTestGos
         var stopped = Cluster.Silos[1];
         var live = Cluster.Silos[2];
         await Cluster.StopSiloAsync(stopped);
-        var receiver = Cluster.Client.GetGrain<IReplicaGrain>(SiloPinnedPlacement.KeyOf(Cluster.Silos[0].SiloAddress));
+        var receiver = ((InProcessSiloHandle)live).SiloHost.Services.GetRequiredService<IReplicaServiceClient>().Of(Cluster.Silos[0].SiloAddress);
         await Eventually.True(
             () => Silos[0].GetRequiredService<IClusterMembershipService>().CurrentSnapshot.GetSiloStatus(stopped.SiloAddress) == SiloStatus.Dead,
             TimeSpan.FromSeconds(20), "the receiver has the stopped silo dead");

@@ -1,6 +1,6 @@
 using ClusterMember = Heck.Cluster.ClusterMember;
 
-namespace Heck.Grains.Replica;
+namespace Heck.Grains.Cluster;
 
 /// <summary>
 /// A membership view richer than Orleans' table (e.g. SWIM's, with incarnations and left/suspect);

@@ -1,12 +1,13 @@
+using Orleans.Services;
+
 namespace Heck.Replication;
 
 /// <summary>
-/// A silo's replica, as other silos reach it for gossip. Exactly one per silo, keyed by the
-/// silo's address (<c>SiloAddress.ToParsableString()</c>) and pinned there: it is never placed
-/// on another silo.
+/// A silo's replica, as other silos reach it for gossip: an Orleans grain service, so exactly one
+/// per silo, addressed by the silo's address, running for as long as the silo does.
 /// </summary>
-[Alias("heck.IReplicaGrain")]
-public interface IReplicaGrain : IGrainWithStringKey
+[Alias("heck.IReplicaService")]
+public interface IReplicaService : IGrainService
 {
     /// <summary>
     /// Merges a delta from <paramref name="sender"/>, whose own vector is <paramref name="senderVersion"/>
@@ -19,10 +20,6 @@ public interface IReplicaGrain : IGrainWithStringKey
     /// <summary>What the caller (whose vector is <paramref name="version"/>) lacks, and this replica's vector.</summary>
     [Alias("Pull")]
     Task<PullResult> Pull(SiloAddress caller, VersionVector version);
-
-    /// <summary>Starts the gossip timers (the silo calls its own replica once at start).</summary>
-    [Alias("Start")]
-    Task Start();
 
     [Alias("GetStats")]
     Task<ReplicaStats> GetStats();

@@ -1,8 +1,8 @@
 using ClusterMember = Heck.Cluster.ClusterMember;
-using Heck.Grains.Replica;
+using Heck.Grains.Cluster;
 using Heck.Membership.Orleans;
 
-namespace Heck.Silo.Configuration;
+namespace Heck.Silo.Cluster;
 
 /// <summary>Serves <c>GET /api/cluster/members</c> from this silo's SWIM view.</summary>
 public sealed class SwimClusterViewSource(SwimMembership swim) : IClusterViewSource

@@ -2,7 +2,7 @@ using Heck.Cluster;
 using Orleans.Runtime;
 using ClusterMember = Heck.Cluster.ClusterMember;
 
-namespace Heck.Grains.Replica;
+namespace Heck.Grains.Cluster;
 
 /// <summary>
 /// The cluster membership as this silo sees it, in Heck's words: from the SWIM view when SWIM is
@@ -19,7 +19,7 @@ public sealed class MembershipReader(IGrainFactory grains, IClusterViewSource? s
             .ThenBy(h => h.SiloAddress.Generation)
             .Select(h => new ClusterMember
             {
-                Address = $"{h.SiloAddress.Endpoint.Address}:{h.SiloAddress.Endpoint.Port}",
+                Address = h.SiloAddress.Label(),
                 Status = StatusOf(h),
                 Generation = h.SiloAddress.Generation,
                 Name = h.SiloName,

@@ -1,0 +1,220 @@
+using System.Buffers;
+using Heck.Grains.Cluster;
+using Heck.Replication;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Orleans.Runtime;
+using Orleans.Serialization;
+
+namespace Heck.Grains.Replica;
+
+/// <summary>
+/// The network face of this silo's <see cref="LocalReplica"/>: pushes deltas to a few random live
+/// peers every gossip interval, runs version-vector anti-entropy with one peer every
+/// anti-entropy interval, and merges what peers send. An Orleans grain service: one per silo,
+/// outside the grain directory, so no silo's death can deactivate it (a pinned grain was, and
+/// when that took every survivor's replica at once gossip stopped). Requests interleave, so a
+/// slow peer never holds up merging what others send.
+/// </summary>
+public sealed class ReplicaService : GrainService, IReplicaService
+{
+    private readonly LocalReplica _replica;
+    private readonly IClusterMembershipService _membership;
+    private readonly IReplicaServiceClient _peersClient;
+    private readonly GossipOptions _options;
+    private readonly GossipGate _gate;
+    private readonly Serializer _serializer;
+    private readonly ILogger<ReplicaService> _logger;
+    private readonly GossipPlanner _planner = new(new Random());
+    // Reused to measure what a message weighs on the wire (turns of a system target never run in parallel).
+    private readonly ArrayBufferWriter<byte> _measure = new();
+    private readonly HashSet<SiloAddress> _inFlight = [];
+    private long _bytesSent, _deltasSent, _deltasReceived, _refused;
+
+    public ReplicaService(
+        GrainId grainId, Orleans.Runtime.Silo silo, ILoggerFactory loggerFactory,
+        LocalReplica replica, IClusterMembershipService membership, IReplicaServiceClient peers,
+        IOptions<GossipOptions> options, GossipGate gate, Serializer serializer)
+        : base(grainId, silo, loggerFactory)
+    {
+        _replica = replica;
+        _membership = membership;
+        _peersClient = peers;
+        _options = options.Value;
+        _gate = gate;
+        _serializer = serializer;
+        _logger = loggerFactory.CreateLogger<ReplicaService>();
+    }
+
+    /// <summary>Loads the replica from its journal before the silo joins, so a storage problem stops the silo at start.</summary>
+    public override Task Init(IServiceProvider serviceProvider)
+    {
+        _replica.Load();
+        return base.Init(serviceProvider);
+    }
+
+    /// <summary>Starts gossip once the silo is active (peers can push to it from registration on).</summary>
+    public override async Task Start()
+    {
+        await base.Start();
+        var interval = TimeSpan.FromMilliseconds(_options.IntervalMs);
+        var antiEntropy = TimeSpan.FromMilliseconds(_options.AntiEntropyIntervalMs);
+        RegisterGrainTimer(GossipRoundAsync, interval, interval);
+        RegisterGrainTimer(AntiEntropyRoundAsync, antiEntropy, antiEntropy);
+    }
+
+    public Task<VersionVector> Push(SiloAddress sender, VersionVector senderVersion, Delta delta)
+    {
+        if (!_gate.IsOpen) throw new GossipClosedException();
+        RefuseIfDead(sender);
+        // What the sender has need not be sent back to it.
+        _planner.Peers.Heard(LocalReplica.IdOf(sender), senderVersion);
+        Interlocked.Increment(ref _deltasReceived);
+        _replica.Apply(delta);
+        return Task.FromResult(Counted(_replica.Version));
+    }
+
+    public Task<PullResult> Pull(SiloAddress caller, VersionVector version)
+    {
+        if (!_gate.IsOpen) throw new GossipClosedException();
+        RefuseIfDead(caller);
+        _planner.Peers.Heard(LocalReplica.IdOf(caller), version); // our next push to it is cut against this
+        var result = new PullResult(_replica.DeltaSince(_options.FullState ? VersionVector.Empty : version), _replica.Version);
+        if (!result.Delta.IsEmpty) Interlocked.Increment(ref _deltasSent);
+        return Task.FromResult(Counted(result));
+    }
+
+    // A silo declared dead may still be running (paused, then resumed) and must not spread state
+    // it wrote after its death was decided; its restart is a new generation with a new address.
+    private void RefuseIfDead(SiloAddress sender)
+    {
+        if (_membership.CurrentSnapshot.GetSiloStatus(sender) != SiloStatus.Dead) return;
+        Interlocked.Increment(ref _refused);
+        throw new GossipRefusedException($"gossip from {sender} refused: membership has it dead");
+    }
+
+    public Task<ReplicaStats> GetStats()
+    {
+        var state = _replica.State;
+        return Task.FromResult(new ReplicaStats
+        {
+            Replica = _replica.Self.ToString(),
+            Origins = _replica.Count,
+            Records = state.RecordCount,
+            BytesSent = Interlocked.Read(ref _bytesSent),
+            DeltasSent = Interlocked.Read(ref _deltasSent),
+            DeltasReceived = Interlocked.Read(ref _deltasReceived),
+            FullStateBytes = state.EstimatedBytes,
+            Mode = _options.Mode.ToString().ToLowerInvariant(),
+            Refused = Interlocked.Read(ref _refused),
+            FullState = _options.FullState,
+            FullStateSerializedBytes = SerializedSize(state.DeltaSince(VersionVector.Empty)),
+        });
+    }
+
+    private Task GossipRoundAsync(CancellationToken ct)
+    {
+        if (!_gate.IsOpen) return Task.CompletedTask;
+        // Not awaited: the timer's next tick waits for its callback, so a slow peer would stretch
+        // every round. A peer with an exchange still in flight is skipped this round.
+        foreach (var peer in Pick(_options.Fanout, except: _inFlight))
+        {
+            _inFlight.Add(peer);
+            _ = ExchangeAsync(peer);
+        }
+        return Task.CompletedTask;
+    }
+
+    private async Task ExchangeAsync(SiloAddress peer)
+    {
+        try
+        {
+            await (_options.Mode == GossipMode.Pull ? PullFromAsync(peer) : PushToAsync(peer));
+        }
+        finally
+        {
+            _inFlight.Remove(peer); // on this service's scheduler, like every turn: no lock needed
+        }
+    }
+
+    private async Task AntiEntropyRoundAsync(CancellationToken ct)
+    {
+        if (!_gate.IsOpen) return;
+        var peers = Pick(1);
+        if (peers.Count == 0) return;
+        // Push-pull: learn what we lack, then send what the peer lacks. Push mode only pushes
+        // and pull mode only pulls, so the three modes can be compared.
+        if (_options.Mode != GossipMode.Push) await PullFromAsync(peers[0]);
+        if (_options.Mode != GossipMode.Pull) await PushToAsync(peers[0]);
+        Prune();
+    }
+
+    /// <summary>
+    /// Drops slots of dead silo generations (and superseded records) once every live replica has
+    /// seen what it needs; vectors come from peers' answers, which only lag, so the frontier errs
+    /// on the safe side.
+    /// </summary>
+    private void Prune()
+    {
+        var snapshot = _membership.CurrentSnapshot;
+        var plan = _planner.PlanPrune(_replica.Self, _replica.State,
+            snapshot.ActivePeers(Silo).Select(LocalReplica.IdOf), snapshot.DeadSilos().Select(LocalReplica.IdOf));
+        if (plan is not null) _replica.Prune(plan.Dead, plan.Frontier);
+    }
+
+    private async Task PushToAsync(SiloAddress peer)
+    {
+        var since = _options.FullState ? VersionVector.Empty : _planner.Peers.CutFor(LocalReplica.IdOf(peer), _replica.Version);
+        var delta = _replica.DeltaSince(since);
+        if (delta.IsEmpty) return;
+        try
+        {
+            Interlocked.Increment(ref _deltasSent);
+            var version = await _peersClient.Of(peer).Push(Silo, Counted(_replica.Version), Counted(delta))
+                .WaitAsync(TimeSpan.FromMilliseconds(_options.CallTimeoutMs));
+            _planner.Peers.Heard(LocalReplica.IdOf(peer), version);
+        }
+        catch (Exception ex)
+        {
+            _logger.LogDebug(ex, "Gossip push to {Peer} failed", peer);
+        }
+    }
+
+    private async Task PullFromAsync(SiloAddress peer)
+    {
+        try
+        {
+            var mine = _options.FullState ? VersionVector.Empty : _replica.Version;
+            var result = await _peersClient.Of(peer).Pull(Silo, Counted(mine))
+                .WaitAsync(TimeSpan.FromMilliseconds(_options.CallTimeoutMs));
+            Interlocked.Increment(ref _deltasReceived);
+            _replica.Apply(result.Delta);
+            _planner.Peers.Heard(LocalReplica.IdOf(peer), result.Version);
+        }
+        catch (Exception ex)
+        {
+            _logger.LogDebug(ex, "Gossip pull from {Peer} failed", peer);
+        }
+    }
+
+    private List<SiloAddress> Pick(int count, IReadOnlySet<SiloAddress>? except = null) =>
+        _planner.Pick(_membership.CurrentSnapshot.ActivePeers(Silo), LocalReplica.IdOf, count, except);
+
+    /// <summary>Adds what <paramref name="payload"/> weighs serialized to the bytes this replica sent.</summary>
+    private T Counted<T>(T payload)
+    {
+        Interlocked.Add(ref _bytesSent, SerializedSize(payload));
+        return payload;
+    }
+
+    private int SerializedSize<T>(T payload)
+    {
+        _measure.ResetWrittenCount();
+        _serializer.Serialize(payload, _measure);
+        return _measure.WrittenCount;
+    }
+}
+
+/// <summary>Thrown to a peer while this silo's gossip gate is closed.</summary>
+[GenerateSerializer, Alias("heck.GossipClosedException")]
+public sealed class GossipClosedException() : Exception("this replica's gossip is closed");
