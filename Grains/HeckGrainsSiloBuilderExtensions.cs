@@ -6,6 +6,7 @@ using Heck.Grains.Replica;
 using Heck.Grains.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 using Orleans.Runtime;
 
 namespace Heck.Grains;
@@ -14,7 +15,10 @@ public static class HeckGrainsSiloBuilderExtensions
 {
     /// <summary>
     /// Everything a silo needs to own, probe and serve origins: durable storage in
-    /// <paramref name="storagePath"/>, placement, the prober, the local replica and its gossip, and the ownership reconciler.
+    /// <paramref name="storagePath"/>, placement, the prober, the local replica and its gossip, and
+    /// the ownership reconciler. Gossip binds <c>Heck:Gossip</c> and confirmation
+    /// <c>Heck:Placement</c>, both validated at start; the callbacks are seams for tests and run
+    /// after binding.
     /// </summary>
     public static ISiloBuilder AddHeckGrains(this ISiloBuilder silo, string storagePath, Action<GossipOptions>? gossip = null,
         Action<ConfirmationOptions>? confirmation = null, Action<OwnershipOptions>? ownership = null)
@@ -23,10 +27,14 @@ public static class HeckGrainsSiloBuilderExtensions
         silo.AddSiloPinnedPlacement();
         silo.AddRendezvousPlacement();
         var services = silo.Services;
-        services.AddOptions<GossipOptions>().Configure(o => gossip?.Invoke(o));
+        services.AddOptions<GossipOptions>().BindConfiguration(GossipOptions.SectionName)
+            .Configure(o => gossip?.Invoke(o)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<GossipOptions>, GossipOptionsValidator>();
+        services.AddOptions<ConfirmationOptions>().BindConfiguration(ConfirmationOptions.SectionName)
+            .Configure(o => confirmation?.Invoke(o));
+        services.AddOptions<OwnershipOptions>().Configure(o => ownership?.Invoke(o)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<OwnershipOptions>, OwnershipOptionsValidator>();
         services.AddSingleton<GossipGate>();
-        services.AddOptions<ConfirmationOptions>().Configure(o => confirmation?.Invoke(o));
-        services.AddOptions<OwnershipOptions>().Configure(o => ownership?.Invoke(o));
         services.AddSingleton(sp => new RegistryJournal(storagePath, sp.GetRequiredService<Orleans.Serialization.Serializer>()));
         services.TryAddSingleton(TimeProvider.System);
         // TryAdd, so tests can put a failing or counting prober in front of the real one.

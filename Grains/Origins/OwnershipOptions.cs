@@ -12,10 +12,4 @@ public sealed class OwnershipOptions
 
     /// <summary>After a pass in which some call failed, the next pass runs this soon.</summary>
     public TimeSpan RetryAfter { get; set; } = TimeSpan.FromMilliseconds(250);
-
-    public void ThrowIfInvalid()
-    {
-        if (ReconcilePeriod <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(ReconcilePeriod), ReconcilePeriod, "must be positive");
-        if (RetryAfter <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(RetryAfter), RetryAfter, "must be positive");
-    }
 }

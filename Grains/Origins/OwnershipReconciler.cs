@@ -25,7 +25,7 @@ public sealed class OwnershipReconciler(
     // Short: a call that lands on a hung silo (in the moment silos disagree on its death) is abandoned
     // quickly, and the origin is retried after RetryAfter instead of waiting out a long timeout.
     private static readonly TimeSpan CallTimeout = TimeSpan.FromSeconds(1);
-    private readonly OwnershipOptions _options = Validated(options.Value);
+    private readonly OwnershipOptions _options = options.Value;
     private int _failedCalls;
     private readonly CancellationTokenSource _stopping = new();
     private Task? _loop;
@@ -112,12 +112,6 @@ public sealed class OwnershipReconciler(
         }));
         if (owned.Count + toHandOff.Count > 0)
             logger.LogInformation("Ownership: took {Taken} origins, handed off {Given}", owned.Count, toHandOff.Count);
-    }
-
-    private static OwnershipOptions Validated(OwnershipOptions options)
-    {
-        options.ThrowIfInvalid();
-        return options;
     }
 
     private async Task Try(string id, Func<IOriginGrain, Task> call)

@@ -5,6 +5,8 @@ public enum GossipMode { Push, Pull, PushPull }
 /// <summary><c>Heck:Gossip</c>: how replicas spread state. Defaults suit a LAN cluster of a few to tens of silos.</summary>
 public sealed class GossipOptions
 {
+    public const string SectionName = "Heck:Gossip";
+
     /// <summary>Every interval, new deltas go to <see cref="Fanout"/> random live peers (push) or are asked of them (pull).</summary>
     public int IntervalMs { get; set; } = 200;
     public int Fanout { get; set; } = 3;
@@ -18,13 +20,4 @@ public sealed class GossipOptions
     /// measuring what deltas save (the <c>converge</c> benchmark); never useful in production.
     /// </summary>
     public bool FullState { get; set; }
-
-    public IEnumerable<string> Validate()
-    {
-        if (IntervalMs is < 10 or > 60_000) yield return $"Heck:Gossip:IntervalMs must be between 10 and 60000 (was {IntervalMs})";
-        if (Fanout is < 1 or > 64) yield return $"Heck:Gossip:Fanout must be between 1 and 64 (was {Fanout})";
-        if (AntiEntropyIntervalMs is < 10 or > 600_000) yield return $"Heck:Gossip:AntiEntropyIntervalMs must be between 10 and 600000 (was {AntiEntropyIntervalMs})";
-        if (CallTimeoutMs is < 10 or > 60_000) yield return $"Heck:Gossip:CallTimeoutMs must be between 10 and 60000 (was {CallTimeoutMs})";
-        if (!Enum.IsDefined(Mode)) yield return $"Heck:Gossip:Mode must be push, pull or pushpull (was {Mode})";
-    }
 }

@@ -23,3 +23,20 @@ public sealed class GossipConfigurationTests
             (gossip.IntervalMs, gossip.Fanout, gossip.AntiEntropyIntervalMs, gossip.Mode, gossip.CallTimeoutMs, gossip.FullState));
     }
 }
+
+/// <summary><c>Heck:Placement:Confirmers</c> reaches the confirmation options, bound rather than copied.</summary>
+public sealed class ConfirmationConfigurationTests
+{
+    [Theory]
+    [InlineData(null, null)]
+    [InlineData("0", 0)]
+    [InlineData("3", 3)]
+    public async Task Confirmers_reach_the_confirmation_options(string? value, int? expected)
+    {
+        using var data = new TempDirectory();
+        string[] args = [$"--Heck:Storage:Path={data.Path}", "--Heck:Membership:Provider=Development"];
+        if (value is not null) args = [.. args, $"--Heck:Placement:Confirmers={value}"];
+        await using var app = HeckHost.Build(args);
+        Assert.Equal(expected, app.Services.GetRequiredService<IOptions<Heck.Grains.Origins.ConfirmationOptions>>().Value.Confirmers);
+    }
+}

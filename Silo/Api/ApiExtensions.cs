@@ -1,0 +1,29 @@
+using System.Net;
+using System.Net.Sockets;
+using Heck.Silo.Configuration;
+
+namespace Heck.Silo.Api;
+
+public static class ApiExtensions
+{
+    /// <summary>The HTTP API's listener, JSON conventions and problem responses.</summary>
+    public static WebApplicationBuilder AddHeckApi(this WebApplicationBuilder builder, HeckOptions.HttpSection http)
+    {
+        var host = IPAddress.Parse(http.ListenAddress) is { AddressFamily: AddressFamily.InterNetworkV6 } ? $"[{http.ListenAddress}]" : http.ListenAddress;
+        builder.WebHost.UseUrls($"http://{host}:{http.Port}");
+        builder.Services.ConfigureHttpJsonOptions(o => ApiJson.Configure(o.SerializerOptions));
+        builder.Services.AddProblemDetails();
+        builder.Services.AddExceptionHandler<ClusterUnavailable.Handler>();
+        return builder;
+    }
+
+    /// <summary>Every endpoint of the HTTP API.</summary>
+    public static WebApplication MapHeckApi(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.MapOriginEndpoints();
+        app.MapClusterEndpoints();
+        return app;
+    }
+}
