@@ -13,7 +13,7 @@ using Microsoft.Extensions.Logging;
 using Orleans.Configuration;
 using Orleans.Messaging;
 
-namespace Heck.Client;
+namespace Heck.Client.Sdk;
 
 /// <summary>
 /// The .NET client of a Heck cluster. Writes go to the origin's grain (which validates again);
