@@ -22,6 +22,18 @@ public class HeckClientTests
     }
 
     [Fact]
+    public async Task Upsert_refuses_an_input_whose_own_id_differs_and_names_a_bad_id_with_the_validators_text()
+    {
+        await using var client = new HeckClient(_cluster.Client);
+        var ex = await Assert.ThrowsAsync<HeckValidationException>(() =>
+            client.UpsertOriginAsync("api", new OriginInput { Id = "web", Url = "http://api.example/" }));
+        Assert.Equal([new FieldError("id", "the input's id 'web' differs from 'api'")], ex.Errors);
+        var bad = await Assert.ThrowsAsync<HeckValidationException>(() => client.RemoveOriginAsync("a b"));
+        Assert.Equal([new FieldError("id", OriginValidator.IdError)], bad.Errors);
+        Assert.Empty(_cluster.Calls);
+    }
+
+    [Fact]
     public async Task Upsert_creates_then_replaces()
     {
         await using var client = new HeckClient(_cluster.Client);
