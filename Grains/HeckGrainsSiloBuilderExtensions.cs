@@ -3,7 +3,6 @@ using Heck.Grains.Origins;
 using Heck.Grains.Placement;
 using Heck.Grains.Probing;
 using Heck.Grains.Replica;
-using Heck.Grains.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -23,7 +22,6 @@ public static class HeckGrainsSiloBuilderExtensions
     public static ISiloBuilder AddHeckGrains(this ISiloBuilder silo, string storagePath, Action<GossipOptions>? gossip = null,
         Action<ConfirmationOptions>? confirmation = null, Action<OwnershipOptions>? ownership = null)
     {
-        silo.AddSqliteGrainStorageAsDefault(o => o.DirectoryPath = storagePath);
         silo.AddSiloPinnedPlacement();
         silo.AddRendezvousPlacement();
         var services = silo.Services;

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
+using Heck.Client.Sdk;
 using Heck.Origins;
 using Orleans.Runtime;
 using Orleans.Runtime.Messaging;

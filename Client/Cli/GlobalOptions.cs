@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Heck.Client.Sdk;
 using Heck.Origins;
 
 namespace Heck.Client.Cli;

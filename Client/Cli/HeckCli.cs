@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.CommandLine.Invocation;
+using Heck.Client.Sdk;
 using Spectre.Console;
 
 namespace Heck.Client.Cli;

@@ -157,7 +157,7 @@ internal static class OriginsCommands
     private static string CheckedId(CliRun run, Argument<string> id)
     {
         var value = run.Get(id)!;
-        run.EnsureValid(OriginValidator.IsValidId(value) ? [] : [new FieldError("id", "must match ^[A-Za-z0-9._-]{1,128}$")]);
+        run.EnsureValid(OriginValidator.CheckId(value) is { } error ? [error] : []);
         return value;
     }
 }

@@ -33,8 +33,7 @@ internal static class WatchCommand
             var limit = run.Get(timeout);
             HealthStatus? target = run.Get(to) is { } s ? Enum.Parse<HealthStatus>(s, ignoreCase: true) : null;
             var errors = new List<FieldError>();
-            if (originId is not null && !OriginValidator.IsValidId(originId))
-                errors.Add(new("id", "must match ^[A-Za-z0-9._-]{1,128}$"));
+            if (originId is not null && OriginValidator.CheckId(originId) is { } idError) errors.Add(idError);
             if (wanted is < 1) errors.Add(new("--count", $"must be at least 1 (was {wanted})"));
             if (limit is < 1) errors.Add(new("--timeout-ms", $"must be at least 1 (was {limit})"));
             run.EnsureValid(errors);

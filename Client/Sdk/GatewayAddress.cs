@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 
-namespace Heck.Client;
+namespace Heck.Client.Sdk;
 
 /// <summary>
 /// A silo's client gateway as the user writes it: <c>host:port</c>, <c>1.2.3.4:port</c> or

@@ -13,7 +13,7 @@ using Microsoft.Extensions.Logging;
 using Orleans.Configuration;
 using Orleans.Messaging;
 
-namespace Heck.Client;
+namespace Heck.Client.Sdk;
 
 /// <summary>
 /// The .NET client of a Heck cluster. Writes go to the origin's grain (which validates again);
@@ -26,7 +26,6 @@ public sealed class HeckClient : IAsyncDisposable
     /// <summary>Transitions asked for per poll of <see cref="WatchAsync"/>.</summary>
     public const int WatchPageSize = 500;
 
-    private static readonly FieldError InvalidId = new("id", "must match ^[A-Za-z0-9._-]{1,128}$");
 
     private readonly IHost? _host;
     private TimeSpan _watchPollInterval = TimeSpan.FromMilliseconds(250);
@@ -127,7 +126,9 @@ public sealed class HeckClient : IAsyncDisposable
     public async Task<UpsertResult> UpsertOriginAsync(string id, OriginInput input, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(input);
-        var errors = OriginValidator.Validate(id, input, out var spec);
+        var errors = OriginValidator.Validate(id, input, out var spec).ToList();
+        if (input.Id is not null && input.Id != id)
+            errors.Add(new("id", $"the input's id '{input.Id}' differs from '{id}'"));
         if (errors.Count > 0) throw new HeckValidationException(errors);
         var result = await ClusterClient.GetGrain<IOriginGrain>(id).Configure(spec!).WaitAsync(ct).ConfigureAwait(false);
         if (result.Errors is { Count: > 0 }) throw new HeckValidationException(result.Errors);
@@ -197,7 +198,7 @@ public sealed class HeckClient : IAsyncDisposable
 
     private static void CheckId(string? id)
     {
-        if (!OriginValidator.IsValidId(id)) throw new HeckValidationException([InvalidId]);
+        if (OriginValidator.CheckId(id) is { } error) throw new HeckValidationException([error]);
     }
 
     private static HeckConnectionException Failure(HeckClientOptions options, IReadOnlyList<string> gateways, string reason, Exception? inner) =>

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 
-namespace Heck.Client;
+namespace Heck.Client.Sdk;
 
 /// <summary>How <see cref="HeckClient.ConnectAsync"/> reaches a Heck cluster.</summary>
 public sealed class HeckClientOptions

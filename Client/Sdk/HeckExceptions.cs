@@ -1,6 +1,6 @@
 using Heck.Origins;
 
-namespace Heck.Client;
+namespace Heck.Client.Sdk;
 
 /// <summary>The base of the exceptions that <see cref="HeckClient"/> throws for expected failures.</summary>
 public abstract class HeckException(string message, Exception? inner = null) : Exception(message, inner);

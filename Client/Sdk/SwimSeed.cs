@@ -1,4 +1,4 @@
-namespace Heck.Client;
+namespace Heck.Client.Sdk;
 
 /// <summary>
 /// A silo's SWIM endpoint as the user writes it (<c>host:port</c>, <c>1.2.3.4:port</c>, <c>[::1]:port</c>), through

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 
-namespace Heck.Client;
+namespace Heck.Client.Sdk;
 
 /// <summary>
 /// Writes log messages one line each (<c>warn: Category: message</c>) to a writer, without stack

@@ -3,12 +3,18 @@ using System.Text.RegularExpressions;
 namespace Heck.Origins;
 
 /// <summary>
-/// The one place where user input becomes an <see cref="OriginSpec"/>. Pure, so the API, the SDK,
-/// the origins file and the grain all reject exactly the same inputs with the same field names.
+/// The one place where user input becomes an <see cref="OriginSpec"/>, and where a spec's
+/// invariants are checked. Pure, so the API, the SDK, the CLI, the origins file and the grain all
+/// reject exactly the same inputs with the same field names and messages.
 /// </summary>
 public static partial class OriginValidator
 {
-    [GeneratedRegex("^[A-Za-z0-9._-]{1,128}$")]
+    private const string IdRule = "^[A-Za-z0-9._-]{1,128}$";
+
+    /// <summary>What is wrong with an id that <see cref="IsValidId"/> refuses.</summary>
+    public const string IdError = "must match " + IdRule;
+
+    [GeneratedRegex(IdRule)]
     private static partial Regex IdPattern();
 
     // RFC 9110 token characters: what a header field name may contain.
@@ -17,47 +23,30 @@ public static partial class OriginValidator
 
     public static bool IsValidId(string? id) => id is not null && IdPattern().IsMatch(id);
 
+    /// <summary>The <c>id</c> error for a bad id, null for a good one.</summary>
+    public static FieldError? CheckId(string? id) => IsValidId(id) ? null : new FieldError("id", IdError);
+
     /// <summary>Validates <paramref name="input"/> for origin <paramref name="id"/>; every bad field is reported.</summary>
     public static IReadOnlyList<FieldError> Validate(string? id, OriginInput input, out OriginSpec? spec)
     {
         var errors = new List<FieldError>();
         spec = null;
 
-        if (!IsValidId(id))
-            errors.Add(new("id", "must match ^[A-Za-z0-9._-]{1,128}$"));
+        if (CheckId(id) is { } idError) errors.Add(idError);
 
         var kind = ValidateUrl(input.Url, errors, out var url);
 
         var interval = input.IntervalMs ?? OriginDefaults.IntervalMs;
-        var intervalOk = interval is >= OriginDefaults.MinIntervalMs and <= OriginDefaults.MaxIntervalMs;
-        if (!intervalOk)
-            errors.Add(new("intervalMs", $"must be between {OriginDefaults.MinIntervalMs} and {OriginDefaults.MaxIntervalMs} (was {interval})"));
-
         var timeout = input.TimeoutMs ?? OriginDefaults.TimeoutMs(interval);
-        if (timeout < 1)
-            errors.Add(new("timeoutMs", $"must be at least 1 (was {timeout})"));
-        else if (intervalOk && timeout >= interval)
-            errors.Add(new("timeoutMs", $"must be less than intervalMs {interval} (was {timeout})"));
-
+        CheckTiming(interval, timeout, errors);
         var healthy = input.HealthyThreshold ?? OriginDefaults.HealthyThreshold;
-        if (healthy is < 1 or > OriginDefaults.MaxThreshold)
-            errors.Add(new("healthyThreshold", $"must be between 1 and {OriginDefaults.MaxThreshold} (was {healthy})"));
         var unhealthy = input.UnhealthyThreshold ?? OriginDefaults.UnhealthyThreshold;
-        if (unhealthy is < 1 or > OriginDefaults.MaxThreshold)
-            errors.Add(new("unhealthyThreshold", $"must be between 1 and {OriginDefaults.MaxThreshold} (was {unhealthy})"));
-
-        if (input.DegradedLatencyMs is { } degraded && degraded is < 1 or > OriginDefaults.MaxIntervalMs)
-            errors.Add(new("degradedLatencyMs", $"must be between 1 and {OriginDefaults.MaxIntervalMs} (was {degraded})"));
+        CheckThresholds(healthy, unhealthy, input.DegradedLatencyMs, errors);
 
         string method = "", expect = "";
         if (kind == OriginKind.Tcp)
-        {
-            // A TCP probe only connects: HTTP-only fields would be silently ignored, so refuse them.
-            foreach (var (name, set) in new[] {
-                ("method", input.Method is not null), ("expectStatus", input.ExpectStatus is not null),
-                ("bodyContains", input.BodyContains is not null), ("headers", input.Headers is { Count: > 0 }) })
-                if (set) errors.Add(new(name, "applies to http(s) origins only"));
-        }
+            RefuseHttpFields(input.Method is not null, input.ExpectStatus is not null, input.BodyContains is not null,
+                input.Headers is { Count: > 0 }, errors);
         else
         {
             method = (input.Method ?? "GET").ToUpperInvariant();
@@ -69,14 +58,7 @@ public static partial class OriginValidator
             else
                 errors.Add(new("expectStatus", why!));
 
-            if (input.BodyContains is { } body)
-            {
-                if (body.Length is 0 or > OriginDefaults.MaxBodyContainsLength)
-                    errors.Add(new("bodyContains", $"must be 1 to {OriginDefaults.MaxBodyContainsLength} characters long"));
-                else if (method == "HEAD")
-                    errors.Add(new("bodyContains", "cannot be checked with method HEAD, which has no body"));
-            }
-
+            CheckBody(input.BodyContains, method, errors);
             ValidateHeaders(input.Headers, errors);
         }
 
@@ -99,20 +81,83 @@ public static partial class OriginValidator
         return errors;
     }
 
-    /// <summary>Turns a spec back into input, e.g. to re-validate it or to edit one field.</summary>
-    public static OriginInput ToInput(OriginSpec spec) => new()
+    /// <summary>
+    /// Checks a spec's invariants: what <see cref="Validate(string?, OriginInput, out OriginSpec?)"/>
+    /// guarantees of the specs it makes, for a spec that may have been built elsewhere (a client
+    /// that skipped validation). Every field must be in range and in the form validation writes
+    /// (normalised url, upper-case method, canonical status set; empty method and status for TCP).
+    /// </summary>
+    public static IReadOnlyList<FieldError> Validate(OriginSpec spec)
     {
-        Url = spec.Url,
-        IntervalMs = spec.IntervalMs,
-        TimeoutMs = spec.TimeoutMs,
-        Method = spec.Kind == OriginKind.Http ? spec.Method : null,
-        ExpectStatus = spec.Kind == OriginKind.Http ? spec.ExpectStatus : null,
-        BodyContains = spec.BodyContains,
-        Headers = spec.Headers.Count > 0 ? new Dictionary<string, string>(spec.Headers) : null,
-        DegradedLatencyMs = spec.DegradedLatencyMs,
-        HealthyThreshold = spec.HealthyThreshold,
-        UnhealthyThreshold = spec.UnhealthyThreshold,
-    };
+        ArgumentNullException.ThrowIfNull(spec);
+        var errors = new List<FieldError>();
+        if (CheckId(spec.Id) is { } idError) errors.Add(idError);
+
+        var kind = ValidateUrl(spec.Url, errors, out var url);
+        if (url is not null && url != spec.Url)
+            errors.Add(new("url", $"must be written as '{url}'"));
+
+        CheckTiming(spec.IntervalMs, spec.TimeoutMs, errors);
+        CheckThresholds(spec.HealthyThreshold, spec.UnhealthyThreshold, spec.DegradedLatencyMs, errors);
+        if (spec.Headers is null)
+            errors.Add(new("headers", "must not be null"));
+
+        if (kind == OriginKind.Tcp)
+            RefuseHttpFields(spec.Method is { Length: > 0 }, spec.ExpectStatus is { Length: > 0 }, spec.BodyContains is not null,
+                spec.Headers is { Count: > 0 }, errors);
+        else if (kind == OriginKind.Http)
+        {
+            if (spec.Method is not ("GET" or "HEAD"))
+                errors.Add(new("method", $"must be GET or HEAD (was '{spec.Method}')"));
+
+            if (!StatusCodeSet.TryParse(spec.ExpectStatus, out var codes, out var why))
+                errors.Add(new("expectStatus", why!));
+            else if (codes!.ToString() != spec.ExpectStatus)
+                errors.Add(new("expectStatus", $"must be written as '{codes}'"));
+
+            CheckBody(spec.BodyContains, spec.Method, errors);
+            ValidateHeaders(spec.Headers, errors);
+        }
+        return errors;
+    }
+
+    private static void CheckTiming(int interval, int timeout, List<FieldError> errors)
+    {
+        var intervalOk = interval is >= OriginDefaults.MinIntervalMs and <= OriginDefaults.MaxIntervalMs;
+        if (!intervalOk)
+            errors.Add(new("intervalMs", $"must be between {OriginDefaults.MinIntervalMs} and {OriginDefaults.MaxIntervalMs} (was {interval})"));
+        if (timeout < 1)
+            errors.Add(new("timeoutMs", $"must be at least 1 (was {timeout})"));
+        else if (intervalOk && timeout >= interval)
+            errors.Add(new("timeoutMs", $"must be less than intervalMs {interval} (was {timeout})"));
+    }
+
+    private static void CheckThresholds(int healthy, int unhealthy, int? degraded, List<FieldError> errors)
+    {
+        if (healthy is < 1 or > OriginDefaults.MaxThreshold)
+            errors.Add(new("healthyThreshold", $"must be between 1 and {OriginDefaults.MaxThreshold} (was {healthy})"));
+        if (unhealthy is < 1 or > OriginDefaults.MaxThreshold)
+            errors.Add(new("unhealthyThreshold", $"must be between 1 and {OriginDefaults.MaxThreshold} (was {unhealthy})"));
+        if (degraded is { } d && d is < 1 or > OriginDefaults.MaxIntervalMs)
+            errors.Add(new("degradedLatencyMs", $"must be between 1 and {OriginDefaults.MaxIntervalMs} (was {d})"));
+    }
+
+    // A TCP probe only connects: HTTP-only fields would be silently ignored, so refuse them.
+    private static void RefuseHttpFields(bool method, bool expectStatus, bool bodyContains, bool headers, List<FieldError> errors)
+    {
+        foreach (var (name, set) in new[] {
+            ("method", method), ("expectStatus", expectStatus), ("bodyContains", bodyContains), ("headers", headers) })
+            if (set) errors.Add(new(name, "applies to http(s) origins only"));
+    }
+
+    private static void CheckBody(string? body, string? method, List<FieldError> errors)
+    {
+        if (body is null) return;
+        if (body.Length is 0 or > OriginDefaults.MaxBodyContainsLength)
+            errors.Add(new("bodyContains", $"must be 1 to {OriginDefaults.MaxBodyContainsLength} characters long"));
+        else if (method == "HEAD")
+            errors.Add(new("bodyContains", "cannot be checked with method HEAD, which has no body"));
+    }
 
     private static OriginKind? ValidateUrl(string? raw, List<FieldError> errors, out string? url)
     {
@@ -157,7 +202,7 @@ public static partial class OriginValidator
         }
     }
 
-    private static void ValidateHeaders(Dictionary<string, string>? headers, List<FieldError> errors)
+    private static void ValidateHeaders(IReadOnlyDictionary<string, string>? headers, List<FieldError> errors)
     {
         if (headers is null) return;
         if (headers.Count > OriginDefaults.MaxHeaders)

@@ -30,8 +30,6 @@ public sealed class Registry : IEquatable<Registry>
 
     public int Count => _entries.Count;
 
-    public int TombstoneCount => _entries.Values.Count(e => e.IsTombstone);
-
     public RegistryEntry? Get(string id) => _entries.GetValueOrDefault(id);
 
     /// <summary>The current spec, or null when the origin is unknown or removed.</summary>

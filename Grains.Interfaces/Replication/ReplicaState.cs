@@ -36,7 +36,10 @@ public sealed record ReplicaState(
 
     // ---- merging ----------------------------------------------------------------------
 
-    /// <summary>The join of two states: associative, commutative, idempotent.</summary>
+    /// <summary>
+    /// The join of two states: associative, commutative, idempotent. Silos exchange deltas, never
+    /// whole states; this is the reference the property tests hold <see cref="Apply"/> to.
+    /// </summary>
     public ReplicaState Merge(ReplicaState other) =>
         new(Registry.Merge(other.Registry), Health.Merge(other.Health), Version.Merge(other.Version))
         {
@@ -112,13 +115,13 @@ public sealed record ReplicaState(
     }
 
     /// <summary>
-    /// Records what slot <paramref name="self"/> observed of a live origin, with the transition it
-    /// caused (owners only; confirmers pass null). The timestamp is later than everything this
+    /// Records what slot <paramref name="self"/> (an owner: confirmers only vote, they write nothing
+    /// here) observed of a live origin, with the transition it caused. The timestamp is later than everything this
     /// replica has seen (<see cref="Horizon"/>), so transitions stay causally ordered across an
     /// ownership handoff. Writes nothing when the origin is not live in this replica's registry.
     /// </summary>
     public (ReplicaState State, Delta Delta) RecordHealth(
-        string originId, HealthView health, HealthTransition? transition, ProberRole role, ReplicaId self, HlcClock clock)
+        string originId, HealthView health, HealthTransition? transition, ReplicaId self, HlcClock clock)
     {
         if (Registry.Get(originId) is not { IsTombstone: false } entry) return (this, Delta.Empty);
         var slots = Health.Slots(originId);
@@ -137,7 +140,7 @@ public sealed record ReplicaState(
                 transitions = transitions.RemoveRange(0, transitions.Length - SlotRecord.MaxTransitions);
         }
 
-        var record = new SlotRecord(originId, self, entry.Generation, role, health, transitions, hlc,
+        var record = new SlotRecord(originId, self, entry.Generation, health, transitions, hlc,
             (previous?.Sequence ?? 0) + 1, dot);
         var state = new ReplicaState(Registry, Health.Add(record), Version.Add(dot)) { Horizon = hlc };
         return (state, new Delta([], [record], Context(dot, previous?.Dot), VersionVector.Empty) { Horizon = hlc });
@@ -193,19 +196,16 @@ public sealed record ReplicaState(
     public OriginSpec? Spec(string originId) => Registry.Spec(originId);
 
     /// <summary>
-    /// The health to show for an origin: the freshest observation of its current generation by
-    /// an owner, else by any slot; null when the origin is not live or no slot has reported yet.
+    /// The health to show for an origin: the freshest observation of its current generation;
+    /// null when the origin is not live or no slot has reported yet.
     /// The record says who observed it (<see cref="SlotRecord.Slot"/>) and when (<see cref="SlotRecord.Hlc"/>).
     /// </summary>
     public SlotRecord? DerivedHealth(string originId)
     {
-        SlotRecord? freshest = null, freshestOwner = null;
+        SlotRecord? freshest = null;
         foreach (var record in CurrentSlots(originId))
-        {
             if (freshest is null || record.CompareTo(freshest) > 0) freshest = record;
-            if (record.Role == ProberRole.Owner && (freshestOwner is null || record.CompareTo(freshestOwner) > 0)) freshestOwner = record;
-        }
-        return freshestOwner ?? freshest;
+        return freshest;
     }
 
     /// <summary>
@@ -218,7 +218,7 @@ public sealed record ReplicaState(
         SlotRecord? freshest = null;
         foreach (var record in CurrentSlots(originId))
         {
-            if (record.Role != ProberRole.Owner || record.Slot == self || record.Health.Status == HealthStatus.Unknown) continue;
+            if (record.Slot == self || record.Health.Status == HealthStatus.Unknown) continue;
             if (freshest is null || record.CompareTo(freshest) > 0) freshest = record;
         }
         return freshest;

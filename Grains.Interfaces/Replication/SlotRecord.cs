@@ -16,7 +16,7 @@ public sealed record SlotRecord(
     [property: Id(0)] string OriginId,
     [property: Id(1)] ReplicaId Slot,
     [property: Id(2)] long Generation,
-    [property: Id(3)] ProberRole Role,
+    // Id 3 stays unused, so records from a build that still sent a role read the same.
     [property: Id(4)] HealthView Health,
     [property: Id(5)] ImmutableArray<ReplicatedTransition> Transitions,
     [property: Id(6)] Hlc Hlc,
@@ -39,7 +39,7 @@ public sealed record SlotRecord(
     public static SlotRecord Max(SlotRecord a, SlotRecord b) => a.CompareTo(b) >= 0 ? a : b;
 
     public int EstimatedBytes =>
-        8 + OriginId.Length + Slot.EstimatedBytes + 8 + 1 + 12 + 8 + Dot.EstimatedBytes + HealthBytes(Health) +
+        8 + OriginId.Length + Slot.EstimatedBytes + 8 + 12 + 8 + Dot.EstimatedBytes + HealthBytes(Health) +
         (Transitions.IsDefault ? 0 : Transitions.Sum(t => t.EstimatedBytes));
 
     private static int HealthBytes(HealthView h) =>
@@ -48,7 +48,7 @@ public sealed record SlotRecord(
     // ImmutableArray compares by reference; records equal in content must be equal.
     public bool Equals(SlotRecord? other) =>
         other is not null && OriginId == other.OriginId && Slot == other.Slot && Generation == other.Generation &&
-        Role == other.Role && Health == other.Health && Hlc == other.Hlc && Sequence == other.Sequence &&
+        Health == other.Health && Hlc == other.Hlc && Sequence == other.Sequence &&
         Dot == other.Dot && Same(Transitions, other.Transitions);
 
     private static bool Same(ImmutableArray<ReplicatedTransition> a, ImmutableArray<ReplicatedTransition> b) =>

@@ -122,19 +122,19 @@ public sealed class OriginGrain : Grain, IOriginGrain, IGrainMigrationParticipan
     private ConfigureResult ConfigureNow(OriginSpec spec)
     {
         // Re-validate: a client that skipped validation must not store a spec the API would refuse.
-        var errors = OriginValidator.Validate(spec.Id, OriginValidator.ToInput(spec), out var valid);
-        if (errors.Count == 0 && valid!.Id != Id)
+        var errors = OriginValidator.Validate(spec);
+        if (errors.Count == 0 && spec.Id != Id)
             errors = [new FieldError("id", $"does not match the grain key '{Id}'")];
         if (errors.Count > 0) return new ConfigureResult(false, null, errors);
 
         var current = _replica.Spec(Id);
-        if (current is not null && current.Equals(valid) && _spec is not null)
+        if (current is not null && current.Equals(spec) && _spec is not null)
             return new ConfigureResult(false, CurrentView(), []); // unchanged: keep schedule and health
 
         // Journalled in the local replica before we answer; gossip spreads it from there.
-        var created = _replica.Upsert(valid!);
-        Start(valid!, fresh: created);
-        _logger.LogInformation("Origin {Id} {Action}: {Url} every {IntervalMs} ms", Id, created ? "registered" : "updated", valid!.Url, valid.IntervalMs);
+        var created = _replica.Upsert(spec);
+        Start(spec, fresh: created);
+        _logger.LogInformation("Origin {Id} {Action}: {Url} every {IntervalMs} ms", Id, created ? "registered" : "updated", spec.Url, spec.IntervalMs);
         return new ConfigureResult(created, CurrentView(), []);
     }
 

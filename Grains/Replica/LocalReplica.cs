@@ -98,14 +98,14 @@ public sealed class LocalReplica
     }
 
     /// <summary>Records this silo's observation of an origin (and the transition it caused).</summary>
-    public void RecordHealth(string id, HealthView health, HealthTransition? transition, ProberRole role = ProberRole.Owner)
+    public void RecordHealth(string id, HealthView health, HealthTransition? transition)
     {
         lock (_writeLock)
         {
-            var (next, delta) = State.RecordHealth(id, health, transition, role, Self, _clock.Value);
+            var (next, delta) = State.RecordHealth(id, health, transition, Self, _clock.Value);
             if (delta.IsEmpty) return;
             Commit(next, delta, journal: false);
-            if (transition is not null && role == ProberRole.Owner) Log(id, transition);
+            if (transition is not null) Log(id, transition);
         }
     }
 
@@ -141,7 +141,7 @@ public sealed class LocalReplica
             {
                 if (before.Version.Contains(record.Dot)) continue;
                 _replicatedAt[record.OriginId] = now;
-                if (record.Role != ProberRole.Owner || record.Transitions.IsDefault) continue;
+                if (record.Transitions.IsDefault) continue;
                 foreach (var t in record.Transitions)
                     if (!before.Version.Contains(t.Dot)) Log(record.OriginId, t.Transition);
             }

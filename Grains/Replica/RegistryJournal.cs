@@ -5,8 +5,8 @@ using Orleans.Serialization;
 namespace Heck.Grains.Replica;
 
 /// <summary>
-/// Keeps this silo's copy of the origin registry on disk (one row per origin id, in the same
-/// SQLite file as grain storage), so that a restarted silo, or a whole cluster restarted at once,
+/// Keeps this silo's copy of the origin registry on disk (one row per origin id, in a SQLite
+/// file in the silo's storage directory), so that a restarted silo, or a whole cluster restarted at once,
 /// knows every origin without asking anyone. Health is not kept: it is re-probed within an interval.
 /// </summary>
 public sealed class RegistryJournal : IDisposable

@@ -26,15 +26,14 @@ public static class OriginEndpoints
     private static async Task<IResult> PutAsync(string id, HttpRequest request, IGrainFactory grains, CancellationToken ct)
     {
         var errors = new List<FieldError>();
-        if (!OriginValidator.IsValidId(id)) errors.Add(new("id", "must match ^[A-Za-z0-9._-]{1,128}$"));
+        if (OriginValidator.CheckId(id) is { } idError) errors.Add(idError);
 
         var body = await ReadBodyAsync(request, errors, ct);
         if (body is null) return Problems.Invalid(errors);
 
         if (body.Id is not null && body.Id != id)
             errors.Add(new("id", $"the body's id '{body.Id}' differs from the path's '{id}'"));
-        var input = body.ToInput(errors);
-        var fieldErrors = OriginValidator.Validate(id, input, out var spec);
+        var fieldErrors = OriginValidator.Validate(id, body, out var spec);
         errors.AddRange(fieldErrors.Where(e => !errors.Contains(e)));
         if (errors.Count > 0) return Problems.Invalid(errors);
 
@@ -45,7 +44,7 @@ public static class OriginEndpoints
     }
 
     private static IResult Get(string id, LocalReplica replica) =>
-        !OriginValidator.IsValidId(id) ? Problems.Invalid([new("id", "must match ^[A-Za-z0-9._-]{1,128}$")])
+        OriginValidator.CheckId(id) is { } idError ? Problems.Invalid([idError])
         : replica.Get(id) is { } view ? Results.Ok(OriginDocument.From(view))
         : Problems.NotFound(id);
 
@@ -63,21 +62,21 @@ public static class OriginEndpoints
 
     private static async Task<IResult> DeleteAsync(string id, IGrainFactory grains, CancellationToken ct)
     {
-        if (!OriginValidator.IsValidId(id)) return Problems.Invalid([new("id", "must match ^[A-Za-z0-9._-]{1,128}$")]);
+        if (OriginValidator.CheckId(id) is { } idError) return Problems.Invalid([idError]);
         // A retried delete that the first attempt already did answers 404, which is what DELETE may do.
         return await ClusterUnavailable.RetryAsync(() => grains.GetGrain<IOriginGrain>(id).Remove(), ct) ? Results.NoContent() : Problems.NotFound(id);
     }
 
     private static async Task<IResult> TransitionsAsync(string id, IGrainFactory grains)
     {
-        if (!OriginValidator.IsValidId(id)) return Problems.Invalid([new("id", "must match ^[A-Za-z0-9._-]{1,128}$")]);
+        if (OriginValidator.CheckId(id) is { } idError) return Problems.Invalid([idError]);
         var grain = grains.GetGrain<IOriginGrain>(id);
         if (await grain.GetView() is null) return Problems.NotFound(id);
         return Results.Ok(new { items = await grain.GetTransitions() });
     }
 
     /// <summary>Reads and parses the body, at most <see cref="MaxBodyBytes"/>; null with errors when it cannot.</summary>
-    private static async Task<OriginRequest?> ReadBodyAsync(HttpRequest request, List<FieldError> errors, CancellationToken ct)
+    private static async Task<OriginInput?> ReadBodyAsync(HttpRequest request, List<FieldError> errors, CancellationToken ct)
     {
         if (request.ContentLength > MaxBodyBytes)
         {
@@ -101,7 +100,7 @@ public static class OriginEndpoints
         }
         try
         {
-            var body = JsonSerializer.Deserialize<OriginRequest>(buffer.AsSpan(0, length), ApiJson.Request);
+            var body = JsonSerializer.Deserialize<OriginInput>(buffer.AsSpan(0, length), ApiJson.Request);
             if (body is null) errors.Add(new("body", "must be a JSON object, not null"));
             return body;
         }
@@ -119,6 +118,7 @@ public static class OriginEndpoints
     {
         // System.Text.Json's messages name .NET types; keep the first sentence and the position.
         var message = ex.Message;
+        if (message == ExpectStatusJsonConverter.Error) return message;
         if (message.Contains("could not be mapped", StringComparison.Ordinal))
             return "unknown field: " + message.Split('\'').ElementAtOrDefault(1);
         if (message.Contains("could not be converted", StringComparison.Ordinal))

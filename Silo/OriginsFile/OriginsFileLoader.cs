@@ -64,12 +64,6 @@ public static class OriginsFileLoader
 
     private sealed class OriginsFileModel
     {
-        public List<OriginsFileEntry?>? Origins { get; set; }
-    }
-
-    /// <summary>An origin as the API takes it, plus its id (the API has the id in the path).</summary>
-    private sealed class OriginsFileEntry : OriginInput
-    {
-        public string? Id { get; set; }
+        public List<OriginInput?>? Origins { get; set; }
     }
 }

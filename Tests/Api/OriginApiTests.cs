@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using Heck.Origins;
 using Heck.Tests.Infrastructure;
 using Xunit;
 
@@ -167,6 +168,47 @@ public sealed class OriginApiTests : IAsyncLifetime
         var problem = await AssertProblemAsync(response, "url");
         var fields = problem.GetProperty("errors").EnumerateObject().Select(p => p.Name).ToHashSet();
         Assert.Superset(new HashSet<string> { "url", "intervalMs", "healthyThreshold", "method" }, fields);
+    }
+
+    [Fact]
+    public async Task ExpectStatus_is_a_string_a_code_or_an_array_of_either_and_anything_else_is_named()
+    {
+        foreach (var (json, stored) in new[]
+        {
+            ("\"200-299,404\"", "200-299,404"), ("404", "404"), ("[\"200-204\",301]", "200-204,301"),
+            ("[500]", "500"), ("null", "200-399"),
+        })
+        {
+            using var put = await PutRawAsync("es", $$"""{"url":"http://127.0.0.1/","expectStatus":{{json}}}""");
+            Assert.True(put.IsSuccessStatusCode, $"{json}: {(int)put.StatusCode} {await put.Content.ReadAsStringAsync()}");
+            var view = await put.Content.ReadFromJsonAsync<JsonElement>();
+            Assert.Equal(stored, view.GetProperty("expectStatus").GetString());
+        }
+
+        foreach (var json in new[] { "[]", "[200,true]", "[null]", "[[200]]", "{}", "true", "200.5", "[2147483648]" })
+        {
+            using var put = await PutRawAsync("es", $$"""{"url":"http://127.0.0.1/","expectStatus":{{json}}}""");
+            var problem = await AssertProblemAsync(put, "expectStatus");
+            Assert.Equal([ExpectStatusJsonConverter.Error],
+                problem.GetProperty("errors").GetProperty("expectStatus").EnumerateArray().Select(e => e.GetString()));
+        }
+        Assert.Equal("must be a string like \"200-299,404\", a status code, or an array of them", ExpectStatusJsonConverter.Error);
+        Assert.Equal("200-399", (await _silo.GetJsonAsync("/api/origins/es")).GetProperty("expectStatus").GetString());
+    }
+
+    [Fact]
+    public async Task A_bad_id_is_refused_with_the_validators_one_text_everywhere()
+    {
+        var id = Uri.EscapeDataString("bad id!");
+        using var put = await PutRawAsync(id, """{"url":"http://127.0.0.1/"}""");
+        using var get = await _silo.Http.GetAsync($"/api/origins/{id}");
+        using var delete = await _silo.Http.DeleteAsync($"/api/origins/{id}");
+        using var transitions = await _silo.Http.GetAsync($"/api/origins/{id}/transitions");
+        foreach (var response in new[] { put, get, delete, transitions })
+        {
+            var problem = await AssertProblemAsync(response, "id");
+            Assert.Equal([OriginValidator.IdError], problem.GetProperty("errors").GetProperty("id").EnumerateArray().Select(e => e.GetString()));
+        }
     }
 
     [Fact]

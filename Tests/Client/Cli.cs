@@ -1,4 +1,4 @@
-using Heck.Client;
+using Heck.Client.Sdk;
 using Heck.Client.Cli;
 
 namespace Heck.Tests.Client;

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
-using Heck.Client;
+using Heck.Client.Sdk;
 using Heck.Client.Cli;
 using Xunit;
 

@@ -1,5 +1,5 @@
 using System.Net;
-using Heck.Client;
+using Heck.Client.Sdk;
 using Heck.Client.Cli;
 using Xunit;
 

@@ -1,4 +1,4 @@
-using Heck.Client;
+using Heck.Client.Sdk;
 using Heck.Health;
 using Heck.Origins;
 using Xunit;
@@ -18,6 +18,18 @@ public class HeckClientTests
             client.UpsertOriginAsync("bad id", new OriginInput { Url = "ftp://x", IntervalMs = 10 }));
         Assert.Equal(["id", "url", "intervalMs"], ex.Errors.Select(e => e.Field));
         Assert.Contains("url: ", ex.Message);
+        Assert.Empty(_cluster.Calls);
+    }
+
+    [Fact]
+    public async Task Upsert_refuses_an_input_whose_own_id_differs_and_names_a_bad_id_with_the_validators_text()
+    {
+        await using var client = new HeckClient(_cluster.Client);
+        var ex = await Assert.ThrowsAsync<HeckValidationException>(() =>
+            client.UpsertOriginAsync("api", new OriginInput { Id = "web", Url = "http://api.example/" }));
+        Assert.Equal([new FieldError("id", "the input's id 'web' differs from 'api'")], ex.Errors);
+        var bad = await Assert.ThrowsAsync<HeckValidationException>(() => client.RemoveOriginAsync("a b"));
+        Assert.Equal([new FieldError("id", OriginValidator.IdError)], bad.Errors);
         Assert.Empty(_cluster.Calls);
     }
 

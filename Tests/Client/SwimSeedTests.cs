@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Net.Sockets;
 using System.Text.Json;
-using Heck.Client;
+using Heck.Client.Sdk;
 using Heck.Client.Cli;
 using Heck.Membership.Orleans;
 using Heck.Tests.Infrastructure;

@@ -70,6 +70,29 @@ public sealed class OriginsFileLoaderTests : IDisposable
     }
 
     [Fact]
+    public void ExpectStatus_is_a_scalar_text_or_code_and_a_list_names_its_line()
+    {
+        var specs = OriginsFileLoader.Load(Write("""
+            origins:
+              - id: code
+                url: http://a/
+                expectStatus: 404
+              - id: text
+                url: http://b/
+                expectStatus: 404, 200-299
+            """));
+        Assert.Equal(["404", "200-299,404"], specs.Select(s => s.ExpectStatus));
+
+        var e = Assert.Throws<HeckConfigurationException>(() => OriginsFileLoader.Load(Write("""
+            origins:
+              - id: list
+                url: http://a/
+                expectStatus: [200, 404]
+            """)));
+        Assert.Contains("line 4", e.Message);
+    }
+
+    [Fact]
     public void Duplicate_ids_are_errors()
     {
         var e = Assert.Throws<HeckConfigurationException>(() => OriginsFileLoader.Load(Write("""

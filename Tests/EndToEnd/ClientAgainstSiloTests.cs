@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Heck.Client;
+using Heck.Client.Sdk;
 using Heck.Client.Cli;
 using Heck.Health;
 using Heck.Origins;

@@ -136,6 +136,18 @@ public sealed class OriginGrainClusterTests() : HeckClusterTest(1, ("HeckTestSlo
     }
 
     [Fact]
+    public async Task A_spec_that_breaks_the_validators_invariants_is_refused_by_the_grain()
+    {
+        // Each field alone would pass as input; as a spec it is not in the form validation writes.
+        var grain = Cluster.Client.GetGrain<IOriginGrain>("raw");
+        var raw = Spec("raw", Target.Url("/raw")) with { Method = "get", ExpectStatus = "404,200-299", TimeoutMs = 200 };
+        var result = await grain.Configure(raw);
+        Assert.False(result.Created);
+        Assert.Equal(["timeoutMs", "method", "expectStatus"], result.Errors.Select(e => e.Field));
+        Assert.Null(await grain.GetView());
+    }
+
+    [Fact]
     public async Task Unchanged_configure_keeps_health_and_a_change_keeps_status()
     {
         var grain = Cluster.Client.GetGrain<IOriginGrain>("steady");

@@ -149,15 +149,69 @@ public sealed class OriginValidatorTests
         Assert.Equal(["id", "url", "intervalMs", "healthyThreshold", "degradedLatencyMs"], errors.Select(e => e.Field));
     }
 
-    [Fact]
-    public void A_spec_round_trips_through_input()
+    public static TheoryData<OriginInput> GoodInputs => new()
     {
-        OriginValidator.Validate("a", new OriginInput
+        new OriginInput
         {
             Url = "https://h/x?y=1", IntervalMs = 700, TimeoutMs = 300, Method = "HEAD", ExpectStatus = "204",
             Headers = new() { ["Host"] = "example" }, DegradedLatencyMs = 100, HealthyThreshold = 4, UnhealthyThreshold = 5,
-        }, out var spec);
-        Assert.Empty(OriginValidator.Validate("a", OriginValidator.ToInput(spec!), out var again));
-        Assert.Equal(spec, again);
+        },
+        new OriginInput { Url = "HTTP://Example.COM", Method = "get", ExpectStatus = "404, 200-299,250", BodyContains = "ok" },
+        new OriginInput { Url = "tcp://db.example:5432" },
+    };
+
+    [Theory]
+    [MemberData(nameof(GoodInputs))]
+    public void A_validated_spec_keeps_every_invariant(OriginInput input)
+    {
+        Assert.Empty(OriginValidator.Validate("a", input, out var spec));
+        Assert.Empty(OriginValidator.Validate(spec!));
+    }
+
+    [Fact]
+    public void A_spec_built_without_validation_is_refused_naming_each_broken_invariant()
+    {
+        var spec = new OriginSpec
+        {
+            Id = "bad id", Url = "HTTP://Example.COM", IntervalMs = 500, TimeoutMs = 500, Method = "get",
+            ExpectStatus = "404,200-299", BodyContains = "", HealthyThreshold = 0, UnhealthyThreshold = 101, DegradedLatencyMs = 0,
+            Headers = new Dictionary<string, string> { ["Content-Type"] = "text/plain" },
+        };
+        var errors = OriginValidator.Validate(spec);
+        Assert.Equal(
+            [
+                new("id", OriginValidator.IdError),
+                new("url", "must be written as 'http://example.com/'"),
+                new("timeoutMs", "must be less than intervalMs 500 (was 500)"),
+                new("healthyThreshold", "must be between 1 and 100 (was 0)"),
+                new("unhealthyThreshold", "must be between 1 and 100 (was 101)"),
+                new("degradedLatencyMs", "must be between 1 and 86400000 (was 0)"),
+                new("method", "must be GET or HEAD (was 'get')"),
+                new("expectStatus", "must be written as '200-299,404'"),
+                new("bodyContains", "must be 1 to 1024 characters long"),
+                new FieldError("headers.Content-Type", "describes a request body, and probes send none"),
+            ], errors);
+    }
+
+    [Fact]
+    public void A_tcp_spec_with_http_fields_or_missing_parts_is_refused()
+    {
+        var tcp = new OriginSpec { Id = "db", Url = "tcp://db:5432", Method = "GET", ExpectStatus = "200-399", BodyContains = "x" };
+        Assert.Equal(["method", "expectStatus", "bodyContains"], OriginValidator.Validate(tcp).Select(e => e.Field));
+
+        var empty = new OriginSpec { Id = "web", Url = null!, Method = null!, ExpectStatus = null!, Headers = null! };
+        Assert.Equal([new("url", "is required"), new FieldError("headers", "must not be null")], OriginValidator.Validate(empty));
+
+        var http = new OriginSpec { Id = "web", Url = "http://web/", Method = null!, ExpectStatus = "" };
+        Assert.Equal(["method", "expectStatus"], OriginValidator.Validate(http).Select(e => e.Field));
+    }
+
+    [Fact]
+    public void The_id_rule_has_one_text()
+    {
+        Assert.Equal("must match ^[A-Za-z0-9._-]{1,128}$", OriginValidator.IdError);
+        Assert.Equal(new FieldError("id", OriginValidator.IdError), OriginValidator.CheckId(new string('a', 129)));
+        Assert.Null(OriginValidator.CheckId("a.b_c-9"));
+        Assert.Contains(new FieldError("id", OriginValidator.IdError), Errors(null, new OriginInput { Url = "http://h/" }));
     }
 }

@@ -138,8 +138,7 @@ internal sealed class GossipSimulation
                 var at = prober.Time.GetUtcNow();
                 var view = new HealthView { Status = status, Since = at, LastProbeAt = at, Owner = prober.Id.Address };
                 var transition = _random.Next(4) == 0 ? new HealthTransition(at, HealthStatus.Unknown, status, $"t{_tick}") : null;
-                var role = prober == owner ? ProberRole.Owner : ProberRole.Confirmer;
-                prober.Write(prober.State.RecordHealth(origin, view, role == ProberRole.Owner ? transition : null, role, prober.Id, prober.Clock));
+                prober.Write(prober.State.RecordHealth(origin, view, prober == owner ? transition : null, prober.Id, prober.Clock));
             }
         }
     }

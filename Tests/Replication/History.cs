@@ -105,9 +105,8 @@ internal sealed class History
         var at = Times[r].GetUtcNow();
         var view = new HealthView { Status = status, Since = at, LastProbeAt = at, Owner = Ids[r].Address, ConsecutiveSuccesses = n };
         var transition = (c & 4) != 0 ? new HealthTransition(at, HealthStatus.Unknown, status, $"probe {n}") : null;
-        var role = (c & 8) != 0 ? ProberRole.Confirmer : ProberRole.Owner;
         var before = States[r].Transitions(id);
-        Write(r, States[r].RecordHealth(id, view, transition, role, Ids[r], Clocks[r]));
+        Write(r, States[r].RecordHealth(id, view, transition, Ids[r], Clocks[r]));
         var after = States[r].Transitions(id);
         if (transition is not null && after.Count > 0 && before.Any(t => t.CompareTo(after[^1]) >= 0))
             CausalViolations.Add($"{after[^1]} does not follow {string.Join(", ", before)}");

@@ -67,7 +67,7 @@ public sealed class ReplicaStateTests
         Assert.True(state.UpsertSpec(History.Spec("o0", 0), h.Ids[0], h.Clocks[0]).Delta.IsEmpty);
         Assert.True(state.RemoveSpec("nope", h.Ids[0], h.Clocks[0]).Delta.IsEmpty);
         var (same, delta) = state.RecordHealth("nope", HealthView.Initial(DateTimeOffset.UnixEpoch, null), null,
-            ProberRole.Owner, h.Ids[0], h.Clocks[0]);
+            h.Ids[0], h.Clocks[0]);
         Assert.True(delta.IsEmpty);
         Assert.Same(state, same);
     }
@@ -79,7 +79,6 @@ public sealed class ReplicaStateTests
         h.Upsert(0, 0, 0);
         h.Quiesce();
         h.Probe(1, 0, 1);     // an owner's verdict: healthy
-        h.Probe(3, 0, 3 | 8); // a confirmer's probe is no owner's verdict
         h.Probe(0, 0, 0);     // the asking replica's own record: unknown
         h.Probe(2, 0, 0);     // another owner without a verdict
         h.Quiesce();
@@ -105,12 +104,12 @@ public sealed class ReplicaStateTests
         h.Upsert(1, 0, 0);
         var t1 = new HealthTransition(h.Times[1].GetUtcNow(), HealthStatus.Unknown, HealthStatus.Healthy, "up");
         h.Set(1, h.States[1].RecordHealth("o0", View(HealthStatus.Healthy, t1.At, oldOwner.Address), t1,
-            ProberRole.Owner, oldOwner, h.Clocks[1]).State);
+            oldOwner, h.Clocks[1]).State);
         h.Sync(1, 0, 0);
 
         var t2 = new HealthTransition(h.Times[0].GetUtcNow(), HealthStatus.Healthy, HealthStatus.Unhealthy, "down");
         var (state, delta) = h.States[0].RecordHealth("o0", View(HealthStatus.Unhealthy, t2.At, newOwner.Address), t2,
-            ProberRole.Owner, newOwner, h.Clocks[0]);
+            newOwner, h.Clocks[0]);
         h.Set(0, state);
         h.Set(1, h.States[1].Apply(delta));
 
@@ -120,17 +119,18 @@ public sealed class ReplicaStateTests
     }
 
     [Fact]
-    public void Derived_health_prefers_the_freshest_owner_over_a_fresher_confirmer()
+    public void Derived_health_is_the_freshest_owners_record()
     {
         var h = new History(2);
         h.Upsert(0, 0, 0);
         h.Quiesce();
-        h.Probe(0, 0, 1);        // owner: healthy
-        h.Probe(1, 0, 8 | 3);    // confirmer, later: unhealthy
+        h.Probe(0, 0, 1);        // the old owner: healthy
         h.Quiesce();
-        var derived = h.States[1].DerivedHealth("o0")!;
-        Assert.Equal(h.Ids[0], derived.Slot);
-        Assert.Equal(HealthStatus.Healthy, derived.Health.Status);
+        h.Probe(1, 0, 3);        // the new owner, later: unhealthy
+        h.Quiesce();
+        var derived = h.States[0].DerivedHealth("o0")!;
+        Assert.Equal(h.Ids[1], derived.Slot);
+        Assert.Equal(HealthStatus.Unhealthy, derived.Health.Status);
         Assert.Equal(2, h.States[1].Health.Slots("o0").Count);
     }
 
