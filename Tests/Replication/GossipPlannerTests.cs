@@ -73,9 +73,9 @@ public sealed class GossipPlannerTests
         var (state, _) = ReplicaState.Empty.UpsertSpec(History.Spec("only", 0), A, Clock);
         (state, _) = state.UpsertSpec(History.Spec("both", 0), A, Clock);
         var health = HealthView.Initial(DateTimeOffset.UnixEpoch, owner: null);
-        (state, _) = state.RecordHealth("only", health, null, ProberRole.Owner, Dead, Clock);
-        (state, _) = state.RecordHealth("both", health, null, ProberRole.Owner, Dead, Clock);
-        (state, _) = state.RecordHealth("both", health, null, ProberRole.Owner, A, Clock);
+        (state, _) = state.RecordHealth("only", health, null, Dead, Clock);
+        (state, _) = state.RecordHealth("both", health, null, Dead, Clock);
+        (state, _) = state.RecordHealth("both", health, null, A, Clock);
 
         var planner = new GossipPlanner(new Random(1));
         planner.Peers.Heard(B, state.Version);
@@ -83,7 +83,7 @@ public sealed class GossipPlannerTests
         Assert.NotNull(plan);
         Assert.Empty(plan.Dead); // Dead's slot is "only"'s only health: it stays
 
-        var (withOwner, _) = state.RecordHealth("only", health, null, ProberRole.Owner, B, Clock);
+        var (withOwner, _) = state.RecordHealth("only", health, null, B, Clock);
         planner.Peers.Heard(B, withOwner.Version);
         plan = planner.PlanPrune(A, withOwner, [B], [Dead]);
         Assert.NotNull(plan);
