@@ -104,6 +104,27 @@ public static class OriginEndpoints
             if (body is null) errors.Add(new("body", "must be a JSON object, not null"));
             return body;
         }
+        catch (JsonException ex) when (FieldOf(ex.Path) == "expectStatus")
+        {
+            // Its shape is checked while reading; read the rest without it, so every other bad field is named too.
+            errors.Add(new("expectStatus", JsonProblem(ex)));
+            return ReadWithout(buffer.AsSpan(0, length), "expectStatus", errors);
+        }
+        catch (JsonException ex)
+        {
+            errors.Add(new(FieldOf(ex.Path), JsonProblem(ex)));
+            return null;
+        }
+    }
+
+    private static OriginInput? ReadWithout(ReadOnlySpan<byte> json, string field, List<FieldError> errors)
+    {
+        try
+        {
+            if (System.Text.Json.Nodes.JsonNode.Parse(json) is not System.Text.Json.Nodes.JsonObject body) return null;
+            body.Remove(field);
+            return body.Deserialize<OriginInput>(ApiJson.Request);
+        }
         catch (JsonException ex)
         {
             errors.Add(new(FieldOf(ex.Path), JsonProblem(ex)));

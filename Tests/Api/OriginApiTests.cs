@@ -197,6 +197,17 @@ public sealed class OriginApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_bad_expectStatus_is_named_together_with_every_other_bad_field()
+    {
+        using var put = await PutRawAsync("es-all", """{"url":"ftp://127.0.0.1/","intervalMs":5,"expectStatus":[]}""");
+        var problem = await AssertProblemAsync(put, "expectStatus");
+        var fields = problem.GetProperty("errors").EnumerateObject().Select(p => p.Name).Order().ToList();
+        Assert.Equal(["expectStatus", "intervalMs", "url"], fields);
+        using var get = await _silo.Http.GetAsync("/api/origins/es-all");
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, get.StatusCode);
+    }
+
+    [Fact]
     public async Task A_bad_id_is_refused_with_the_validators_one_text_everywhere()
     {
         var id = Uri.EscapeDataString("bad id!");
