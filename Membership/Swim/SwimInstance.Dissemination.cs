@@ -1,5 +1,3 @@
-using Heck.Membership.Wire;
-
 namespace Heck.Membership.Swim;
 
 // Spreading the view: piggybacked updates, periodic gossip, push-pull, join and leave.
@@ -77,11 +75,11 @@ public sealed partial class SwimInstance
     {
         if (broadcasts.Count == 0 && first is null) return [];
         gossipBuffer.Clear();
-        var budget = settings.MaxDatagramBytes - SwimCodec.EnvelopeOverhead - baseSize;
+        var budget = settings.MaxDatagramBytes - sizes.EnvelopeOverhead - baseSize;
         if (first is not null)
         {
             gossipBuffer.Add(first);
-            budget -= SwimCodec.UpdateSize(first);
+            budget -= sizes.UpdateSize(first);
         }
         broadcasts.Take(gossipBuffer, budget, settings.RetransmitLimit(liveCount), MaxPiggybacked - gossipBuffer.Count);
         return gossipBuffer.Count == 0 ? [] : gossipBuffer.ToArray();
@@ -92,7 +90,7 @@ public sealed partial class SwimInstance
         if (now < nextGossipAt) return;
         nextGossipAt = now + settings.GossipInterval;
         if (broadcasts.Count == 0 || settings.GossipNodes == 0) return;
-        var baseSize = SwimCodec.BaseSize(SwimMessageType.Gossip, Self);
+        var baseSize = sizes.GossipBaseSize(Self);
         // Suspects included: they are the ones who most need to hear about themselves.
         foreach (var target in PickRandom(settings.GossipNodes, null, aliveOnly: false))
         {

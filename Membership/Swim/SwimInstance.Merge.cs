@@ -1,5 +1,3 @@
-using Heck.Membership.Wire;
-
 namespace Heck.Membership.Swim;
 
 // Merging updates into the view: a join per member over (final?, incarnation, status rank),
@@ -195,5 +193,5 @@ public sealed partial class SwimInstance
     private static MemberUpdate AliveUpdate(MemberState m) =>
         new(m.Node, m.Incarnation, MemberStatus.Alive, null, m.HasMetadata && m.MetadataIncarnation == m.Incarnation ? m.Metadata : null);
 
-    private void Enqueue(MemberUpdate update) => broadcasts.Enqueue(update, SwimCodec.UpdateSize(update));
+    private void Enqueue(MemberUpdate update) => broadcasts.Enqueue(update, sizes.UpdateSize(update));
 }

@@ -1,5 +1,3 @@
-using Heck.Membership.Wire;
-
 namespace Heck.Membership.Swim;
 
 // Failure detection: one probe per period, direct ping, then ping-req through k helpers,
@@ -65,7 +63,7 @@ public sealed partial class SwimInstance
             DirectDeadline = now + awareness.Scale(settings.ProbeTimeout),
             PeriodEnd = now + interval,
         };
-        var updates = Piggyback(SwimCodec.BaseSize(SwimMessageType.Ping, Self, target), Buddy(target));
+        var updates = Piggyback(sizes.PingBaseSize(Self, target), Buddy(target));
         output.Send(target.Endpoint, new Ping(Self, seq, target) { Updates = updates });
     }
 
@@ -83,7 +81,7 @@ public sealed partial class SwimInstance
         probe.IndirectSent = true;
         var helpers = PickRandom(settings.IndirectChecks, probe.Target, aliveOnly: true);
         probe.ExpectedNacks = helpers.Count;
-        var baseSize = SwimCodec.BaseSize(SwimMessageType.PingReq, Self, probe.Target);
+        var baseSize = sizes.PingReqBaseSize(Self, probe.Target);
         foreach (var helper in helpers)
             output.Send(helper.Node.Endpoint, new PingReq(Self, probe.SeqNo, probe.Target, WantNack: true) { Updates = Piggyback(baseSize, null) });
     }
@@ -115,7 +113,7 @@ public sealed partial class SwimInstance
         }
         else if (relays.Remove(ack.SeqNo, out var relay))
         {
-            output.Send(relay.Requester.Endpoint, new Ack(Self, relay.RequesterSeqNo) { Updates = Piggyback(SwimCodec.BaseSize(SwimMessageType.Ack, Self), null) });
+            output.Send(relay.Requester.Endpoint, new Ack(Self, relay.RequesterSeqNo) { Updates = Piggyback(sizes.AckBaseSize(Self), null) });
         }
     }
 
@@ -127,7 +125,7 @@ public sealed partial class SwimInstance
     private void OnPing(NodeId sender, Ping ping)
     {
         if (ping.Target != Self) return; // meant for another generation of this endpoint: let it fail
-        output.Send(sender.Endpoint, new Ack(Self, ping.SeqNo) { Updates = Piggyback(SwimCodec.BaseSize(SwimMessageType.Ack, Self), null) });
+        output.Send(sender.Endpoint, new Ack(Self, ping.SeqNo) { Updates = Piggyback(sizes.AckBaseSize(Self), null) });
     }
 
     private void OnPingReq(NodeId sender, PingReq req, TimeSpan now)
@@ -140,7 +138,7 @@ public sealed partial class SwimInstance
         if (relays.Count >= settings.MaxPendingRelays) return;
         var seq = ++nextSeqNo;
         relays[seq] = new Relay(sender, req.SeqNo, now + settings.ProbeTimeout, req.WantNack);
-        var updates = Piggyback(SwimCodec.BaseSize(SwimMessageType.Ping, Self, req.Target), Buddy(req.Target));
+        var updates = Piggyback(sizes.PingBaseSize(Self, req.Target), Buddy(req.Target));
         output.Send(req.Target.Endpoint, new Ping(Self, seq, req.Target) { Updates = updates });
     }
 
@@ -156,7 +154,7 @@ public sealed partial class SwimInstance
         {
             relays.Remove(seq, out var relay);
             if (!relay.WantNack) continue;
-            output.Send(relay.Requester.Endpoint, new Nack(Self, relay.RequesterSeqNo) { Updates = Piggyback(SwimCodec.BaseSize(SwimMessageType.Nack, Self), null) });
+            output.Send(relay.Requester.Endpoint, new Nack(Self, relay.RequesterSeqNo) { Updates = Piggyback(sizes.NackBaseSize(Self), null) });
         }
     }
 

@@ -10,6 +10,7 @@ public sealed partial class SwimInstance
     private readonly SwimSettings settings;
     private readonly TimeProvider time;
     private readonly Random random;
+    private readonly IMessageSizes sizes;
     private readonly long origin;
     private readonly Dictionary<NodeId, MemberState> members = [];
     // Highest generation seen per endpoint; older generations are dead by definition.
@@ -32,18 +33,21 @@ public sealed partial class SwimInstance
     private SwimEndpoint[] seeds = [];
     private TimeSpan nextJoinAttempt;
 
-    public SwimInstance(SwimSettings settings, NodeId self, Metadata metadata, TimeProvider time, Random random)
+    /// <param name="sizes">Encoded sizes of the wire format the host speaks, to fill datagrams.</param>
+    public SwimInstance(SwimSettings settings, NodeId self, Metadata metadata, TimeProvider time, Random random, IMessageSizes sizes)
     {
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(metadata);
         ArgumentNullException.ThrowIfNull(time);
         ArgumentNullException.ThrowIfNull(random);
+        ArgumentNullException.ThrowIfNull(sizes);
         if (settings.Validate() is { Count: > 0 } errors) throw new ArgumentException(string.Join(" ", errors), nameof(settings));
         if (NodeId.Check(self.Host, self.Port) is { } error) throw new ArgumentException($"Self node id: {error}.", nameof(self));
 
         this.settings = settings;
         this.time = time;
         this.random = random;
+        this.sizes = sizes;
         origin = time.GetTimestamp();
         awareness = new Awareness(settings.AwarenessMaxMultiplier);
         scheduler = new ProbeScheduler(random);

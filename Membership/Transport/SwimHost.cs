@@ -96,7 +96,7 @@ public sealed class SwimHost : IAsyncDisposable
         var host = options.AdvertiseHost ?? options.BindAddress.ToString();
         var self = new NodeId(host, port, options.Generation ?? time.GetUtcNow().ToUnixTimeMilliseconds());
         var random = options.RandomSeed is { } s ? new Random(s) : new Random();
-        swim = new SwimInstance(options.Settings, self, options.Metadata, time, random);
+        swim = new SwimInstance(options.Settings, self, options.Metadata, time, random, WireSizes.Instance);
 
         var token = stopping.Token;
         loops.Add(Task.Run(() => ReceiveLoop(token), CancellationToken.None));

@@ -53,7 +53,7 @@ public sealed class Simulator
     {
         var index = Nodes.Count;
         var id = new NodeId("10.0.0." + (index % 250 + 1), port ?? 7946 + index / 250, generation);
-        var swim = new SwimInstance(Options.Settings, id, new Metadata([new("silo", $"10.0.0.{index % 250 + 1}:11111")]), Time, new Random(unchecked(Seed * 1_000_003 + index * 7919 + (int)generation * 104_729)) /* not HashCode: it is randomized per process */);
+        var swim = new SwimInstance(Options.Settings, id, new Metadata([new("silo", $"10.0.0.{index % 250 + 1}:11111")]), Time, new Random(unchecked(Seed * 1_000_003 + index * 7919 + (int)generation * 104_729)) /* not HashCode: it is randomized per process */, WireSizes.Instance);
         var node = new SimNode(index, swim);
         Nodes.Add(node);
         byEndpoint[id.Endpoint] = node;
