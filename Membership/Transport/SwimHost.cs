@@ -1,5 +1,3 @@
-using System.Buffers;
-using System.Buffers.Binary;
 using System.Net;
 using System.Net.Sockets;
 using System.Threading.Channels;
@@ -11,16 +9,16 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace Heck.Membership.Transport;
 
 /// <summary>
-/// Runs a <see cref="SwimInstance"/> on real sockets: UDP for protocol messages, TCP (one length-prefixed
-/// frame per connection) for push-pull and anything over the datagram limit, a timer for ticks.
+/// Runs a <see cref="SwimInstance"/> on real sockets: UDP (<see cref="UdpChannel"/>) for protocol messages, TCP
+/// (<see cref="TcpChannel"/>, one <see cref="TcpFraming"/> frame per connection) for push-pull and anything over
+/// the datagram limit, a timer for ticks. The host is the shell around the pure core: it calls it under one lock,
+/// publishes its events and carries out its sends outside the lock.
 /// Bad packets are dropped and counted in <see cref="Counters"/>, never thrown; the counters also hold the
 /// UDP and TCP traffic of the host's sockets. <see cref="SwimHostOptions.InjectedLossPercent"/> makes it lose
 /// datagrams on purpose (chaos testing).
 /// </summary>
 public sealed class SwimHost : IAsyncDisposable
 {
-    private const int FramePrefix = 4;
-
     private readonly SwimHostOptions options;
     private readonly ILogger logger;
     private readonly TimeProvider time;
@@ -30,12 +28,10 @@ public sealed class SwimHost : IAsyncDisposable
     private readonly CancellationTokenSource stopping = new();
     private readonly Channel<MemberStatusChanged> changes = Channel.CreateUnbounded<MemberStatusChanged>(new() { SingleReader = true });
     private readonly TaskCompletionSource joined = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private readonly SemaphoreSlim outgoingTcp;
-    private readonly SemaphoreSlim incomingTcp;
     private readonly List<Task> loops = [];
     private SwimInstance? swim;
-    private Socket? udp;
-    private Socket? tcp;
+    private UdpChannel? udp;
+    private TcpChannel? tcp;
     private int stopped;
 
     public SwimHost(SwimHostOptions options, ILogger<SwimHost>? logger = null, TimeProvider? time = null)
@@ -46,8 +42,6 @@ public sealed class SwimHost : IAsyncDisposable
         this.logger = logger ?? (ILogger)NullLogger.Instance;
         this.time = time ?? TimeProvider.System;
         codec = new SwimCodec(options.Keyring, null, this.time, options.Codec);
-        outgoingTcp = new SemaphoreSlim(options.MaxTcpConnections);
-        incomingTcp = new SemaphoreSlim(options.MaxTcpConnections);
     }
 
     /// <summary>Status changes of any member, ourselves included, in order, on a background task.</summary>
@@ -99,8 +93,8 @@ public sealed class SwimHost : IAsyncDisposable
         swim = new SwimInstance(options.Settings, self, options.Metadata, time, random, WireSizes.Instance);
 
         var token = stopping.Token;
-        loops.Add(Task.Run(() => ReceiveLoop(token), CancellationToken.None));
-        loops.Add(Task.Run(() => AcceptLoop(token), CancellationToken.None));
+        loops.Add(Task.Run(() => udp!.ReceiveLoop(token), CancellationToken.None));
+        loops.Add(Task.Run(() => tcp!.AcceptLoop(token), CancellationToken.None));
         loops.Add(Task.Run(() => TickLoop(token), CancellationToken.None));
         loops.Add(Task.Run(PumpEvents, CancellationToken.None));
         Run(s => s.Join(seeds));
@@ -143,8 +137,8 @@ public sealed class SwimHost : IAsyncDisposable
             logger.LogWarning(e, "SWIM loop failed while stopping");
         }
         joined.TrySetCanceled();
-        // The token source and semaphores are left undisposed on purpose: stray background sends may still
-        // touch them, and neither holds an unmanaged resource here.
+        // The token source and the TCP channel's semaphores are left undisposed on purpose: stray background
+        // sends may still touch them, and none holds an unmanaged resource here.
     }
 
     private int Bind()
@@ -161,8 +155,8 @@ public sealed class SwimHost : IAsyncDisposable
                 var port = ((IPEndPoint)u.LocalEndPoint!).Port;
                 t.Bind(new IPEndPoint(options.BindAddress, port));
                 t.Listen(64);
-                udp = u;
-                tcp = t;
+                udp = new UdpChannel(u, codec, options, resolver, Deliver);
+                tcp = new TcpChannel(t, new TcpFraming(codec), options, resolver, Deliver, logger);
                 return port;
             }
             catch (SocketException) when (options.Port == 0 && attempt < 20)
@@ -232,203 +226,28 @@ public sealed class SwimHost : IAsyncDisposable
 
     private void Send(Send send)
     {
-        if (!send.Reliable && codec.PacketSize(send.Message) <= options.Settings.MaxDatagramBytes)
+        if (!send.Reliable && udp!.Fits(send.Message))
         {
-            SendDatagram(send);
+            udp.Send(send, stopping.Token);
         }
         else
         {
-            _ = SendStreamAsync(send);
+            _ = tcp!.SendAsync(send, stopping.Token);
         }
     }
 
-    /// <summary>True when injected loss takes this datagram (counted); thread-safe.</summary>
-    private bool LoseInjected()
+    /// <summary>Handles a message either channel received and decoded.</summary>
+    private void Deliver(SwimMessage message)
     {
-        var percent = options.InjectedLossPercent;
-        if (percent <= 0 || Random.Shared.NextDouble() * 100 >= percent) return false;
-        Counters.Drop(DropReason.Injected);
-        return true;
-    }
-
-    private void SendDatagram(Send send)
-    {
-        if (LoseInjected()) return;
-        if (resolver.TryResolve(send.To) is not { } endpoint)
-        {
-            // A name not resolved yet: resolve in the background; this datagram is lost like any other.
-            _ = resolver.ResolveAsync(send.To, stopping.Token).AsTask();
-            return;
-        }
-        var buffer = ArrayPool<byte>.Shared.Rent(options.Settings.MaxDatagramBytes);
         try
         {
-            if (codec.TryEncode(send.Message, buffer, options.Settings.MaxDatagramBytes, out var written))
-            {
-                var sent = udp!.SendTo(buffer.AsSpan(0, written), SocketFlags.None, endpoint);
-                Counters.UdpSent(sent);
-            }
-        }
-        catch (Exception e) when (e is SocketException or ObjectDisposedException)
-        {
-            // Unreachable peers are what failure detection is for; nothing to do here.
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-        }
-    }
-
-    private async Task SendStreamAsync(Send send)
-    {
-        if (!outgoingTcp.Wait(0)) return; // saturated: push-pull repeats, joins retry
-        try
-        {
-            using var cts = CancellationTokenSource.CreateLinkedTokenSource(stopping.Token);
-            cts.CancelAfter(options.TcpTimeout);
-            var endpoint = await resolver.ResolveAsync(send.To, cts.Token).ConfigureAwait(false);
-            if (endpoint is null) return;
-            var size = codec.PacketSize(send.Message);
-            if (size > options.Codec.MaxStreamBytes)
-            {
-                logger.LogWarning("SWIM message of {Size} bytes exceeds the stream limit; not sent", size);
-                return;
-            }
-            var frame = new byte[FramePrefix + size];
-            BinaryPrimitives.WriteInt32LittleEndian(frame, size);
-            if (!codec.TryEncode(send.Message, frame.AsSpan(FramePrefix), options.Codec.MaxStreamBytes, out _)) return;
-            using var socket = new Socket(endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-            await socket.ConnectAsync(endpoint, cts.Token).ConfigureAwait(false);
-            var sent = await socket.SendAsync(frame, SocketFlags.None, cts.Token).ConfigureAwait(false);
-            Counters.TcpSent(sent);
-            socket.Shutdown(SocketShutdown.Send);
-        }
-        catch (Exception e) when (e is SocketException or OperationCanceledException or ObjectDisposedException or IOException)
-        {
-            logger.LogDebug("SWIM TCP send to {To} failed: {Error}", send.To, e.Message);
-        }
-        finally
-        {
-            ReleaseQuietly(outgoingTcp);
-        }
-    }
-
-    private async Task ReceiveLoop(CancellationToken token)
-    {
-        var buffer = GC.AllocateUninitializedArray<byte>(64 * 1024);
-        EndPoint any = new IPEndPoint(options.BindAddress.AddressFamily == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Any : IPAddress.Any, 0);
-        while (!token.IsCancellationRequested)
-        {
-            int received;
-            try
-            {
-                received = (await udp!.ReceiveFromAsync(buffer, SocketFlags.None, any, token).ConfigureAwait(false)).ReceivedBytes;
-            }
-            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException)
-            {
-                break;
-            }
-            catch (SocketException)
-            {
-                continue; // e.g. ICMP port unreachable reported for an earlier send
-            }
-            Counters.UdpReceived(received);
-            if (LoseInjected()) continue;
-            Deliver(buffer.AsSpan(0, received), options.Settings.MaxDatagramBytes);
-        }
-    }
-
-    private void Deliver(ReadOnlySpan<byte> packet, int maxLength)
-    {
-        if (!codec.TryDecode(packet, maxLength, out var message, out _)) return;
-        try
-        {
-            OnMessage(message!);
+            OnMessage(message);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             // A protocol bug must not kill the receive loop; the packet is lost like a dropped one.
-            logger.LogError(e, "SWIM failed to handle a {Type}", message!.GetType().Name);
+            logger.LogError(e, "SWIM failed to handle a {Type}", message.GetType().Name);
         }
-    }
-
-    private async Task AcceptLoop(CancellationToken token)
-    {
-        while (!token.IsCancellationRequested)
-        {
-            Socket connection;
-            try
-            {
-                connection = await tcp!.AcceptAsync(token).ConfigureAwait(false);
-            }
-            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException)
-            {
-                break;
-            }
-            catch (SocketException)
-            {
-                continue;
-            }
-            if (!incomingTcp.Wait(0))
-            {
-                connection.Dispose();
-                continue;
-            }
-            _ = HandleConnectionAsync(connection, token);
-        }
-    }
-
-    private async Task HandleConnectionAsync(Socket connection, CancellationToken token)
-    {
-        byte[]? frame = null;
-        try
-        {
-            using var _ = connection;
-            using var cts = CancellationTokenSource.CreateLinkedTokenSource(token);
-            cts.CancelAfter(options.TcpTimeout);
-            var prefix = new byte[FramePrefix];
-            if (!await ReadExactlyAsync(connection, prefix, cts.Token).ConfigureAwait(false))
-            {
-                Counters.Drop(DropReason.Malformed);
-                return;
-            }
-            var length = BinaryPrimitives.ReadInt32LittleEndian(prefix);
-            if (length <= 0 || length > options.Codec.MaxStreamBytes)
-            {
-                Counters.Drop(length <= 0 ? DropReason.Malformed : DropReason.Oversized);
-                return;
-            }
-            frame = ArrayPool<byte>.Shared.Rent(length);
-            if (!await ReadExactlyAsync(connection, frame.AsMemory(0, length), cts.Token).ConfigureAwait(false))
-            {
-                Counters.Drop(DropReason.Malformed);
-                return;
-            }
-            Deliver(frame.AsSpan(0, length), options.Codec.MaxStreamBytes);
-        }
-        catch (Exception e) when (e is SocketException or OperationCanceledException or ObjectDisposedException or IOException)
-        {
-            // A slow or broken peer: its push-pull is simply lost.
-        }
-        finally
-        {
-            if (frame is not null) ArrayPool<byte>.Shared.Return(frame);
-            ReleaseQuietly(incomingTcp);
-        }
-    }
-
-    /// <summary>False on a clean end of stream before the buffer is full; counts every byte read.</summary>
-    private async ValueTask<bool> ReadExactlyAsync(Socket socket, Memory<byte> buffer, CancellationToken token)
-    {
-        var filled = 0;
-        while (filled < buffer.Length) // each pass reads at least one byte or returns
-        {
-            var n = await socket.ReceiveAsync(buffer[filled..], SocketFlags.None, token).ConfigureAwait(false);
-            if (n == 0) return false;
-            Counters.TcpReceived(n);
-            filled += n;
-        }
-        return true;
     }
 
     private async Task TickLoop(CancellationToken token)
@@ -467,18 +286,6 @@ public sealed class SwimHost : IAsyncDisposable
             {
                 logger.LogError(e, "SWIM membership change handler failed");
             }
-        }
-    }
-
-    private static void ReleaseQuietly(SemaphoreSlim semaphore)
-    {
-        try
-        {
-            semaphore.Release();
-        }
-        catch (ObjectDisposedException)
-        {
-            // the host stopped meanwhile
         }
     }
 }
