@@ -42,7 +42,7 @@ public static class SchemaInstaller
         using var stream = typeof(SchemaInstaller).Assembly.GetManifestResourceStream(ResourceName)
             ?? throw new InvalidOperationException(
                 $"The embedded resource '{ResourceName}' is missing from {typeof(SchemaInstaller).Assembly.GetName().Name}; " +
-                "Membership.csproj must embed AdoNet/postgresql-clustering.sql under that name.");
+                "Membership.AdoNet.csproj must embed postgresql-clustering.sql under that name.");
         using var reader = new StreamReader(stream);
         return reader.ReadToEnd();
     }
