@@ -40,23 +40,23 @@ public sealed class SwimCodec
     /// <summary>Bytes a packet adds around a body at most (header, nonce, tag, timestamp).</summary>
     public const int EnvelopeOverhead = HeaderSize + Keyring.NonceSize + Keyring.TagSize + TimestampSize;
 
-    private readonly Keyring? keyring;
-    private readonly TimeProvider time;
-    private readonly ReplayGuard? replay;
-    private readonly HostCache hosts = new();
+    private readonly Keyring? _keyring;
+    private readonly TimeProvider _time;
+    private readonly ReplayGuard? _replay;
+    private readonly HostCache _hosts = new();
 
     public SwimCodec(Keyring? keyring = null, WireCounters? counters = null, TimeProvider? time = null, SwimCodecOptions? options = null)
     {
-        this.keyring = keyring;
-        this.time = time ?? TimeProvider.System;
+        _keyring = keyring;
+        _time = time ?? TimeProvider.System;
         Options = options ?? new SwimCodecOptions();
         Counters = counters ?? new WireCounters();
-        if (keyring is not null) replay = new ReplayGuard(Options.ReplayWindow, Options.ReplayCapacity);
+        if (keyring is not null) _replay = new ReplayGuard(Options.ReplayWindow, Options.ReplayCapacity);
     }
 
     public SwimCodecOptions Options { get; }
     public WireCounters Counters { get; }
-    public bool Encrypted => keyring is not null;
+    public bool Encrypted => _keyring is not null;
 
     // ---- sizes (pure; the protocol core uses them to fill datagrams) ----
 
@@ -98,7 +98,7 @@ public sealed class SwimCodec
     }
 
     /// <summary>Size of the whole packet this codec would produce.</summary>
-    public int PacketSize(SwimMessage message) => HeaderSize + (keyring is null ? 0 : EnvelopeOverhead - HeaderSize) + BodySize(message);
+    public int PacketSize(SwimMessage message) => HeaderSize + (_keyring is null ? 0 : EnvelopeOverhead - HeaderSize) + BodySize(message);
 
     // ---- encoding ----
 
@@ -112,7 +112,7 @@ public sealed class SwimCodec
         var total = PacketSize(message);
         if (total > maxLength || total > destination.Length) return false;
         destination[0] = Version;
-        if (keyring is null)
+        if (_keyring is null)
         {
             destination[1] = 0;
             WriteBody(message, destination.Slice(HeaderSize, body));
@@ -122,9 +122,9 @@ public sealed class SwimCodec
             destination[1] = FlagEncrypted;
             var nonce = destination.Slice(HeaderSize, Keyring.NonceSize);
             var plain = destination.Slice(HeaderSize + Keyring.NonceSize, TimestampSize + body);
-            BinaryPrimitives.WriteInt64LittleEndian(plain, time.GetUtcNow().ToUnixTimeMilliseconds());
+            BinaryPrimitives.WriteInt64LittleEndian(plain, _time.GetUtcNow().ToUnixTimeMilliseconds());
             WriteBody(message, plain[TimestampSize..]);
-            keyring.Encrypt(destination[..HeaderSize], nonce, plain, destination.Slice(HeaderSize + Keyring.NonceSize + plain.Length, Keyring.TagSize));
+            _keyring.Encrypt(destination[..HeaderSize], nonce, plain, destination.Slice(HeaderSize + Keyring.NonceSize + plain.Length, Keyring.TagSize));
         }
         written = total;
         return true;
@@ -205,7 +205,7 @@ public sealed class SwimCodec
         var flags = packet[1];
         if ((flags & ~FlagEncrypted) != 0) return DropReason.Malformed;
         var encrypted = (flags & FlagEncrypted) != 0;
-        if (encrypted != (keyring is not null)) return DropReason.AuthFailed;
+        if (encrypted != (_keyring is not null)) return DropReason.AuthFailed;
         if (!encrypted) return DecodeBody(packet[HeaderSize..], out message) ? DropReason.None : DropReason.Malformed;
 
         var plainLength = packet.Length - EnvelopeOverhead + TimestampSize;
@@ -217,9 +217,9 @@ public sealed class SwimCodec
             var nonce = packet.Slice(HeaderSize, Keyring.NonceSize);
             var cipher = packet.Slice(HeaderSize + Keyring.NonceSize, plainLength);
             var tag = packet.Slice(HeaderSize + Keyring.NonceSize + plainLength, Keyring.TagSize);
-            if (!keyring!.TryDecrypt(packet[..HeaderSize], nonce, cipher, tag, plain)) return DropReason.AuthFailed;
+            if (!_keyring!.TryDecrypt(packet[..HeaderSize], nonce, cipher, tag, plain)) return DropReason.AuthFailed;
             var sent = BinaryPrimitives.ReadInt64LittleEndian(plain);
-            if (!replay!.Admit(sent, nonce, time.GetUtcNow().ToUnixTimeMilliseconds())) return DropReason.Replayed;
+            if (!_replay!.Admit(sent, nonce, _time.GetUtcNow().ToUnixTimeMilliseconds())) return DropReason.Replayed;
             return DecodeBody(plain[TimestampSize..], out message) ? DropReason.None : DropReason.Malformed;
         }
         finally
@@ -231,7 +231,7 @@ public sealed class SwimCodec
     private bool DecodeBody(ReadOnlySpan<byte> body, out SwimMessage? message)
     {
         message = null;
-        var r = new WireReader(body, hosts);
+        var r = new WireReader(body, _hosts);
         var type = (SwimMessageType)r.Byte();
         var from = r.Node();
         uint seq = 0;
