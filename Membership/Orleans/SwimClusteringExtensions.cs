@@ -31,10 +31,7 @@ public static class SwimClusteringExtensions
     public static IServiceCollection AddSwimClustering(this IServiceCollection services, Action<SwimClusteringOptions> configure)
     {
         ArgumentNullException.ThrowIfNull(services);
-        ArgumentNullException.ThrowIfNull(configure);
-        var options = new SwimClusteringOptions();
-        configure(options);
-        options.ThrowIfInvalid();
+        var options = Configured<SwimClusteringOptions>(configure, o => o.ThrowIfInvalid());
 
         services.AddSingleton(Options.Create(options));
         services.AddSingleton(sp => new SwimMembership(options, sp.GetService<ILoggerFactory>()));
@@ -69,15 +66,22 @@ public static class SwimClusteringExtensions
     public static IClientBuilder UseSwimGateways(this IClientBuilder builder, Action<SwimGatewayOptions> configure)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        ArgumentNullException.ThrowIfNull(configure);
-        var options = new SwimGatewayOptions();
-        configure(options);
-        options.ThrowIfInvalid();
+        var options = Configured<SwimGatewayOptions>(configure, o => o.ThrowIfInvalid());
         builder.Services.AddSingleton<IGatewayListProvider>(sp => new SwimGatewayListProvider(
             options,
             sp.GetService<IOptions<ClusterOptions>>()?.Value.ClusterId,
             sp.GetService<ILogger<SwimGatewayListProvider>>()));
         builder.Services.Configure<GatewayOptions>(o => o.GatewayListRefreshPeriod = options.RefreshPeriod);
         return builder;
+    }
+
+    /// <summary>New options as <paramref name="configure"/> sets them, validated before anything is registered.</summary>
+    private static T Configured<T>(Action<T> configure, Action<T> validate) where T : new()
+    {
+        ArgumentNullException.ThrowIfNull(configure);
+        var options = new T();
+        configure(options);
+        validate(options);
+        return options;
     }
 }

@@ -11,38 +11,38 @@ namespace Heck.Membership.Orleans;
 /// Client-side gateway discovery: asks a seed (or, failing that, any member learned from an earlier answer) for
 /// its SWIM view, without joining, and lists the gateways of the silos that SWIM has alive and Orleans Active.
 /// </summary>
-public sealed partial class SwimGatewayListProvider : IGatewayListProvider, IDisposable
+public sealed class SwimGatewayListProvider : IGatewayListProvider, IDisposable
 {
-    private readonly SwimGatewayOptions options;
-    private readonly string? clusterId;
-    private readonly ILogger logger;
-    private readonly IReadOnlyList<SwimEndpoint> seeds;
-    private readonly Keyring? keyring;
-    private readonly SwimCodec codec;
-    private readonly Lock gate = new();
-    private IReadOnlyList<SwimEndpoint> learned = [];
-    private IList<Uri> last = [];
-    private volatile bool anyAnswered;
+    private readonly SwimGatewayOptions _options;
+    private readonly string? _clusterId;
+    private readonly ILogger _logger;
+    private readonly IReadOnlyList<SwimEndpoint> _seeds;
+    private readonly Keyring? _keyring;
+    private readonly SwimCodec _codec;
+    private readonly Lock _gate = new();
+    private IReadOnlyList<SwimEndpoint> _learned = [];
+    private IList<Uri> _last = [];
+    private volatile bool _anyAnswered;
 
     internal SwimGatewayListProvider(SwimGatewayOptions options, string? clusterId, ILogger<SwimGatewayListProvider>? logger = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.ThrowIfInvalid();
-        this.options = options;
-        this.clusterId = clusterId;
-        this.logger = logger ?? (ILogger)NullLogger.Instance;
-        seeds = [.. SeedList.Parse(options.Seeds).Select(s => new SwimEndpoint(s.Host, s.Port)).Distinct()];
-        keyring = KeyList.Create(options.Keys);
-        codec = new SwimCodec(keyring);
+        _options = options;
+        _clusterId = clusterId;
+        _logger = logger ?? (ILogger)NullLogger.Instance;
+        _seeds = [.. SeedList.Parse(options.Seeds).Select(s => new SwimEndpoint(s.Host, s.Port)).Distinct()];
+        _keyring = KeyList.Create(options.Keys);
+        _codec = new SwimCodec(_keyring);
     }
 
-    public TimeSpan MaxStaleness => options.RefreshPeriod;
+    public TimeSpan MaxStaleness => _options.RefreshPeriod;
 
     /// <summary>
     /// Whether any member has answered a view request yet. A client that fails to connect while this is false
     /// never heard from the cluster at all (wrong seed, or a seed that drops what it cannot authenticate).
     /// </summary>
-    public bool AnyMemberAnswered => anyAnswered;
+    public bool AnyMemberAnswered => _anyAnswered;
 
     [Obsolete("Kept for the interface; every provider is updatable.")]
     public bool IsUpdatable => true;
@@ -53,33 +53,33 @@ public sealed partial class SwimGatewayListProvider : IGatewayListProvider, IDis
     public async Task<IList<Uri>> GetGateways()
     {
         IReadOnlyList<SwimEndpoint> known;
-        lock (gate) known = learned;
+        lock (_gate) known = _learned;
         // Configured seeds first (in random order, to spread the load), then members learned earlier.
-        var candidates = seeds.OrderBy(_ => Random.Shared.Next()).Concat(known.Except(seeds).OrderBy(_ => Random.Shared.Next())).ToList();
+        var candidates = _seeds.OrderBy(_ => Random.Shared.Next()).Concat(known.Except(_seeds).OrderBy(_ => Random.Shared.Next())).ToList();
         foreach (var endpoint in candidates)
         {
             IReadOnlyList<MemberInfo> view;
             try
             {
-                view = await SwimViewRequest.ReadViewAsync(endpoint, codec, options.RequestTimeout, CancellationToken.None).ConfigureAwait(false);
+                view = await SwimViewRequest.ReadViewAsync(endpoint, _codec, _options.RequestTimeout, CancellationToken.None).ConfigureAwait(false);
             }
             catch (Exception e) when (e is TimeoutException or IOException or System.Net.Sockets.SocketException or OperationCanceledException)
             {
-                LogSeedFailed(logger, endpoint.ToString(), e.Message);
+                _logger.LogDebug("SWIM gateways: {Endpoint} did not answer: {Error}", endpoint.ToString(), e.Message);
                 continue;
             }
-            anyAnswered = true;
-            var gateways = Gateways(view, clusterId);
-            lock (gate)
+            _anyAnswered = true;
+            var gateways = Gateways(view, _clusterId);
+            lock (_gate)
             {
-                learned = [.. view.Where(m => !m.Status.IsFinal()).Select(m => m.Node.Endpoint)];
-                last = gateways;
+                _learned = [.. view.Where(m => !m.Status.IsFinal()).Select(m => m.Node.Endpoint)];
+                _last = gateways;
             }
-            LogGateways(logger, endpoint.ToString(), gateways.Count);
+            _logger.LogDebug("SWIM gateways: {Endpoint} lists {Count} gateways", endpoint.ToString(), gateways.Count);
             return gateways;
         }
-        LogNoSeedAnswered(logger, string.Join(", ", options.Seeds));
-        lock (gate) return last;
+        _logger.LogWarning("SWIM gateways: no member answered (seeds {Seeds}); keeping the previous gateway list", string.Join(", ", _options.Seeds));
+        lock (_gate) return _last;
     }
 
     /// <summary>Gateway URIs of members SWIM holds alive (or suspect) whose Orleans status is Active.</summary>
@@ -98,14 +98,5 @@ public sealed partial class SwimGatewayListProvider : IGatewayListProvider, IDis
         return result;
     }
 
-    public void Dispose() => keyring?.Dispose();
-
-    [LoggerMessage(Level = LogLevel.Debug, Message = "SWIM gateways: {Endpoint} did not answer: {Error}")]
-    private static partial void LogSeedFailed(ILogger logger, string endpoint, string error);
-
-    [LoggerMessage(Level = LogLevel.Debug, Message = "SWIM gateways: {Endpoint} lists {Count} gateways")]
-    private static partial void LogGateways(ILogger logger, string endpoint, int count);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "SWIM gateways: no member answered (seeds {Seeds}); keeping the previous gateway list")]
-    private static partial void LogNoSeedAnswered(ILogger logger, string seeds);
+    public void Dispose() => _keyring?.Dispose();
 }

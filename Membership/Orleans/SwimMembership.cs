@@ -16,20 +16,20 @@ namespace Heck.Membership.Orleans;
 /// </summary>
 public sealed class SwimMembership : IAsyncDisposable, IDisposable
 {
-    private readonly ILoggerFactory loggers;
-    private readonly ILogger logger;
-    private readonly Lock gate = new();
-    private SwimHost? host;
-    private Keyring? keyring;
-    private int disposed;
+    private readonly ILoggerFactory _loggers;
+    private readonly ILogger _logger;
+    private readonly Lock _gate = new();
+    private SwimHost? _host;
+    private Keyring? _keyring;
+    private int _disposed;
 
     internal SwimMembership(SwimClusteringOptions options, ILoggerFactory? loggers = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.ThrowIfInvalid();
         Options = options;
-        this.loggers = loggers ?? NullLoggerFactory.Instance;
-        logger = this.loggers.CreateLogger<SwimMembership>();
+        _loggers = loggers ?? NullLoggerFactory.Instance;
+        _logger = _loggers.CreateLogger<SwimMembership>();
     }
 
     public SwimClusteringOptions Options { get; }
@@ -37,7 +37,7 @@ public sealed class SwimMembership : IAsyncDisposable, IDisposable
     /// <summary>The running agent; null before Orleans initialized membership.</summary>
     public SwimHost? Host
     {
-        get { lock (gate) return host; }
+        get { lock (_gate) return _host; }
     }
 
     /// <summary>The local SWIM view (with dead and left tombstones); null before start.</summary>
@@ -60,11 +60,11 @@ public sealed class SwimMembership : IAsyncDisposable, IDisposable
     {
         SwimHost created;
         IReadOnlyList<(string Host, int Port)> seeds = Options.ParsedSeeds();
-        lock (gate)
+        lock (_gate)
         {
-            ObjectDisposedException.ThrowIf(Volatile.Read(ref disposed) != 0, this);
-            if (host is not null) throw new InvalidOperationException("The SWIM agent is already started.");
-            keyring = KeyList.Create(Options.Keys);
+            ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+            if (_host is not null) throw new InvalidOperationException("The SWIM agent is already started.");
+            _keyring = KeyList.Create(Options.Keys);
             var bind = IPAddress.Parse(Options.BindAddress);
             var wildcard = bind.Equals(IPAddress.Any) || bind.Equals(IPAddress.IPv6Any);
             var hostOptions = new SwimHostOptions
@@ -74,13 +74,13 @@ public sealed class SwimMembership : IAsyncDisposable, IDisposable
                 Port = Options.Port,
                 Metadata = metadata,
                 Settings = Options.Settings,
-                Keyring = keyring,
+                Keyring = _keyring,
                 LeavePropagation = Options.LeavePropagation,
                 InjectedLossPercent = Options.InjectedLossPercent,
             };
-            created = new SwimHost(hostOptions, loggers.CreateLogger<SwimHost>());
+            created = new SwimHost(hostOptions, _loggers.CreateLogger<SwimHost>());
             created.DeclaredDead += OnDeclaredDead;
-            host = created;
+            _host = created;
         }
 
         try
@@ -96,13 +96,13 @@ public sealed class SwimMembership : IAsyncDisposable, IDisposable
 
         if (seeds.Count == 0)
         {
-            logger.LogInformation("SWIM {Self} started a new cluster (no seeds configured)", created.Self);
+            _logger.LogInformation("SWIM {Self} started a new cluster (no seeds configured)", created.Self);
             return;
         }
         try
         {
             await created.Joined.WaitAsync(Options.JoinTimeout, cancellationToken).ConfigureAwait(false);
-            logger.LogInformation("SWIM {Self} joined the cluster through {Seeds}", created.Self, string.Join(", ", Options.Seeds));
+            _logger.LogInformation("SWIM {Self} joined the cluster through {Seeds}", created.Self, string.Join(", ", Options.Seeds));
         }
         catch (Exception e) when (e is TimeoutException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
         {
@@ -125,9 +125,9 @@ public sealed class SwimMembership : IAsyncDisposable, IDisposable
 
     public async ValueTask DisposeAsync()
     {
-        if (Interlocked.Exchange(ref disposed, 1) != 0) return;
+        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
         SwimHost? h;
-        lock (gate) h = host;
+        lock (_gate) h = _host;
         if (h is not null)
         {
             try
@@ -142,7 +142,7 @@ public sealed class SwimMembership : IAsyncDisposable, IDisposable
             }
             await h.DisposeAsync().ConfigureAwait(false);
         }
-        keyring?.Dispose();
+        _keyring?.Dispose();
     }
 
     /// <summary>For synchronous containers: the same as <see cref="DisposeAsync"/>, waited for.</summary>
@@ -150,18 +150,18 @@ public sealed class SwimMembership : IAsyncDisposable, IDisposable
 
     private void OnDeclaredDead()
     {
-        logger.LogCritical("SWIM declared this silo ({Self}) dead. Its Orleans row now reads Dead, so Orleans stops this silo at its next membership read; restart it to rejoin as a new generation.", Host?.Self);
+        _logger.LogCritical("SWIM declared this silo ({Self}) dead. Its Orleans row now reads Dead, so Orleans stops this silo at its next membership read; restart it to rejoin as a new generation.", Host?.Self);
         DeclaredDead?.Invoke();
     }
 
     private async Task StopAfterFailedStart(SwimHost created)
     {
         await created.DisposeAsync().ConfigureAwait(false);
-        lock (gate)
+        lock (_gate)
         {
-            if (ReferenceEquals(host, created)) host = null;
+            if (ReferenceEquals(_host, created)) _host = null;
         }
-        keyring?.Dispose();
-        keyring = null;
+        _keyring?.Dispose();
+        _keyring = null;
     }
 }

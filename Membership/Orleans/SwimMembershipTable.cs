@@ -14,55 +14,55 @@ namespace Heck.Membership.Orleans;
 /// is a monotone function of the view, and the only writes accepted are this silo's own row. When SWIM
 /// declares this silo dead, its own row reads Dead, which makes Orleans stop the silo. See README.md.
 /// </summary>
-public sealed partial class SwimMembershipTable : IMembershipTable
+public sealed class SwimMembershipTable : IMembershipTable
 {
     /// <summary>IAmAliveTime of live members is "now", rounded down to this, so idle reads stay identical.</summary>
     internal static readonly TimeSpan AliveTimeGranularity = TimeSpan.FromSeconds(10);
 
-    private readonly SwimMembership swim;
-    private readonly ILocalSiloDetails local;
-    private readonly ILogger logger;
-    private readonly TimeProvider time;
-    private readonly SemaphoreSlim writes = new(1, 1);
-    private readonly ConcurrentDictionary<SiloAddress, DateTime> lastSeenAlive = new();
-    private readonly Lock startGate = new();
-    private Task? started;
-    private OrleansMember? own;
+    private readonly SwimMembership _swim;
+    private readonly ILocalSiloDetails _local;
+    private readonly ILogger _logger;
+    private readonly TimeProvider _time;
+    private readonly SemaphoreSlim _writes = new(1, 1);
+    private readonly ConcurrentDictionary<SiloAddress, DateTime> _lastSeenAlive = new();
+    private readonly Lock _startGate = new();
+    private Task? _started;
+    private OrleansMember? _own;
 
     internal SwimMembershipTable(SwimMembership swim, ILocalSiloDetails local, ILogger<SwimMembershipTable>? logger = null, TimeProvider? time = null)
     {
-        this.swim = swim ?? throw new ArgumentNullException(nameof(swim));
-        this.local = local ?? throw new ArgumentNullException(nameof(local));
-        this.logger = logger ?? (ILogger)NullLogger.Instance;
-        this.time = time ?? TimeProvider.System;
+        _swim = swim ?? throw new ArgumentNullException(nameof(swim));
+        _local = local ?? throw new ArgumentNullException(nameof(local));
+        _logger = logger ?? (ILogger)NullLogger.Instance;
+        _time = time ?? TimeProvider.System;
     }
 
     /// <summary>Starts the SWIM agent; with seeds, completes when one answered (bounded by <see cref="SwimClusteringOptions.JoinTimeout"/>).</summary>
     public Task InitializeMembershipTable(bool tryInitTableVersion)
     {
         _ = tryInitTableVersion; // nothing to create: the "table" is the view
-        lock (startGate)
+        lock (_startGate)
         {
-            if (started is null || started.IsFaulted || started.IsCanceled) started = StartAsync();
-            return started;
+            if (_started is null || _started.IsFaulted || _started.IsCanceled) _started = StartAsync();
+            return _started;
         }
     }
 
     private Task StartAsync()
     {
-        var silo = local.SiloAddress;
+        var silo = _local.SiloAddress;
         var initial = new OrleansMember(
             silo,
             SiloStatus.Created,
-            local.GatewayAddress?.Endpoint?.Port ?? 0,
-            local.Name,
-            local.DnsHostName,
+            _local.GatewayAddress?.Endpoint?.Port ?? 0,
+            _local.Name,
+            _local.DnsHostName,
             null,
-            time.GetUtcNow().UtcDateTime,
-            local.ClusterId,
+            _time.GetUtcNow().UtcDateTime,
+            _local.ClusterId,
             0);
-        own = initial;
-        return swim.StartAsync(silo.Endpoint.Address.ToString(), initial.ToMetadata(), CancellationToken.None);
+        _own = initial;
+        return _swim.StartAsync(silo.Endpoint.Address.ToString(), initial.ToMetadata(), CancellationToken.None);
     }
 
     public Task<MembershipTableData> ReadAll() => Task.FromResult(Read(null));
@@ -74,7 +74,7 @@ public sealed partial class SwimMembershipTable : IMembershipTable
     {
         ArgumentNullException.ThrowIfNull(entry);
         if (!IsSelf(entry.SiloAddress)) return RefuseOther(entry, nameof(InsertRow));
-        await writes.WaitAsync().ConfigureAwait(false);
+        await _writes.WaitAsync().ConfigureAwait(false);
         try
         {
             // The row exists once this silo wrote any status (before that, reads do not list it).
@@ -83,7 +83,7 @@ public sealed partial class SwimMembershipTable : IMembershipTable
         }
         finally
         {
-            writes.Release();
+            _writes.Release();
         }
     }
 
@@ -96,17 +96,17 @@ public sealed partial class SwimMembershipTable : IMembershipTable
     {
         ArgumentNullException.ThrowIfNull(entry);
         if (!IsSelf(entry.SiloAddress)) return RefuseOther(entry, nameof(UpdateRow));
-        await writes.WaitAsync().ConfigureAwait(false);
+        await _writes.WaitAsync().ConfigureAwait(false);
         try
         {
             if (OwnStatus() == SiloStatus.Created) return false; // no row yet: InsertRow first
             // Dead is final and idempotent (e.g. written while stopping after SWIM declared us dead): no etag check.
-            if (entry.Status != SiloStatus.Dead && !string.Equals(etag, own!.ETag, StringComparison.Ordinal)) return false;
+            if (entry.Status != SiloStatus.Dead && !string.Equals(etag, _own!.ETag, StringComparison.Ordinal)) return false;
             return await WriteOwnAsync(entry).ConfigureAwait(false);
         }
         finally
         {
-            writes.Release();
+            _writes.Release();
         }
     }
 
@@ -119,40 +119,40 @@ public sealed partial class SwimMembershipTable : IMembershipTable
     /// </summary>
     public Task CleanupDefunctSiloEntries(DateTimeOffset beforeDate)
     {
-        LogCleanupIgnored(logger, beforeDate);
+        _logger.LogDebug("SWIM membership: CleanupDefunctSiloEntries({Before}) ignored; dead members are SWIM tombstones", beforeDate);
         return Task.CompletedTask;
     }
 
     /// <summary>No-op: there is no stored table to delete; the view lives only in the running members.</summary>
     public Task DeleteMembershipTableEntries(string clusterId)
     {
-        LogDeleteIgnored(logger, clusterId);
+        _logger.LogDebug("SWIM membership: DeleteMembershipTableEntries({ClusterId}) ignored; nothing is stored", clusterId);
         return Task.CompletedTask;
     }
 
-    private bool IsSelf(SiloAddress? address) => address is not null && address.Equals(local.SiloAddress);
+    private bool IsSelf(SiloAddress? address) => address is not null && address.Equals(_local.SiloAddress);
 
-    private SiloStatus OwnStatus() => own?.Status ?? SiloStatus.None;
+    private SiloStatus OwnStatus() => _own?.Status ?? SiloStatus.None;
 
     private bool RefuseOther(MembershipEntry entry, string operation)
     {
         // Orleans' own probing runs with LivenessEnabled = false; its suspicion votes and kills land here.
-        LogRefused(logger, operation, entry.SiloAddress, entry.Status);
+        _logger.LogDebug("SWIM membership: refused {Operation} for {Silo} ({Status}); only SWIM decides other silos' statuses", operation, entry.SiloAddress, entry.Status);
         return false;
     }
 
     private async Task<bool> WriteOwnAsync(MembershipEntry entry)
     {
-        var host = swim.Host;
+        var host = _swim.Host;
         if (host is null) return false;
-        var current = own!;
+        var current = _own!;
         if (entry.Status == SiloStatus.Dead)
         {
             if (current.Status == SiloStatus.Dead || host.IsDeclaredDead) return true; // already gone
 
-            own = current with { Status = SiloStatus.Dead, Writes = current.Writes + 1 };
-            LogLeaving(logger, entry.SiloAddress);
-            await swim.LeaveAsync().ConfigureAwait(false);
+            _own = current with { Status = SiloStatus.Dead, Writes = current.Writes + 1 };
+            _logger.LogInformation("SWIM membership: {Silo} is Dead to Orleans; leaving the SWIM cluster gracefully", entry.SiloAddress);
+            await _swim.LeaveAsync().ConfigureAwait(false);
             return true;
         }
         if (host.IsDeclaredDead || entry.Status is SiloStatus.None or SiloStatus.Created || entry.Status < current.Status)
@@ -170,30 +170,30 @@ public sealed partial class SwimMembershipTable : IMembershipTable
             StartTime = entry.StartTime == default ? current.StartTime : DateTime.SpecifyKind(entry.StartTime, DateTimeKind.Utc),
             Writes = current.Writes + 1,
         };
-        own = next;
-        swim.UpdateMetadata(next.ToMetadata());
-        LogWrote(logger, entry.SiloAddress, entry.Status);
+        _own = next;
+        _swim.UpdateMetadata(next.ToMetadata());
+        _logger.LogInformation("SWIM membership: {Silo} is now {Status}", entry.SiloAddress, entry.Status);
         return true;
     }
 
     /// <summary>The view as a table; <paramref name="only"/> limits the rows to one silo (the version is the table's).</summary>
     private MembershipTableData Read(SiloAddress? only)
     {
-        var view = swim.View ?? throw new InvalidOperationException("The SWIM membership table is not initialized (InitializeMembershipTable was not called or failed).");
-        var now = time.GetUtcNow().UtcDateTime;
+        var view = _swim.View ?? throw new InvalidOperationException("The SWIM membership table is not initialized (InitializeMembershipTable was not called or failed).");
+        var now = _time.GetUtcNow().UtcDateTime;
         var aliveTime = new DateTime(now.Ticks - now.Ticks % AliveTimeGranularity.Ticks, DateTimeKind.Utc);
         var rows = new Dictionary<SiloAddress, (MembershipEntry Entry, string ETag)>();
         foreach (var member in view.Members)
         {
             if (OrleansMember.TryParse(member.Metadata) is not { } orleans) continue;
-            if (orleans.ClusterId is { Length: > 0 } cluster && !string.Equals(cluster, local.ClusterId, StringComparison.Ordinal)) continue;
+            if (orleans.ClusterId is { Length: > 0 } cluster && !string.Equals(cluster, _local.ClusterId, StringComparison.Ordinal)) continue;
             if (only is not null && !orleans.Silo.Equals(only)) continue;
             var final = member.Status.IsFinal();
             var status = final ? SiloStatus.Dead : orleans.Status;
             if (status is SiloStatus.None or SiloStatus.Created) continue; // not registered with Orleans yet
             DateTime iAmAlive;
-            if (final) iAmAlive = lastSeenAlive.TryGetValue(orleans.Silo, out var seen) ? seen : orleans.StartTime;
-            else lastSeenAlive[orleans.Silo] = iAmAlive = aliveTime;
+            if (final) iAmAlive = _lastSeenAlive.TryGetValue(orleans.Silo, out var seen) ? seen : orleans.StartTime;
+            else _lastSeenAlive[orleans.Silo] = iAmAlive = aliveTime;
             var entry = new MembershipEntry
             {
                 SiloAddress = orleans.Silo,
@@ -234,19 +234,4 @@ public sealed partial class SwimMembershipTable : IMembershipTable
         var version = (int)Math.Min(sum, int.MaxValue - 1);
         return new TableVersion(version, version.ToString(CultureInfo.InvariantCulture));
     }
-
-    [LoggerMessage(Level = LogLevel.Debug, Message = "SWIM membership: refused {Operation} for {Silo} ({Status}); only SWIM decides other silos' statuses")]
-    private static partial void LogRefused(ILogger logger, string operation, SiloAddress silo, SiloStatus status);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "SWIM membership: {Silo} is now {Status}")]
-    private static partial void LogWrote(ILogger logger, SiloAddress silo, SiloStatus status);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "SWIM membership: {Silo} is Dead to Orleans; leaving the SWIM cluster gracefully")]
-    private static partial void LogLeaving(ILogger logger, SiloAddress silo);
-
-    [LoggerMessage(Level = LogLevel.Debug, Message = "SWIM membership: CleanupDefunctSiloEntries({Before}) ignored; dead members are SWIM tombstones")]
-    private static partial void LogCleanupIgnored(ILogger logger, DateTimeOffset before);
-
-    [LoggerMessage(Level = LogLevel.Debug, Message = "SWIM membership: DeleteMembershipTableEntries({ClusterId}) ignored; nothing is stored")]
-    private static partial void LogDeleteIgnored(ILogger logger, string clusterId);
 }

@@ -1,7 +1,7 @@
-using System.Buffers.Binary;
 using System.Net;
 using System.Net.Sockets;
 using Heck.Membership.Swim;
+using Heck.Membership.Transport;
 using Heck.Membership.Wire;
 
 namespace Heck.Membership.Orleans;
@@ -10,17 +10,16 @@ namespace Heck.Membership.Orleans;
 /// Reads a member's SWIM view from outside the cluster, with the transport unchanged: send it a push-pull request
 /// that carries no state (so it learns nothing about us and does not add us as a member) from a short-lived
 /// TCP listener, and take its full-state reply, which it sends to the requester's advertised endpoint.
-/// Frames are those of <c>SwimHost</c>: a 4-byte little-endian length, then one codec packet.
+/// Frames are those of <c>SwimHost</c> (<see cref="TcpFraming"/>).
 /// </summary>
 internal static class SwimViewRequest
 {
-    private const int FramePrefix = 4;
-
     public static async Task<IReadOnlyList<MemberInfo>> ReadViewAsync(SwimEndpoint target, SwimCodec codec, TimeSpan timeout, CancellationToken cancellationToken)
     {
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         cts.CancelAfter(timeout);
         var token = cts.Token;
+        var framing = new TcpFraming(codec);
         try
         {
             var address = await ResolveAsync(target.Host, token).ConfigureAwait(false)
@@ -36,18 +35,13 @@ internal static class SwimViewRequest
             listener.Listen(4);
             var me = new NodeId(localAddress.ToString(), ((IPEndPoint)listener.LocalEndPoint!).Port, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
 
-            var request = new PushPull(me, Join: false, Reply: false);
-            var size = codec.PacketSize(request);
-            var frame = new byte[FramePrefix + size];
-            BinaryPrimitives.WriteInt32LittleEndian(frame, size);
-            if (!codec.TryEncode(request, frame.AsSpan(FramePrefix), size, out _)) throw new IOException("cannot encode the view request");
-            await outgoing.SendAsync(frame, SocketFlags.None, token).ConfigureAwait(false);
-            outgoing.Shutdown(SocketShutdown.Send);
+            var frame = framing.Frame(new PushPull(me, Join: false, Reply: false), out _) ?? throw new IOException("cannot encode the view request");
+            await framing.WriteAsync(outgoing, frame, token).ConfigureAwait(false);
 
             while (true)
             {
                 using var connection = await listener.AcceptAsync(token).ConfigureAwait(false);
-                if (await ReadFrameAsync(connection, codec, token).ConfigureAwait(false) is PushPull { Reply: true } reply)
+                if (await framing.ReadAsync(connection, token).ConfigureAwait(false) is PushPull { Reply: true } reply)
                     return Fold(reply.Updates);
             }
         }
@@ -75,29 +69,6 @@ internal static class SwimViewRequest
             members[u.Node] = (incarnation, status, metadata, metadataIncarnation);
         }
         return [.. members.Select(kv => new MemberInfo(kv.Key, kv.Value.Incarnation, kv.Value.Status, kv.Value.Metadata ?? Metadata.Empty))];
-    }
-
-    private static async Task<SwimMessage?> ReadFrameAsync(Socket connection, SwimCodec codec, CancellationToken token)
-    {
-        var prefix = new byte[FramePrefix];
-        if (!await ReadExactlyAsync(connection, prefix, token).ConfigureAwait(false)) return null;
-        var length = BinaryPrimitives.ReadInt32LittleEndian(prefix);
-        if (length <= 0 || length > codec.Options.MaxStreamBytes) return null;
-        var body = new byte[length];
-        if (!await ReadExactlyAsync(connection, body, token).ConfigureAwait(false)) return null;
-        return codec.TryDecode(body, codec.Options.MaxStreamBytes, out var message, out _) ? message : null;
-    }
-
-    private static async ValueTask<bool> ReadExactlyAsync(Socket socket, Memory<byte> buffer, CancellationToken token)
-    {
-        var filled = 0;
-        while (filled < buffer.Length)
-        {
-            var n = await socket.ReceiveAsync(buffer[filled..], SocketFlags.None, token).ConfigureAwait(false);
-            if (n == 0) return false;
-            filled += n;
-        }
-        return true;
     }
 
     private static async Task<IPAddress?> ResolveAsync(string host, CancellationToken token)

@@ -15,44 +15,44 @@ internal sealed class BroadcastQueue
         public long Order;
     }
 
-    private readonly List<Entry> entries = [];
-    private long order;
+    private readonly List<Entry> _entries = [];
+    private long _order;
 
-    public int Count => entries.Count;
+    public int Count => _entries.Count;
 
     public void Enqueue(MemberUpdate update, int size)
     {
-        for (var i = entries.Count - 1; i >= 0; i--)
+        for (var i = _entries.Count - 1; i >= 0; i--)
         {
-            var queued = entries[i].Update;
+            var queued = _entries[i].Update;
             if (queued.Node != update.Node) continue;
             var coexists = update.Status == MemberStatus.Suspect && queued.Status == MemberStatus.Suspect
                 && queued.Incarnation == update.Incarnation && queued.Confirmer != update.Confirmer;
-            if (!coexists) entries.RemoveAt(i);
+            if (!coexists) _entries.RemoveAt(i);
         }
-        entries.Add(new Entry { Update = update, Size = size, Order = ++order });
+        _entries.Add(new Entry { Update = update, Size = size, Order = ++_order });
     }
 
     /// <summary>Appends updates to <paramref name="into"/> within <paramref name="budget"/> bytes; returns bytes used.</summary>
     public int Take(List<MemberUpdate> into, int budget, int retransmitLimit, int maxCount)
     {
-        if (entries.Count == 0 || budget <= 0) return 0;
-        entries.Sort(static (a, b) => a.Transmits != b.Transmits ? a.Transmits.CompareTo(b.Transmits) : b.Order.CompareTo(a.Order));
+        if (_entries.Count == 0 || budget <= 0) return 0;
+        _entries.Sort(static (a, b) => a.Transmits != b.Transmits ? a.Transmits.CompareTo(b.Transmits) : b.Order.CompareTo(a.Order));
         var used = 0;
         var taken = 0;
-        for (var i = 0; i < entries.Count && taken < maxCount; i++)
+        for (var i = 0; i < _entries.Count && taken < maxCount; i++)
         {
-            var e = entries[i];
+            var e = _entries[i];
             if (e.Size > budget - used) continue;
             into.Add(e.Update);
             used += e.Size;
             taken++;
             e.Transmits++;
-            entries[i] = e;
+            _entries[i] = e;
         }
-        if (taken > 0) entries.RemoveAll(e => e.Transmits >= retransmitLimit);
+        if (taken > 0) _entries.RemoveAll(e => e.Transmits >= retransmitLimit);
         return used;
     }
 
-    public void Clear() => entries.Clear();
+    public void Clear() => _entries.Clear();
 }

@@ -34,26 +34,26 @@ public sealed class Directives
 /// <summary>Collects one call's output; reused so that quiet ticks allocate nothing.</summary>
 internal sealed class DirectivesBuilder
 {
-    private readonly List<Send> messages = [];
-    private readonly List<MemberStatusChanged> changes = [];
-    private bool selfDeclaredDead;
-    private bool joined;
+    private readonly List<Send> _messages = [];
+    private readonly List<MemberStatusChanged> _changes = [];
+    private bool _selfDeclaredDead;
+    private bool _joined;
 
-    public void Send(SwimEndpoint to, SwimMessage message, bool reliable = false) => messages.Add(new(to, message, reliable));
-    public void Changed(MemberStatusChanged change) => changes.Add(change);
-    public void DeclaredDead() => selfDeclaredDead = true;
-    public void Joined() => joined = true;
+    public void Send(SwimEndpoint to, SwimMessage message, bool reliable = false) => _messages.Add(new(to, message, reliable));
+    public void Changed(MemberStatusChanged change) => _changes.Add(change);
+    public void DeclaredDead() => _selfDeclaredDead = true;
+    public void Joined() => _joined = true;
 
     public Directives Build()
     {
-        if (messages.Count == 0 && changes.Count == 0 && !selfDeclaredDead && !joined) return Directives.None;
+        if (_messages.Count == 0 && _changes.Count == 0 && !_selfDeclaredDead && !_joined) return Directives.None;
         var result = new Directives(
-            messages.Count == 0 ? [] : messages.ToArray(),
-            changes.Count == 0 ? [] : changes.ToArray(),
-            selfDeclaredDead, joined);
-        messages.Clear();
-        changes.Clear();
-        selfDeclaredDead = joined = false;
+            _messages.Count == 0 ? [] : _messages.ToArray(),
+            _changes.Count == 0 ? [] : _changes.ToArray(),
+            _selfDeclaredDead, _joined);
+        _messages.Clear();
+        _changes.Clear();
+        _selfDeclaredDead = _joined = false;
         return result;
     }
 }

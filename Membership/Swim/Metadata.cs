@@ -19,24 +19,24 @@ public sealed class Metadata : IReadOnlyDictionary<string, string>, IEquatable<M
 
     public static Metadata Empty { get; } = new(new Dictionary<string, string>(0, StringComparer.Ordinal), trusted: true);
 
-    private readonly Dictionary<string, string> items;
+    private readonly Dictionary<string, string> _items;
 
     /// <summary>Throws <see cref="ArgumentException"/> when a bound is exceeded.</summary>
     public Metadata(IEnumerable<KeyValuePair<string, string>> items)
     {
-        this.items = new Dictionary<string, string>(StringComparer.Ordinal);
+        _items = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var (key, value) in items)
         {
-            if (!this.items.TryAdd(key, value)) throw new ArgumentException($"Metadata key '{key}' is repeated.", nameof(items));
+            if (!_items.TryAdd(key, value)) throw new ArgumentException($"Metadata key '{key}' is repeated.", nameof(items));
         }
-        if (Check(this.items) is { } error) throw new ArgumentException(error, nameof(items));
-        EncodedSize = ComputeSize(this.items);
+        if (Check(_items) is { } error) throw new ArgumentException(error, nameof(items));
+        EncodedSize = ComputeSize(_items);
     }
 
     private Metadata(Dictionary<string, string> items, bool trusted)
     {
         _ = trusted;
-        this.items = items;
+        _items = items;
         EncodedSize = ComputeSize(items);
     }
 
@@ -66,22 +66,22 @@ public sealed class Metadata : IReadOnlyDictionary<string, string>, IEquatable<M
         return size;
     }
 
-    public string this[string key] => items[key];
-    public IEnumerable<string> Keys => items.Keys;
-    public IEnumerable<string> Values => items.Values;
-    public int Count => items.Count;
-    public bool ContainsKey(string key) => items.ContainsKey(key);
-    public bool TryGetValue(string key, [MaybeNullWhen(false)] out string value) => items.TryGetValue(key, out value);
-    public IEnumerator<KeyValuePair<string, string>> GetEnumerator() => items.GetEnumerator();
+    public string this[string key] => _items[key];
+    public IEnumerable<string> Keys => _items.Keys;
+    public IEnumerable<string> Values => _items.Values;
+    public int Count => _items.Count;
+    public bool ContainsKey(string key) => _items.ContainsKey(key);
+    public bool TryGetValue(string key, [MaybeNullWhen(false)] out string value) => _items.TryGetValue(key, out value);
+    public IEnumerator<KeyValuePair<string, string>> GetEnumerator() => _items.GetEnumerator();
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
 
     public bool Equals(Metadata? other)
     {
         if (ReferenceEquals(this, other)) return true;
         if (other is null || other.Count != Count) return false;
-        foreach (var (key, value) in items)
+        foreach (var (key, value) in _items)
         {
-            if (!other.items.TryGetValue(key, out var v) || !string.Equals(v, value, StringComparison.Ordinal)) return false;
+            if (!other._items.TryGetValue(key, out var v) || !string.Equals(v, value, StringComparison.Ordinal)) return false;
         }
         return true;
     }
@@ -91,9 +91,9 @@ public sealed class Metadata : IReadOnlyDictionary<string, string>, IEquatable<M
     public override int GetHashCode()
     {
         var hash = 0;
-        foreach (var (key, value) in items) hash ^= HashCode.Combine(key, value); // order-independent
+        foreach (var (key, value) in _items) hash ^= HashCode.Combine(key, value); // order-independent
         return hash;
     }
 
-    public override string ToString() => string.Join(",", items.Select(kv => $"{kv.Key}={kv.Value}"));
+    public override string ToString() => string.Join(",", _items.Select(kv => $"{kv.Key}={kv.Value}"));
 }

@@ -8,46 +8,46 @@ namespace Heck.Membership.Swim;
 /// </summary>
 internal sealed class ProbeScheduler(Random random)
 {
-    private readonly List<NodeId> order = [];
-    private readonly Queue<NodeId> urgent = new();
-    private readonly HashSet<NodeId> urgentSet = [];
-    private int index;
+    private readonly List<NodeId> _order = [];
+    private readonly Queue<NodeId> _urgent = new();
+    private readonly HashSet<NodeId> _urgentSet = [];
+    private int _index;
 
     /// <summary>A new member goes at a random place in what is left of this round (memberlist does the same).</summary>
     public void Add(NodeId node)
     {
-        var at = random.Next(index, order.Count + 1);
-        order.Insert(at, node);
+        var at = random.Next(_index, _order.Count + 1);
+        _order.Insert(at, node);
     }
 
     public void Prioritize(NodeId node)
     {
-        if (urgentSet.Add(node)) urgent.Enqueue(node);
+        if (_urgentSet.Add(node)) _urgent.Enqueue(node);
     }
 
     /// <summary>Next member to probe, or null when none is eligible.</summary>
     public NodeId? Next(Func<NodeId, bool> eligible, Func<NodeId, bool> urgentStill)
     {
-        while (urgent.TryDequeue(out var node))
+        while (_urgent.TryDequeue(out var node))
         {
-            urgentSet.Remove(node);
+            _urgentSet.Remove(node);
             if (eligible(node) && urgentStill(node)) return node;
         }
         // At most two passes: the rest of this round, then a freshly shuffled one.
         for (var pass = 0; pass < 2; pass++)
         {
-            while (index < order.Count)
+            while (_index < _order.Count)
             {
-                var node = order[index++];
+                var node = _order[_index++];
                 if (eligible(node)) return node;
             }
-            order.RemoveAll(n => !eligible(n));
-            for (var i = order.Count - 1; i > 0; i--)
+            _order.RemoveAll(n => !eligible(n));
+            for (var i = _order.Count - 1; i > 0; i--)
             {
                 var j = random.Next(i + 1);
-                (order[i], order[j]) = (order[j], order[i]);
+                (_order[i], _order[j]) = (_order[j], _order[i]);
             }
-            index = 0;
+            _index = 0;
         }
         return null;
     }

@@ -7,7 +7,7 @@ namespace Heck.Membership.Swim;
 /// </summary>
 internal sealed class Suspicion
 {
-    private readonly HashSet<NodeId> confirmers = [];
+    private readonly HashSet<NodeId> _confirmers = [];
 
     public Suspicion(uint incarnation, NodeId first, TimeSpan start, TimeSpan min, TimeSpan max, int expectedConfirmations)
     {
@@ -16,7 +16,7 @@ internal sealed class Suspicion
         Min = min;
         Max = max;
         K = expectedConfirmations;
-        confirmers.Add(first);
+        _confirmers.Add(first);
     }
 
     public uint Incarnation { get; }
@@ -25,14 +25,14 @@ internal sealed class Suspicion
     public TimeSpan Max { get; }
     /// <summary>Confirmations (besides the first suspecter) after which the timeout is at its floor.</summary>
     public int K { get; }
-    public int Count => confirmers.Count;
-    public IReadOnlyCollection<NodeId> Confirmers => confirmers;
+    public int Count => _confirmers.Count;
+    public IReadOnlyCollection<NodeId> Confirmers => _confirmers;
 
-    public bool Confirm(NodeId by) => confirmers.Add(by);
+    public bool Confirm(NodeId by) => _confirmers.Add(by);
 
-    public bool Contains(NodeId node) => confirmers.Contains(node);
+    public bool Contains(NodeId node) => _confirmers.Contains(node);
 
-    public TimeSpan Timeout => Compute(confirmers.Count - 1, K, Min, Max);
+    public TimeSpan Timeout => Compute(_confirmers.Count - 1, K, Min, Max);
 
     public static TimeSpan Compute(int confirmations, int k, TimeSpan min, TimeSpan max)
     {

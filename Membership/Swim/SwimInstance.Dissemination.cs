@@ -1,5 +1,3 @@
-using Heck.Membership.Wire;
-
 namespace Heck.Membership.Swim;
 
 // Spreading the view: piggybacked updates, periodic gossip, push-pull, join and leave.
@@ -8,8 +6,8 @@ public sealed partial class SwimInstance
     // A datagram never carries more updates than this, whatever the budget (keeps decode work bounded).
     private const int MaxPiggybacked = 64;
 
-    private TimeSpan nextGossipAt;
-    private TimeSpan nextPushPullAt;
+    private TimeSpan _nextGossipAt;
+    private TimeSpan _nextPushPullAt;
 
     /// <summary>Starts joining through <paramref name="seedEndpoints"/>; none (or only ourselves) starts a new cluster.</summary>
     public Directives Join(IEnumerable<(string Host, int Port)> seedEndpoints)
@@ -23,8 +21,8 @@ public sealed partial class SwimInstance
             var endpoint = new SwimEndpoint(host, port);
             if (!Self.SameEndpoint(endpoint) && !list.Contains(endpoint)) list.Add(endpoint);
         }
-        seeds = [.. list];
-        if (seeds.Length == 0)
+        _seeds = [.. list];
+        if (_seeds.Length == 0)
         {
             MarkJoined();
         }
@@ -32,28 +30,28 @@ public sealed partial class SwimInstance
         {
             SendJoin(Now());
         }
-        return output.Build();
+        return _output.Build();
     }
 
     /// <summary>Leaves gracefully: Left at a higher incarnation, told to every live member at once and then gossiped.</summary>
     public Directives Leave()
     {
         if (IsDeclaredDead || HasLeft) return Directives.None;
-        var before = self.Weight;
-        self.Incarnation++;
-        self.Status = MemberStatus.Left;
-        liveCount--;
-        version += self.Weight - before;
-        view = null;
-        probe.Active = false;
+        var before = _self.Weight;
+        _self.Incarnation++;
+        _self.Status = MemberStatus.Left;
+        _liveCount--;
+        _version += _self.Weight - before;
+        _view = null;
+        _probe.Active = false;
         var update = SelfUpdate();
         Enqueue(update);
-        output.Changed(new(Self, MemberStatus.Alive, MemberStatus.Left, self.Metadata));
-        foreach (var m in members.Values)
+        _output.Changed(new(Self, MemberStatus.Alive, MemberStatus.Left, _self.Metadata));
+        foreach (var m in _members.Values)
         {
-            if (m != self && !m.Status.IsFinal()) output.Send(m.Node.Endpoint, new Gossip(Self) { Updates = [update] });
+            if (m != _self && !m.Status.IsFinal()) _output.Send(m.Node.Endpoint, new Gossip(Self) { Updates = [update] });
         }
-        return output.Build();
+        return _output.Build();
     }
 
     /// <summary>Publishes new metadata (with a higher incarnation, so it wins everywhere).</summary>
@@ -61,73 +59,73 @@ public sealed partial class SwimInstance
     {
         ArgumentNullException.ThrowIfNull(metadata);
         if (IsDeclaredDead || HasLeft) return Directives.None;
-        var before = self.Weight;
-        self.Incarnation++;
-        self.Metadata = metadata;
-        self.MetadataIncarnation = self.Incarnation;
-        version += self.Weight - before;
-        view = null;
+        var before = _self.Weight;
+        _self.Incarnation++;
+        _self.Metadata = metadata;
+        _self.MetadataIncarnation = _self.Incarnation;
+        _version += _self.Weight - before;
+        _view = null;
         Enqueue(SelfUpdate());
-        output.Changed(new(Self, self.Status, self.Status, metadata));
-        return output.Build();
+        _output.Changed(new(Self, _self.Status, _self.Status, metadata));
+        return _output.Build();
     }
 
     /// <summary>Queued updates, fewest-sent first, within what is left of a datagram after the message itself.</summary>
     private IReadOnlyList<MemberUpdate> Piggyback(int baseSize, MemberUpdate? first)
     {
-        if (broadcasts.Count == 0 && first is null) return [];
-        gossipBuffer.Clear();
-        var budget = settings.MaxDatagramBytes - SwimCodec.EnvelopeOverhead - baseSize;
+        if (_broadcasts.Count == 0 && first is null) return [];
+        _gossipBuffer.Clear();
+        var budget = _settings.MaxDatagramBytes - _sizes.EnvelopeOverhead - baseSize;
         if (first is not null)
         {
-            gossipBuffer.Add(first);
-            budget -= SwimCodec.UpdateSize(first);
+            _gossipBuffer.Add(first);
+            budget -= _sizes.UpdateSize(first);
         }
-        broadcasts.Take(gossipBuffer, budget, settings.RetransmitLimit(liveCount), MaxPiggybacked - gossipBuffer.Count);
-        return gossipBuffer.Count == 0 ? [] : gossipBuffer.ToArray();
+        _broadcasts.Take(_gossipBuffer, budget, _settings.RetransmitLimit(_liveCount), MaxPiggybacked - _gossipBuffer.Count);
+        return _gossipBuffer.Count == 0 ? [] : _gossipBuffer.ToArray();
     }
 
     private void GossipTick(TimeSpan now)
     {
-        if (now < nextGossipAt) return;
-        nextGossipAt = now + settings.GossipInterval;
-        if (broadcasts.Count == 0 || settings.GossipNodes == 0) return;
-        var baseSize = SwimCodec.BaseSize(SwimMessageType.Gossip, Self);
+        if (now < _nextGossipAt) return;
+        _nextGossipAt = now + _settings.GossipInterval;
+        if (_broadcasts.Count == 0 || _settings.GossipNodes == 0) return;
+        var baseSize = _sizes.GossipBaseSize(Self);
         // Suspects included: they are the ones who most need to hear about themselves.
-        foreach (var target in PickRandom(settings.GossipNodes, null, aliveOnly: false))
+        foreach (var target in PickRandom(_settings.GossipNodes, null, aliveOnly: false))
         {
             var updates = Piggyback(baseSize, null);
             if (updates.Count == 0) break;
-            output.Send(target.Node.Endpoint, new Gossip(Self) { Updates = updates });
+            _output.Send(target.Node.Endpoint, new Gossip(Self) { Updates = updates });
         }
     }
 
     private void PushPullTick(TimeSpan now)
     {
-        if (settings.PushPullInterval == TimeSpan.Zero || now < nextPushPullAt) return;
-        nextPushPullAt = now + settings.PushPullInterval;
+        if (_settings.PushPullInterval == TimeSpan.Zero || now < _nextPushPullAt) return;
+        _nextPushPullAt = now + _settings.PushPullInterval;
         var partner = PickRandom(1, null, aliveOnly: true);
-        if (partner.Count == 1) output.Send(partner[0].Node.Endpoint, new PushPull(Self, Join: false, Reply: false) { Updates = FullState() }, reliable: true);
+        if (partner.Count == 1) _output.Send(partner[0].Node.Endpoint, new PushPull(Self, Join: false, Reply: false) { Updates = FullState() }, reliable: true);
     }
 
     private void SendJoin(TimeSpan now)
     {
-        nextJoinAttempt = now + settings.JoinRetryInterval;
+        _nextJoinAttempt = now + _settings.JoinRetryInterval;
         var state = FullState();
-        foreach (var seed in seeds) output.Send(seed, new PushPull(Self, Join: true, Reply: false) { Updates = state }, reliable: true);
+        foreach (var seed in _seeds) _output.Send(seed, new PushPull(Self, Join: true, Reply: false) { Updates = state }, reliable: true);
     }
 
     private void OnPushPull(NodeId sender, PushPull message)
     {
         // The updates were merged already; answer a request with our own state.
-        if (!message.Reply) output.Send(sender.Endpoint, new PushPull(Self, Join: false, Reply: true) { Updates = FullState() }, reliable: true);
+        if (!message.Reply) _output.Send(sender.Endpoint, new PushPull(Self, Join: false, Reply: true) { Updates = FullState() }, reliable: true);
         if (!IsJoined) MarkJoined();
     }
 
     private void MarkJoined()
     {
         IsJoined = true;
-        output.Joined();
+        _output.Joined();
     }
 
     /// <summary>
@@ -136,8 +134,8 @@ public sealed partial class SwimInstance
     /// </summary>
     private MemberUpdate[] FullState()
     {
-        var state = new List<MemberUpdate>(members.Count + suspects.Count);
-        foreach (var m in members.Values)
+        var state = new List<MemberUpdate>(_members.Count + _suspects.Count);
+        foreach (var m in _members.Values)
         {
             var current = m.HasMetadata && m.MetadataIncarnation == m.Incarnation;
             var metadata = current ? m.Metadata : null;

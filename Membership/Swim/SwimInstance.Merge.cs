@@ -1,5 +1,3 @@
-using Heck.Membership.Wire;
-
 namespace Heck.Membership.Swim;
 
 // Merging updates into the view: a join per member over (final?, incarnation, status rank),
@@ -18,7 +16,7 @@ public sealed partial class SwimInstance
 
         var endpoint = node.Endpoint;
         var status = update.Status;
-        if (latest.TryGetValue(endpoint, out var newest))
+        if (_latest.TryGetValue(endpoint, out var newest))
         {
             if (node.Generation > newest.Generation)
             {
@@ -28,8 +26,8 @@ public sealed partial class SwimInstance
                     DeclareSelfDead();
                     return;
                 }
-                latest[endpoint] = node;
-                if (members.TryGetValue(newest, out var older) && !older.Status.IsFinal())
+                _latest[endpoint] = node;
+                if (_members.TryGetValue(newest, out var older) && !older.Status.IsFinal())
                     SetState(older, older.Incarnation, MemberStatus.Dead, now, null);
             }
             else if (node.Generation < newest.Generation)
@@ -41,20 +39,20 @@ public sealed partial class SwimInstance
         }
         else
         {
-            latest[endpoint] = node;
+            _latest[endpoint] = node;
         }
 
         var confirmer = status == MemberStatus.Suspect ? update.Confirmer ?? sender : update.Confirmer;
-        if (!members.TryGetValue(node, out var member))
+        if (!_members.TryGetValue(node, out var member))
         {
             member = new MemberState(node, update.Incarnation, MemberStatus.Alive, update.Metadata ?? Metadata.Empty,
                 update.Metadata is not null, update.Incarnation);
-            members[node] = member;
-            liveCount++;
-            version += 1 + member.Weight;
-            view = null;
-            output.Changed(new(node, null, MemberStatus.Alive, member.Metadata));
-            scheduler.Add(node);
+            _members[node] = member;
+            _liveCount++;
+            _version += 1 + member.Weight;
+            _view = null;
+            _output.Changed(new(node, null, MemberStatus.Alive, member.Metadata));
+            _scheduler.Add(node);
             if (status == MemberStatus.Alive) Enqueue(AliveUpdate(member));
             else SetState(member, update.Incarnation, status, now, confirmer);
             return;
@@ -71,11 +69,11 @@ public sealed partial class SwimInstance
         {
             // Another independent suspecter: pass it on so others can count it too.
             Enqueue(new MemberUpdate(node, member.Incarnation, MemberStatus.Suspect, c));
-            if (c != Self) scheduler.Prioritize(node);
+            if (c != Self) _scheduler.Prioritize(node);
         }
         else if (metadataChanged)
         {
-            output.Changed(new(node, member.Status, member.Status, member.Metadata));
+            _output.Changed(new(node, member.Status, member.Status, member.Metadata));
         }
     }
 
@@ -88,8 +86,8 @@ public sealed partial class SwimInstance
         member.Metadata = metadata;
         member.HasMetadata = true;
         member.MetadataIncarnation = update.Incarnation;
-        version += member.Weight - before;
-        view = null;
+        _version += member.Weight - before;
+        _view = null;
         return changed;
     }
 
@@ -100,50 +98,50 @@ public sealed partial class SwimInstance
         var before = member.Weight;
         member.Incarnation = incarnation;
         member.Status = status;
-        version += member.Weight - before;
-        view = null;
-        if (!old.IsFinal() && status.IsFinal()) liveCount--;
+        _version += member.Weight - before;
+        _view = null;
+        if (!old.IsFinal() && status.IsFinal()) _liveCount--;
 
         if (status == MemberStatus.Suspect)
         {
             var by = confirmer ?? Self;
-            var n = liveCount;
-            var min = settings.SuspicionMinTimeout(n);
+            var n = _liveCount;
+            var min = _settings.SuspicionMinTimeout(n);
             // memberlist: expect SuspicionMult - 2 confirmations, none in a cluster too small to give them.
-            var k = settings.SuspicionMult - 2;
+            var k = _settings.SuspicionMult - 2;
             if (n - 2 < k) k = 0;
-            member.Suspicion = new Suspicion(incarnation, by, now, min, min * settings.SuspicionMaxTimeoutMult, k);
-            if (old != MemberStatus.Suspect) suspects.Add(member);
-            if (by != Self) scheduler.Prioritize(member.Node);
+            member.Suspicion = new Suspicion(incarnation, by, now, min, min * _settings.SuspicionMaxTimeoutMult, k);
+            if (old != MemberStatus.Suspect) _suspects.Add(member);
+            if (by != Self) _scheduler.Prioritize(member.Node);
             Enqueue(new MemberUpdate(member.Node, incarnation, status, by));
         }
         else
         {
             member.Suspicion = null;
-            if (old == MemberStatus.Suspect) suspects.Remove(member);
+            if (old == MemberStatus.Suspect) _suspects.Remove(member);
             Enqueue(status == MemberStatus.Alive ? AliveUpdate(member) : new MemberUpdate(member.Node, incarnation, status, confirmer));
         }
-        if (old != status) output.Changed(new(member.Node, old, status, member.Metadata));
+        if (old != status) _output.Changed(new(member.Node, old, status, member.Metadata));
     }
 
     private void ApplyAboutSelf(MemberUpdate update, TimeSpan now)
     {
         _ = now;
-        if (self.Status.IsFinal())
+        if (_self.Status.IsFinal())
         {
             return; // we left; nothing said about us matters any more
         }
         switch (update.Status)
         {
-            case MemberStatus.Alive when update.Incarnation > self.Incarnation:
-            case MemberStatus.Suspect when update.Incarnation >= self.Incarnation:
+            case MemberStatus.Alive when update.Incarnation > _self.Incarnation:
+            case MemberStatus.Suspect when update.Incarnation >= _self.Incarnation:
                 // Refute: outbid the rumour with a higher incarnation. Needing to do so hints that we are the slow one.
-                if (update.Status == MemberStatus.Suspect) awareness.Apply(1);
-                var before = self.Weight;
-                self.Incarnation = update.Incarnation + 1;
-                self.MetadataIncarnation = self.Incarnation;
-                version += self.Weight - before;
-                view = null;
+                if (update.Status == MemberStatus.Suspect) _awareness.Apply(1);
+                var before = _self.Weight;
+                _self.Incarnation = update.Incarnation + 1;
+                _self.MetadataIncarnation = _self.Incarnation;
+                _version += _self.Weight - before;
+                _view = null;
                 Enqueue(SelfUpdate());
                 break;
             case MemberStatus.Suspect:
@@ -163,37 +161,37 @@ public sealed partial class SwimInstance
     {
         if (IsDeclaredDead) return;
         IsDeclaredDead = true;
-        var before = self.Weight;
-        var old = self.Status;
-        self.Status = MemberStatus.Dead;
-        version += self.Weight - before;
-        liveCount--;
-        view = null;
-        output.Changed(new(Self, old, MemberStatus.Dead, self.Metadata));
-        output.DeclaredDead();
+        var before = _self.Weight;
+        var old = _self.Status;
+        _self.Status = MemberStatus.Dead;
+        _version += _self.Weight - before;
+        _liveCount--;
+        _view = null;
+        _output.Changed(new(Self, old, MemberStatus.Dead, _self.Metadata));
+        _output.DeclaredDead();
     }
 
     /// <summary>A member we hold dead is still talking: tell it, so it stops (and restarts as a new generation).</summary>
     private void TellIfDead(NodeId sender)
     {
         MemberUpdate? verdict = null;
-        if (members.TryGetValue(sender, out var m))
+        if (_members.TryGetValue(sender, out var m))
         {
             if (m.Status == MemberStatus.Dead) verdict = new MemberUpdate(sender, m.Incarnation, MemberStatus.Dead, Self);
         }
-        else if (latest.TryGetValue(sender.Endpoint, out var newest) && newest.Generation > sender.Generation)
+        else if (_latest.TryGetValue(sender.Endpoint, out var newest) && newest.Generation > sender.Generation)
         {
             verdict = new MemberUpdate(sender, 0, MemberStatus.Dead, Self);
         }
-        if (verdict is not null) output.Send(sender.Endpoint, new Gossip(Self) { Updates = [verdict] });
+        if (verdict is not null) _output.Send(sender.Endpoint, new Gossip(Self) { Updates = [verdict] });
     }
 
-    private MemberUpdate SelfUpdate() => self.Status == MemberStatus.Alive
-        ? AliveUpdate(self)
-        : new MemberUpdate(Self, self.Incarnation, self.Status);
+    private MemberUpdate SelfUpdate() => _self.Status == MemberStatus.Alive
+        ? AliveUpdate(_self)
+        : new MemberUpdate(Self, _self.Incarnation, _self.Status);
 
     private static MemberUpdate AliveUpdate(MemberState m) =>
         new(m.Node, m.Incarnation, MemberStatus.Alive, null, m.HasMetadata && m.MetadataIncarnation == m.Incarnation ? m.Metadata : null);
 
-    private void Enqueue(MemberUpdate update) => broadcasts.Enqueue(update, SwimCodec.UpdateSize(update));
+    private void Enqueue(MemberUpdate update) => _broadcasts.Enqueue(update, _sizes.UpdateSize(update));
 }

@@ -1,5 +1,3 @@
-using Heck.Membership.Wire;
-
 namespace Heck.Membership.Swim;
 
 // Failure detection: one probe per period, direct ping, then ping-req through k helpers,
@@ -20,53 +18,53 @@ public sealed partial class SwimInstance
 
     private readonly record struct Relay(NodeId Requester, uint RequesterSeqNo, TimeSpan Deadline, bool WantNack);
 
-    private readonly Dictionary<uint, Relay> relays = [];
-    private readonly List<uint> expiredRelays = [];
-    private Probe probe;
-    private uint nextSeqNo;
-    private TimeSpan nextProbeAt;
+    private readonly Dictionary<uint, Relay> _relays = [];
+    private readonly List<uint> _expiredRelays = [];
+    private Probe _probe;
+    private uint _nextSeqNo;
+    private TimeSpan _nextProbeAt;
 
     private void ProbeTick(TimeSpan now, bool stalled)
     {
-        if (probe.Active)
+        if (_probe.Active)
         {
             if (stalled)
             {
-                probe.Active = false;
-                awareness.Apply(1);
-                nextProbeAt = now;
+                _probe.Active = false;
+                _awareness.Apply(1);
+                _nextProbeAt = now;
             }
-            else if (now >= probe.PeriodEnd)
+            else if (now >= _probe.PeriodEnd)
             {
                 ProbeFailed(now);
             }
-            else if (!probe.IndirectSent && now >= probe.DirectDeadline)
+            else if (!_probe.IndirectSent && now >= _probe.DirectDeadline)
             {
                 SendIndirect();
             }
         }
-        if (!probe.Active && now >= nextProbeAt) StartProbe(now);
+        if (!_probe.Active && now >= _nextProbeAt) StartProbe(now);
     }
 
     private void StartProbe(TimeSpan now)
     {
-        var interval = awareness.Scale(settings.ProbeInterval);
-        if (scheduler.Next(probeEligible, stillUnconfirmedByMe) is not { } target)
+        var interval = _awareness.Scale(_settings.ProbeInterval);
+        if (_scheduler.Next(_probeEligible, _stillUnconfirmedByMe) is not { } target)
         {
-            nextProbeAt = now + interval;
+            _nextProbeAt = now + interval;
             return;
         }
-        var seq = ++nextSeqNo;
-        probe = new Probe
+        var seq = ++_nextSeqNo;
+        _probe = new Probe
         {
             Active = true,
             Target = target,
             SeqNo = seq,
-            DirectDeadline = now + awareness.Scale(settings.ProbeTimeout),
+            DirectDeadline = now + _awareness.Scale(_settings.ProbeTimeout),
             PeriodEnd = now + interval,
         };
-        var updates = Piggyback(SwimCodec.BaseSize(SwimMessageType.Ping, Self, target), Buddy(target));
-        output.Send(target.Endpoint, new Ping(Self, seq, target) { Updates = updates });
+        var updates = Piggyback(_sizes.PingBaseSize(Self, target), Buddy(target));
+        _output.Send(target.Endpoint, new Ping(Self, seq, target) { Updates = updates });
     }
 
     /// <summary>
@@ -74,27 +72,27 @@ public sealed partial class SwimInstance
     /// suspicion, so a live suspect refutes at once — or, when it already outbid it, tells us so in its ack.
     /// </summary>
     private MemberUpdate? Buddy(NodeId target) =>
-        members.TryGetValue(target, out var member) && member.Suspicion is { } s
+        _members.TryGetValue(target, out var member) && member.Suspicion is { } s
             ? new MemberUpdate(target, member.Incarnation, MemberStatus.Suspect, s.Contains(Self) ? Self : s.Confirmers.First())
             : null;
 
     private void SendIndirect()
     {
-        probe.IndirectSent = true;
-        var helpers = PickRandom(settings.IndirectChecks, probe.Target, aliveOnly: true);
-        probe.ExpectedNacks = helpers.Count;
-        var baseSize = SwimCodec.BaseSize(SwimMessageType.PingReq, Self, probe.Target);
+        _probe.IndirectSent = true;
+        var helpers = PickRandom(_settings.IndirectChecks, _probe.Target, aliveOnly: true);
+        _probe.ExpectedNacks = helpers.Count;
+        var baseSize = _sizes.PingReqBaseSize(Self, _probe.Target);
         foreach (var helper in helpers)
-            output.Send(helper.Node.Endpoint, new PingReq(Self, probe.SeqNo, probe.Target, WantNack: true) { Updates = Piggyback(baseSize, null) });
+            _output.Send(helper.Node.Endpoint, new PingReq(Self, _probe.SeqNo, _probe.Target, WantNack: true) { Updates = Piggyback(baseSize, null) });
     }
 
     private void ProbeFailed(TimeSpan now)
     {
-        probe.Active = false;
-        nextProbeAt = now;
+        _probe.Active = false;
+        _nextProbeAt = now;
         // Lifeguard: helpers that did not even nack suggest our own network is the problem.
-        awareness.Apply(probe.ExpectedNacks > 0 ? probe.ExpectedNacks - probe.Nacks : 1);
-        if (!members.TryGetValue(probe.Target, out var target) || target.Status.IsFinal()) return;
+        _awareness.Apply(_probe.ExpectedNacks > 0 ? _probe.ExpectedNacks - _probe.Nacks : 1);
+        if (!_members.TryGetValue(_probe.Target, out var target) || target.Status.IsFinal()) return;
         if (target.Status == MemberStatus.Alive)
         {
             SetState(target, target.Incarnation, MemberStatus.Suspect, now, Self);
@@ -107,27 +105,27 @@ public sealed partial class SwimInstance
 
     private void OnAck(Ack ack)
     {
-        if (probe.Active && ack.SeqNo == probe.SeqNo)
+        if (_probe.Active && ack.SeqNo == _probe.SeqNo)
         {
-            probe.Active = false;
-            nextProbeAt = probe.PeriodEnd; // one probe per period, however fast the answer
-            awareness.Apply(-1);
+            _probe.Active = false;
+            _nextProbeAt = _probe.PeriodEnd; // one probe per period, however fast the answer
+            _awareness.Apply(-1);
         }
-        else if (relays.Remove(ack.SeqNo, out var relay))
+        else if (_relays.Remove(ack.SeqNo, out var relay))
         {
-            output.Send(relay.Requester.Endpoint, new Ack(Self, relay.RequesterSeqNo) { Updates = Piggyback(SwimCodec.BaseSize(SwimMessageType.Ack, Self), null) });
+            _output.Send(relay.Requester.Endpoint, new Ack(Self, relay.RequesterSeqNo) { Updates = Piggyback(_sizes.AckBaseSize(Self), null) });
         }
     }
 
     private void OnNack(Nack nack)
     {
-        if (probe.Active && nack.SeqNo == probe.SeqNo) probe.Nacks++;
+        if (_probe.Active && nack.SeqNo == _probe.SeqNo) _probe.Nacks++;
     }
 
     private void OnPing(NodeId sender, Ping ping)
     {
         if (ping.Target != Self) return; // meant for another generation of this endpoint: let it fail
-        output.Send(sender.Endpoint, new Ack(Self, ping.SeqNo) { Updates = Piggyback(SwimCodec.BaseSize(SwimMessageType.Ack, Self), null) });
+        _output.Send(sender.Endpoint, new Ack(Self, ping.SeqNo) { Updates = Piggyback(_sizes.AckBaseSize(Self), null) });
     }
 
     private void OnPingReq(NodeId sender, PingReq req, TimeSpan now)
@@ -137,37 +135,37 @@ public sealed partial class SwimInstance
             OnPing(sender, new Ping(req.From, req.SeqNo, Self));
             return;
         }
-        if (relays.Count >= settings.MaxPendingRelays) return;
-        var seq = ++nextSeqNo;
-        relays[seq] = new Relay(sender, req.SeqNo, now + settings.ProbeTimeout, req.WantNack);
-        var updates = Piggyback(SwimCodec.BaseSize(SwimMessageType.Ping, Self, req.Target), Buddy(req.Target));
-        output.Send(req.Target.Endpoint, new Ping(Self, seq, req.Target) { Updates = updates });
+        if (_relays.Count >= _settings.MaxPendingRelays) return;
+        var seq = ++_nextSeqNo;
+        _relays[seq] = new Relay(sender, req.SeqNo, now + _settings.ProbeTimeout, req.WantNack);
+        var updates = Piggyback(_sizes.PingBaseSize(Self, req.Target), Buddy(req.Target));
+        _output.Send(req.Target.Endpoint, new Ping(Self, seq, req.Target) { Updates = updates });
     }
 
     private void RelayTick(TimeSpan now)
     {
-        if (relays.Count == 0) return;
-        expiredRelays.Clear();
-        foreach (var (seq, relay) in relays)
+        if (_relays.Count == 0) return;
+        _expiredRelays.Clear();
+        foreach (var (seq, relay) in _relays)
         {
-            if (now >= relay.Deadline) expiredRelays.Add(seq);
+            if (now >= relay.Deadline) _expiredRelays.Add(seq);
         }
-        foreach (var seq in expiredRelays)
+        foreach (var seq in _expiredRelays)
         {
-            relays.Remove(seq, out var relay);
+            _relays.Remove(seq, out var relay);
             if (!relay.WantNack) continue;
-            output.Send(relay.Requester.Endpoint, new Nack(Self, relay.RequesterSeqNo) { Updates = Piggyback(SwimCodec.BaseSize(SwimMessageType.Nack, Self), null) });
+            _output.Send(relay.Requester.Endpoint, new Nack(Self, relay.RequesterSeqNo) { Updates = Piggyback(_sizes.NackBaseSize(Self), null) });
         }
     }
 
     /// <summary>A suspicion becomes a death once its timeout ran out and a majority (or the configured minimum) confirmed it.</summary>
     private void SuspicionTick(TimeSpan now)
     {
-        if (suspects.Count == 0) return;
+        if (_suspects.Count == 0) return;
         var required = RequiredConfirmations();
-        for (var i = suspects.Count - 1; i >= 0 && i < suspects.Count; i--)
+        for (var i = _suspects.Count - 1; i >= 0 && i < _suspects.Count; i--)
         {
-            var member = suspects[i];
+            var member = _suspects[i];
             var s = member.Suspicion!;
             if (now - s.Start >= s.Timeout && s.Count >= required)
                 SetState(member, member.Incarnation, MemberStatus.Dead, now, Self);

@@ -7,91 +7,95 @@ namespace Heck.Membership.Swim;
 /// </summary>
 public sealed partial class SwimInstance
 {
-    private readonly SwimSettings settings;
-    private readonly TimeProvider time;
-    private readonly Random random;
-    private readonly long origin;
-    private readonly Dictionary<NodeId, MemberState> members = [];
+    private readonly SwimSettings _settings;
+    private readonly TimeProvider _time;
+    private readonly Random _random;
+    private readonly IMessageSizes _sizes;
+    private readonly long _origin;
+    private readonly Dictionary<NodeId, MemberState> _members = [];
     // Highest generation seen per endpoint; older generations are dead by definition.
-    private readonly Dictionary<SwimEndpoint, NodeId> latest = [];
-    private readonly List<MemberState> suspects = [];
-    private readonly MemberState self;
-    private readonly BroadcastQueue broadcasts = new();
-    private readonly Awareness awareness;
-    private readonly ProbeScheduler scheduler;
-    private readonly DirectivesBuilder output = new();
-    private readonly List<MemberUpdate> gossipBuffer = [];
-    private readonly List<MemberState> pickBuffer = [];
-    private readonly Func<NodeId, bool> probeEligible;
-    private readonly Func<NodeId, bool> stillUnconfirmedByMe;
+    private readonly Dictionary<SwimEndpoint, NodeId> _latest = [];
+    private readonly List<MemberState> _suspects = [];
+    private readonly MemberState _self;
+    private readonly BroadcastQueue _broadcasts = new();
+    private readonly Awareness _awareness;
+    private readonly ProbeScheduler _scheduler;
+    private readonly DirectivesBuilder _output = new();
+    private readonly List<MemberUpdate> _gossipBuffer = [];
+    private readonly List<MemberState> _pickBuffer = [];
+    private readonly Func<NodeId, bool> _probeEligible;
+    private readonly Func<NodeId, bool> _stillUnconfirmedByMe;
 
-    private long version;
-    private int liveCount; // members (self included) that are neither dead nor left
-    private SwimView? view;
-    private TimeSpan lastTick;
-    private SwimEndpoint[] seeds = [];
-    private TimeSpan nextJoinAttempt;
+    private long _version;
+    private int _liveCount; // members (self included) that are neither dead nor left
+    private SwimView? _view;
+    private TimeSpan _lastTick;
+    private SwimEndpoint[] _seeds = [];
+    private TimeSpan _nextJoinAttempt;
 
-    public SwimInstance(SwimSettings settings, NodeId self, Metadata metadata, TimeProvider time, Random random)
+    /// <param name="sizes">Encoded sizes of the wire format the host speaks, to fill datagrams.</param>
+    public SwimInstance(SwimSettings settings, NodeId self, Metadata metadata, TimeProvider time, Random random, IMessageSizes sizes)
     {
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(metadata);
         ArgumentNullException.ThrowIfNull(time);
         ArgumentNullException.ThrowIfNull(random);
+        ArgumentNullException.ThrowIfNull(sizes);
         if (settings.Validate() is { Count: > 0 } errors) throw new ArgumentException(string.Join(" ", errors), nameof(settings));
         if (NodeId.Check(self.Host, self.Port) is { } error) throw new ArgumentException($"Self node id: {error}.", nameof(self));
 
-        this.settings = settings;
-        this.time = time;
-        this.random = random;
-        origin = time.GetTimestamp();
-        awareness = new Awareness(settings.AwarenessMaxMultiplier);
-        scheduler = new ProbeScheduler(random);
-        probeEligible = n => n != Self && members.TryGetValue(n, out var m) && !m.Status.IsFinal();
-        stillUnconfirmedByMe = n => members.TryGetValue(n, out var m) && m.Suspicion is { } s && !s.Contains(Self);
+        _settings = settings;
+        _time = time;
+        _random = random;
+        _sizes = sizes;
+        _origin = time.GetTimestamp();
+        _awareness = new Awareness(settings.AwarenessMaxMultiplier);
+        _scheduler = new ProbeScheduler(random);
+        _probeEligible = n => n != Self && _members.TryGetValue(n, out var m) && !m.Status.IsFinal();
+        _stillUnconfirmedByMe = n => _members.TryGetValue(n, out var m) && m.Suspicion is { } s && !s.Contains(Self);
 
-        this.self = new MemberState(self, 0, MemberStatus.Alive, metadata, hasMetadata: true, metadataIncarnation: 0);
-        members[self] = this.self;
-        latest[self.Endpoint] = self;
-        liveCount = 1;
-        version = 1 + this.self.Weight;
+        _self = new MemberState(self, 0, MemberStatus.Alive, metadata, hasMetadata: true, metadataIncarnation: 0);
+        _members[self] = _self;
+        _latest[self.Endpoint] = self;
+        _liveCount = 1;
+        _version = 1 + _self.Weight;
         Enqueue(SelfUpdate());
         var now = Now();
-        lastTick = now;
+        _lastTick = now;
         // Spread the first push-pull so that members started together do not sync in lockstep.
-        nextPushPullAt = now + Jitter(settings.PushPullInterval);
-        nextProbeAt = now + Jitter(settings.ProbeInterval);
+        _nextPushPullAt = now + Jitter(settings.PushPullInterval);
+        _nextProbeAt = now + Jitter(settings.ProbeInterval);
     }
 
-    public NodeId Self => self.Node;
-    public SwimSettings Settings => settings;
-    public uint Incarnation => self.Incarnation;
-    public Metadata Metadata => self.Metadata;
+    public NodeId Self => _self.Node;
+    public SwimSettings Settings => _settings;
+    public uint Incarnation => _self.Incarnation;
+    public Metadata Metadata => _self.Metadata;
     public bool IsJoined { get; private set; }
-    public bool HasLeft => self.Status == MemberStatus.Left;
+    public bool HasLeft => _self.Status == MemberStatus.Left;
     /// <summary>The cluster declared this generation dead; the instance ignores everything from then on.</summary>
     public bool IsDeclaredDead { get; private set; }
     /// <summary>Lifeguard local health score, 0 (healthy) .. AwarenessMaxMultiplier - 1.</summary>
-    public int LocalHealthScore => awareness.Score;
+    public int LocalHealthScore => _awareness.Score;
     /// <summary>Rises with every change of the view; never falls.</summary>
-    public long Version => version;
-    public int LiveMemberCount => liveCount;
+    public long Version => _version;
+    public int LiveMemberCount => _liveCount;
 
     public SwimView View
     {
         get
         {
-            if (view is { } v) return v;
-            var infos = new MemberInfo[members.Count];
+            if (_view is { } v) return v;
+            var infos = new MemberInfo[_members.Count];
             var i = 0;
-            foreach (var m in members.Values) infos[i++] = m.ToInfo();
+            foreach (var m in _members.Values) infos[i++] = m.ToInfo();
             Array.Sort(infos, static (a, b) =>
             {
                 var c = string.CompareOrdinal(a.Node.Host, b.Node.Host);
                 if (c == 0) c = a.Node.Port.CompareTo(b.Node.Port);
                 return c != 0 ? c : a.Node.Generation.CompareTo(b.Node.Generation);
             });
-            return view = new SwimView(version, Self, infos);
+            return _view = new SwimView(_version, Self, infos);
         }
     }
 
@@ -102,15 +106,15 @@ public sealed partial class SwimInstance
         var now = Now();
         // A tick much later than expected means this process was paused or starved: our own probe
         // timed out because of us, so it yields no verdict on the target (and we were unhealthy).
-        var stalled = now - lastTick > settings.ProbeInterval;
-        lastTick = now;
-        if (!IsJoined && seeds.Length > 0 && now >= nextJoinAttempt) SendJoin(now);
+        var stalled = now - _lastTick > _settings.ProbeInterval;
+        _lastTick = now;
+        if (!IsJoined && _seeds.Length > 0 && now >= _nextJoinAttempt) SendJoin(now);
         if (!HasLeft) ProbeTick(now, stalled);
         RelayTick(now);
         if (!HasLeft) SuspicionTick(now);
         GossipTick(now);
         if (!HasLeft && IsJoined) PushPullTick(now);
-        return output.Build();
+        return _output.Build();
     }
 
     /// <summary>
@@ -127,7 +131,7 @@ public sealed partial class SwimInstance
         foreach (var update in message.Updates)
         {
             Apply(update, sender, now);
-            if (IsDeclaredDead) return output.Build();
+            if (IsDeclaredDead) return _output.Build();
         }
         switch (message)
         {
@@ -138,41 +142,41 @@ public sealed partial class SwimInstance
             case PushPull pushPull: OnPushPull(sender, pushPull); break;
         }
         TellIfDead(sender);
-        return output.Build();
+        return _output.Build();
     }
 
-    private TimeSpan Now() => time.GetElapsedTime(origin);
+    private TimeSpan Now() => _time.GetElapsedTime(_origin);
 
-    private TimeSpan Jitter(TimeSpan upTo) => upTo * random.NextDouble();
+    private TimeSpan Jitter(TimeSpan upTo) => upTo * _random.NextDouble();
 
-    private NodeId? FindLive(NodeId node) => members.TryGetValue(node, out var m) && !m.Status.IsFinal() ? node : null;
+    private NodeId? FindLive(NodeId node) => _members.TryGetValue(node, out var m) && !m.Status.IsFinal() ? node : null;
 
     /// <summary>Majority of the members that are not dead or left (the suspect included), or the configured smaller minimum.</summary>
     internal int RequiredConfirmations()
     {
-        var majority = liveCount / 2 + 1;
-        return settings.MinConfirmations is { } min ? Math.Min(majority, min) : majority;
+        var majority = _liveCount / 2 + 1;
+        return _settings.MinConfirmations is { } min ? Math.Min(majority, min) : majority;
     }
 
     /// <summary>Up to <paramref name="count"/> random live members other than self and <paramref name="except"/>.</summary>
     private List<MemberState> PickRandom(int count, NodeId? except, bool aliveOnly)
     {
-        pickBuffer.Clear();
-        if (count <= 0) return pickBuffer;
+        _pickBuffer.Clear();
+        if (count <= 0) return _pickBuffer;
         var seen = 0;
-        foreach (var m in members.Values)
+        foreach (var m in _members.Values)
         {
-            if (m == self || m.Status.IsFinal() || m.Node == except) continue;
+            if (m == _self || m.Status.IsFinal() || m.Node == except) continue;
             if (aliveOnly && m.Status != MemberStatus.Alive) continue;
             // Reservoir sampling: one pass, no extra list.
             seen++;
-            if (pickBuffer.Count < count) pickBuffer.Add(m);
+            if (_pickBuffer.Count < count) _pickBuffer.Add(m);
             else
             {
-                var j = random.Next(seen);
-                if (j < count) pickBuffer[j] = m;
+                var j = _random.Next(seen);
+                if (j < count) _pickBuffer[j] = m;
             }
         }
-        return pickBuffer;
+        return _pickBuffer;
     }
 }

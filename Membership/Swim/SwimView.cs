@@ -8,15 +8,15 @@ public sealed record MemberInfo(NodeId Node, uint Incarnation, MemberStatus Stat
 /// </summary>
 public sealed class SwimView
 {
-    private readonly Dictionary<NodeId, MemberInfo> byId;
+    private readonly Dictionary<NodeId, MemberInfo> _byId;
 
     internal SwimView(long version, NodeId self, MemberInfo[] members)
     {
         Version = version;
         Self = self;
         Members = members;
-        byId = new Dictionary<NodeId, MemberInfo>(members.Length);
-        foreach (var m in members) byId[m.Node] = m;
+        _byId = new Dictionary<NodeId, MemberInfo>(members.Length);
+        foreach (var m in members) _byId[m.Node] = m;
     }
 
     public long Version { get; }
@@ -24,9 +24,9 @@ public sealed class SwimView
     /// <summary>Sorted by host, port, generation.</summary>
     public IReadOnlyList<MemberInfo> Members { get; }
 
-    public MemberInfo? Find(NodeId node) => byId.GetValueOrDefault(node);
+    public MemberInfo? Find(NodeId node) => _byId.GetValueOrDefault(node);
 
-    public MemberStatus? StatusOf(NodeId node) => byId.TryGetValue(node, out var m) ? m.Status : null;
+    public MemberStatus? StatusOf(NodeId node) => _byId.TryGetValue(node, out var m) ? m.Status : null;
 
     /// <summary>Members that are alive or suspected (not dead, not left).</summary>
     public IEnumerable<MemberInfo> Live => Members.Where(m => !m.Status.IsFinal());

@@ -8,11 +8,11 @@ namespace Heck.Membership.Transport;
 internal sealed class EndpointResolver
 {
     private const int Capacity = 4096;
-    private readonly ConcurrentDictionary<SwimEndpoint, IPEndPoint> cache = new();
+    private readonly ConcurrentDictionary<SwimEndpoint, IPEndPoint> _cache = new();
 
     public async ValueTask<IPEndPoint?> ResolveAsync(SwimEndpoint endpoint, CancellationToken cancellation)
     {
-        if (cache.TryGetValue(endpoint, out var cached)) return cached;
+        if (_cache.TryGetValue(endpoint, out var cached)) return cached;
         IPAddress? address;
         if (!IPAddress.TryParse(endpoint.Host, out address))
         {
@@ -28,17 +28,17 @@ internal sealed class EndpointResolver
         }
         if (address is null) return null;
         var result = new IPEndPoint(address, endpoint.Port);
-        if (cache.Count < Capacity) cache[endpoint] = result;
+        if (_cache.Count < Capacity) _cache[endpoint] = result;
         return result;
     }
 
     /// <summary>Without waiting: only literals and already resolved names.</summary>
     public IPEndPoint? TryResolve(SwimEndpoint endpoint)
     {
-        if (cache.TryGetValue(endpoint, out var cached)) return cached;
+        if (_cache.TryGetValue(endpoint, out var cached)) return cached;
         if (!IPAddress.TryParse(endpoint.Host, out var address)) return null;
         var result = new IPEndPoint(address, endpoint.Port);
-        if (cache.Count < Capacity) cache[endpoint] = result;
+        if (_cache.Count < Capacity) _cache[endpoint] = result;
         return result;
     }
 }

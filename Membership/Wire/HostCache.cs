@@ -9,11 +9,11 @@ namespace Heck.Membership.Wire;
 internal sealed class HostCache
 {
     private const int Capacity = 4096;
-    private readonly HashSet<string> hosts = new(StringComparer.Ordinal);
-    private readonly HashSet<string>.AlternateLookup<ReadOnlySpan<char>> lookup;
-    private readonly Lock gate = new();
+    private readonly HashSet<string> _hosts = new(StringComparer.Ordinal);
+    private readonly HashSet<string>.AlternateLookup<ReadOnlySpan<char>> _lookup;
+    private readonly Lock _gate = new();
 
-    public HostCache() => lookup = hosts.GetAlternateLookup<ReadOnlySpan<char>>();
+    public HostCache() => _lookup = _hosts.GetAlternateLookup<ReadOnlySpan<char>>();
 
     /// <summary>False when the bytes are not valid UTF-8.</summary>
     public bool TryGet(ReadOnlySpan<byte> utf8, out string host)
@@ -23,15 +23,15 @@ internal sealed class HostCache
         Span<char> chars = stackalloc char[256];
         var n = Encoding.UTF8.GetChars(utf8, chars);
         var span = chars[..n];
-        lock (gate)
+        lock (_gate)
         {
-            if (lookup.TryGetValue(span, out var cached))
+            if (_lookup.TryGetValue(span, out var cached))
             {
                 host = cached;
                 return true;
             }
             host = new string(span);
-            if (hosts.Count < Capacity) hosts.Add(host);
+            if (_hosts.Count < Capacity) _hosts.Add(host);
         }
         return true;
     }

@@ -11,8 +11,8 @@ public sealed class Keyring : IDisposable
     public const int NonceSize = 12;
     public const int TagSize = 16;
 
-    private readonly AesGcm[] ciphers;
-    private readonly Lock gate = new(); // AesGcm instances are not documented as thread-safe
+    private readonly AesGcm[] _ciphers;
+    private readonly Lock _gate = new(); // AesGcm instances are not documented as thread-safe
 
     public Keyring(IEnumerable<byte[]> keys)
     {
@@ -24,26 +24,26 @@ public sealed class Keyring : IDisposable
             if (key is null || key.Length is not (16 or 24 or 32))
                 throw new ArgumentException("Every key must be 16, 24 or 32 bytes (AES-128/192/256).", nameof(keys));
         }
-        ciphers = [.. list.Select(k => new AesGcm(k, TagSize))];
+        _ciphers = [.. list.Select(k => new AesGcm(k, TagSize))];
     }
 
     /// <summary>Keys in base64 (the form of <c>Heck:Swim:Keys</c>); throws <see cref="FormatException"/> or <see cref="ArgumentException"/>.</summary>
     public static Keyring FromBase64(IEnumerable<string> keys) => new(keys.Select(Convert.FromBase64String));
 
-    public int Count => ciphers.Length;
+    public int Count => _ciphers.Length;
 
     /// <summary>Encrypts <paramref name="plaintext"/> in place with the primary key; random nonce.</summary>
     internal void Encrypt(ReadOnlySpan<byte> associatedData, Span<byte> nonce, Span<byte> plaintext, Span<byte> tag)
     {
         RandomNumberGenerator.Fill(nonce);
-        lock (gate) ciphers[0].Encrypt(nonce, plaintext, plaintext, tag, associatedData);
+        lock (_gate) _ciphers[0].Encrypt(nonce, plaintext, plaintext, tag, associatedData);
     }
 
     internal bool TryDecrypt(ReadOnlySpan<byte> associatedData, ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> ciphertext, ReadOnlySpan<byte> tag, Span<byte> plaintext)
     {
-        lock (gate)
+        lock (_gate)
         {
-            foreach (var cipher in ciphers)
+            foreach (var cipher in _ciphers)
             {
                 try
                 {
@@ -61,6 +61,6 @@ public sealed class Keyring : IDisposable
 
     public void Dispose()
     {
-        foreach (var c in ciphers) c.Dispose();
+        foreach (var c in _ciphers) c.Dispose();
     }
 }

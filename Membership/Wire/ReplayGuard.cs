@@ -11,9 +11,9 @@ namespace Heck.Membership.Wire;
 /// </summary>
 internal sealed class ReplayGuard(TimeSpan window, int capacity)
 {
-    private readonly HashSet<UInt128> seen = [];
-    private readonly Queue<(UInt128 Nonce, long ExpiresMs)> order = new();
-    private readonly Lock gate = new();
+    private readonly HashSet<UInt128> _seen = [];
+    private readonly Queue<(UInt128 Nonce, long ExpiresMs)> _order = new();
+    private readonly Lock _gate = new();
 
     public TimeSpan Window { get; } = window;
     public int Capacity { get; } = capacity;
@@ -25,15 +25,15 @@ internal sealed class ReplayGuard(TimeSpan window, int capacity)
         Span<byte> wide = stackalloc byte[16];
         nonce.CopyTo(wide);
         var key = System.Buffers.Binary.BinaryPrimitives.ReadUInt128LittleEndian(wide);
-        lock (gate)
+        lock (_gate)
         {
-            while (order.TryPeek(out var head) && (head.ExpiresMs < nowUnixMs || order.Count >= Capacity))
+            while (_order.TryPeek(out var head) && (head.ExpiresMs < nowUnixMs || _order.Count >= Capacity))
             {
-                order.Dequeue();
-                seen.Remove(head.Nonce);
+                _order.Dequeue();
+                _seen.Remove(head.Nonce);
             }
-            if (!seen.Add(key)) return false;
-            order.Enqueue((key, sentUnixMs + windowMs));
+            if (!_seen.Add(key)) return false;
+            _order.Enqueue((key, sentUnixMs + windowMs));
         }
         return true;
     }

@@ -8,65 +8,65 @@ namespace Heck.Membership.Wire;
 /// </summary>
 public sealed class WireCounters
 {
-    private readonly long[] drops = new long[Enum.GetValues<DropReason>().Length];
-    private long accepted;
-    private long udpPacketsSent;
-    private long udpBytesSent;
-    private long udpPacketsReceived;
-    private long udpBytesReceived;
-    private long tcpBytesSent;
-    private long tcpBytesReceived;
+    private readonly long[] _drops = new long[Enum.GetValues<DropReason>().Length];
+    private long _accepted;
+    private long _udpPacketsSent;
+    private long _udpBytesSent;
+    private long _udpPacketsReceived;
+    private long _udpBytesReceived;
+    private long _tcpBytesSent;
+    private long _tcpBytesReceived;
 
-    public long Accepted => Interlocked.Read(ref accepted);
+    public long Accepted => Interlocked.Read(ref _accepted);
 
-    public long Dropped(DropReason reason) => Interlocked.Read(ref drops[(int)reason]);
+    public long Dropped(DropReason reason) => Interlocked.Read(ref _drops[(int)reason]);
 
     public long TotalDropped
     {
         get
         {
             long sum = 0;
-            for (var i = 1; i < drops.Length; i++) sum += Interlocked.Read(ref drops[i]);
+            for (var i = 1; i < _drops.Length; i++) sum += Interlocked.Read(ref _drops[i]);
             return sum;
         }
     }
 
     /// <summary>Datagrams handed to the UDP socket.</summary>
-    public long UdpPacketsSent => Interlocked.Read(ref udpPacketsSent);
+    public long UdpPacketsSent => Interlocked.Read(ref _udpPacketsSent);
     /// <summary>Bytes of those datagrams (SWIM packets, without IP/UDP headers).</summary>
-    public long UdpBytesSent => Interlocked.Read(ref udpBytesSent);
+    public long UdpBytesSent => Interlocked.Read(ref _udpBytesSent);
     /// <summary>Datagrams read from the UDP socket, including those then dropped.</summary>
-    public long UdpPacketsReceived => Interlocked.Read(ref udpPacketsReceived);
-    public long UdpBytesReceived => Interlocked.Read(ref udpBytesReceived);
+    public long UdpPacketsReceived => Interlocked.Read(ref _udpPacketsReceived);
+    public long UdpBytesReceived => Interlocked.Read(ref _udpBytesReceived);
     /// <summary>Bytes written to TCP connections (frames: length prefix and packet).</summary>
-    public long TcpBytesSent => Interlocked.Read(ref tcpBytesSent);
+    public long TcpBytesSent => Interlocked.Read(ref _tcpBytesSent);
     /// <summary>Bytes read from accepted TCP connections.</summary>
-    public long TcpBytesReceived => Interlocked.Read(ref tcpBytesReceived);
+    public long TcpBytesReceived => Interlocked.Read(ref _tcpBytesReceived);
 
     /// <summary>Every count at (nearly) one moment: each field is read atomically, the set is not.</summary>
     public WireCountersSnapshot Snapshot() => new(
         Accepted, UdpPacketsSent, UdpBytesSent, UdpPacketsReceived, UdpBytesReceived, TcpBytesSent, TcpBytesReceived,
         Enum.GetValues<DropReason>().Skip(1).ToDictionary(r => r, Dropped));
 
-    internal void Accept() => Interlocked.Increment(ref accepted);
+    internal void Accept() => Interlocked.Increment(ref _accepted);
 
-    internal void Drop(DropReason reason) => Interlocked.Increment(ref drops[(int)reason]);
+    internal void Drop(DropReason reason) => Interlocked.Increment(ref _drops[(int)reason]);
 
     internal void UdpSent(int bytes)
     {
-        Interlocked.Increment(ref udpPacketsSent);
-        Interlocked.Add(ref udpBytesSent, bytes);
+        Interlocked.Increment(ref _udpPacketsSent);
+        Interlocked.Add(ref _udpBytesSent, bytes);
     }
 
     internal void UdpReceived(int bytes)
     {
-        Interlocked.Increment(ref udpPacketsReceived);
-        Interlocked.Add(ref udpBytesReceived, bytes);
+        Interlocked.Increment(ref _udpPacketsReceived);
+        Interlocked.Add(ref _udpBytesReceived, bytes);
     }
 
-    internal void TcpSent(int bytes) => Interlocked.Add(ref tcpBytesSent, bytes);
+    internal void TcpSent(int bytes) => Interlocked.Add(ref _tcpBytesSent, bytes);
 
-    internal void TcpReceived(int bytes) => Interlocked.Add(ref tcpBytesReceived, bytes);
+    internal void TcpReceived(int bytes) => Interlocked.Add(ref _tcpBytesReceived, bytes);
 
     public override string ToString() =>
         $"accepted={Accepted} " + string.Join(" ", Enum.GetValues<DropReason>().Skip(1).Select(r => $"{r}={Dropped(r)}")) +

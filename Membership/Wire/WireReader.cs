@@ -10,39 +10,39 @@ namespace Heck.Membership.Wire;
 /// </summary>
 internal ref struct WireReader(ReadOnlySpan<byte> buffer, HostCache hosts)
 {
-    private readonly ReadOnlySpan<byte> buffer = buffer;
-    private int position;
+    private readonly ReadOnlySpan<byte> _buffer = buffer;
+    private int _position;
 
     public bool Ok { get; private set; } = true;
-    public int Remaining => buffer.Length - position;
+    public int Remaining => _buffer.Length - _position;
 
     public byte Byte()
     {
         if (!Ok || Remaining < 1) return Fail<byte>();
-        return buffer[position++];
+        return _buffer[_position++];
     }
 
     public ushort UInt16()
     {
         if (!Ok || Remaining < 2) return Fail<ushort>();
-        var v = BinaryPrimitives.ReadUInt16LittleEndian(buffer[position..]);
-        position += 2;
+        var v = BinaryPrimitives.ReadUInt16LittleEndian(_buffer[_position..]);
+        _position += 2;
         return v;
     }
 
     public uint UInt32()
     {
         if (!Ok || Remaining < 4) return Fail<uint>();
-        var v = BinaryPrimitives.ReadUInt32LittleEndian(buffer[position..]);
-        position += 4;
+        var v = BinaryPrimitives.ReadUInt32LittleEndian(_buffer[_position..]);
+        _position += 4;
         return v;
     }
 
     public long Int64()
     {
         if (!Ok || Remaining < 8) return Fail<long>();
-        var v = BinaryPrimitives.ReadInt64LittleEndian(buffer[position..]);
-        position += 8;
+        var v = BinaryPrimitives.ReadInt64LittleEndian(_buffer[_position..]);
+        _position += 8;
         return v;
     }
 
@@ -51,8 +51,8 @@ internal ref struct WireReader(ReadOnlySpan<byte> buffer, HostCache hosts)
     {
         var n = Byte();
         if (!Ok || n < minBytes || n > maxBytes || Remaining < n) return Fail<string>(string.Empty);
-        var bytes = buffer.Slice(position, n);
-        position += n;
+        var bytes = _buffer.Slice(_position, n);
+        _position += n;
         if (!System.Text.Unicode.Utf8.IsValid(bytes)) return Fail<string>(string.Empty);
         return Encoding.UTF8.GetString(bytes);
     }
@@ -61,8 +61,8 @@ internal ref struct WireReader(ReadOnlySpan<byte> buffer, HostCache hosts)
     {
         var n = Byte();
         if (!Ok || n < 1 || Remaining < n) return Fail<NodeId>();
-        var bytes = buffer.Slice(position, n);
-        position += n;
+        var bytes = _buffer.Slice(_position, n);
+        _position += n;
         if (!hosts.TryGet(bytes, out var host)) return Fail<NodeId>();
         var port = UInt16();
         var generation = Int64();

@@ -7,34 +7,34 @@ namespace Heck.Membership.Wire;
 /// <summary>Little-endian writer over a span the caller sized with <see cref="SwimCodec"/>'s measurements.</summary>
 internal ref struct WireWriter(Span<byte> buffer)
 {
-    private readonly Span<byte> buffer = buffer;
+    private readonly Span<byte> _buffer = buffer;
     public int Position { get; private set; }
 
-    public void Byte(byte value) => buffer[Position++] = value;
+    public void Byte(byte value) => _buffer[Position++] = value;
 
     public void UInt16(ushort value)
     {
-        BinaryPrimitives.WriteUInt16LittleEndian(buffer[Position..], value);
+        BinaryPrimitives.WriteUInt16LittleEndian(_buffer[Position..], value);
         Position += 2;
     }
 
     public void UInt32(uint value)
     {
-        BinaryPrimitives.WriteUInt32LittleEndian(buffer[Position..], value);
+        BinaryPrimitives.WriteUInt32LittleEndian(_buffer[Position..], value);
         Position += 4;
     }
 
     public void Int64(long value)
     {
-        BinaryPrimitives.WriteInt64LittleEndian(buffer[Position..], value);
+        BinaryPrimitives.WriteInt64LittleEndian(_buffer[Position..], value);
         Position += 8;
     }
 
     /// <summary>Length byte, then UTF-8 (the caller checked the length fits a byte).</summary>
     public void ShortString(string value)
     {
-        var n = Encoding.UTF8.GetBytes(value, buffer[(Position + 1)..]);
-        buffer[Position] = (byte)n;
+        var n = Encoding.UTF8.GetBytes(value, _buffer[(Position + 1)..]);
+        _buffer[Position] = (byte)n;
         Position += 1 + n;
     }
 

@@ -1,4 +1,5 @@
 using Heck.Membership.Swim;
+using Heck.Membership.Wire;
 
 namespace Heck.Tests.Membership;
 
@@ -8,7 +9,7 @@ internal sealed class CoreHarness
     public CoreHarness(SwimSettings? settings = null, int seed = 1, int self = 1)
     {
         Settings = settings ?? new SwimSettings();
-        Swim = new SwimInstance(Settings, Id(self), Meta(self), Time, new Random(seed));
+        Swim = new SwimInstance(Settings, Id(self), Meta(self), Time, new Random(seed), WireSizes.Instance);
     }
 
     public ManualTimeProvider Time { get; } = new();

@@ -34,7 +34,7 @@ public class SwimCoreTests
         Assert.Contains(errors, e => e.Contains(nameof(SwimSettings.IndirectChecks)));
         Assert.Contains(errors, e => e.Contains(nameof(SwimSettings.MinConfirmations)));
         Assert.Contains(errors, e => e.Contains(nameof(SwimSettings.RetransmitMult)));
-        Assert.Throws<ArgumentException>(() => new SwimInstance(new SwimSettings { GossipNodes = -1 }, Id(1), Metadata.Empty, new ManualTimeProvider(), new Random(1)));
+        Assert.Throws<ArgumentException>(() => new SwimInstance(new SwimSettings { GossipNodes = -1 }, Id(1), Metadata.Empty, new ManualTimeProvider(), new Random(1), WireSizes.Instance));
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using System.Net;
 using Heck.Membership.Orleans;
 using Heck.Membership.Swim;
+using Heck.Tests.Membership;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -24,17 +25,9 @@ public sealed class SwimPingGrain : Grain, ISwimPingGrain
 /// <summary>An Orleans silo in this process, clustered by SWIM on 127.0.0.1 free ports, with fast SWIM timings.</summary>
 internal sealed class SwimTestSilo : IAsyncDisposable
 {
-    public static readonly SwimSettings Fast = new()
-    {
-        ProbeInterval = TimeSpan.FromMilliseconds(200),
-        ProbeTimeout = TimeSpan.FromMilliseconds(80),
-        SuspicionMult = 2,
-        GossipInterval = TimeSpan.FromMilliseconds(50),
-        PushPullInterval = TimeSpan.FromSeconds(2),
-        JoinRetryInterval = TimeSpan.FromMilliseconds(200),
-    };
+    public static readonly SwimSettings Fast = FastSwim.Settings with { JoinRetryInterval = TimeSpan.FromMilliseconds(200) };
 
-    private bool stopped;
+    private bool _stopped;
 
     private SwimTestSilo(IHost host)
     {
@@ -100,8 +93,8 @@ internal sealed class SwimTestSilo : IAsyncDisposable
 
     public async Task StopAsync()
     {
-        if (stopped) return;
-        stopped = true;
+        if (_stopped) return;
+        _stopped = true;
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         await Host.StopAsync(cts.Token);
     }

@@ -9,15 +9,15 @@ namespace Heck.Tests.Membership.Simulation;
 /// </summary>
 public sealed class Simulator
 {
-    private readonly PriorityQueue<Event, (long, long)> events = new();
-    private readonly Dictionary<SwimEndpoint, SimNode> byEndpoint = [];
-    private readonly Random net;
-    private readonly TimeSpan tickInterval;
-    private readonly SwimCodec? codec;
-    private readonly byte[] buffer = new byte[1 << 20];
-    private int[]? partition;
-    private long order;
-    private readonly Dictionary<SimNode, long> versions = [];
+    private readonly PriorityQueue<Event, (long, long)> _events = new();
+    private readonly Dictionary<SwimEndpoint, SimNode> _byEndpoint = [];
+    private readonly Random _net;
+    private readonly TimeSpan _tickInterval;
+    private readonly SwimCodec? _codec;
+    private readonly byte[] _buffer = new byte[1 << 20];
+    private int[]? _partition;
+    private long _order;
+    private readonly Dictionary<SimNode, long> _versions = [];
 
     private abstract record Event;
     private sealed record TickEvent(SimNode Node) : Event;
@@ -28,9 +28,9 @@ public sealed class Simulator
     {
         Options = options;
         Seed = seed;
-        net = new Random(seed);
-        tickInterval = options.Settings.ProbeInterval / 10;
-        if (options.UseCodec) codec = new SwimCodec();
+        _net = new Random(seed);
+        _tickInterval = options.Settings.ProbeInterval / 10;
+        if (options.UseCodec) _codec = new SwimCodec();
         for (var i = 0; i < options.Members; i++) AddNode();
     }
 
@@ -53,13 +53,13 @@ public sealed class Simulator
     {
         var index = Nodes.Count;
         var id = new NodeId("10.0.0." + (index % 250 + 1), port ?? 7946 + index / 250, generation);
-        var swim = new SwimInstance(Options.Settings, id, new Metadata([new("silo", $"10.0.0.{index % 250 + 1}:11111")]), Time, new Random(unchecked(Seed * 1_000_003 + index * 7919 + (int)generation * 104_729)) /* not HashCode: it is randomized per process */);
+        var swim = new SwimInstance(Options.Settings, id, new Metadata([new("silo", $"10.0.0.{index % 250 + 1}:11111")]), Time, new Random(unchecked(Seed * 1_000_003 + index * 7919 + (int)generation * 104_729)) /* not HashCode: it is randomized per process */, WireSizes.Instance);
         var node = new SimNode(index, swim);
         Nodes.Add(node);
-        byEndpoint[id.Endpoint] = node;
+        _byEndpoint[id.Endpoint] = node;
         Loss = Options.Loss;
         // Random phase so that ticks of different members interleave.
-        Schedule(Now + tickInterval * net.NextDouble(), new TickEvent(node));
+        Schedule(Now + _tickInterval * _net.NextDouble(), new TickEvent(node));
         return node;
     }
 
@@ -88,7 +88,7 @@ public sealed class Simulator
     public void Leave(SimNode node) => Handle(node, node.Swim.Leave());
 
     /// <summary>Members in different groups cannot talk; null heals.</summary>
-    public void Partition(int[]? groups) => partition = groups;
+    public void Partition(int[]? groups) => _partition = groups;
 
     public void At(TimeSpan when, Action action) => Schedule(when, new ActionEvent(action));
 
@@ -97,9 +97,9 @@ public sealed class Simulator
     {
         var nextCheck = Now;
         // Bounded: at most this many events (far above what any test needs).
-        for (var step = 0; step < 200_000_000 && events.TryPeek(out _, out var at) && at.Item1 <= until.Ticks; step++)
+        for (var step = 0; step < 200_000_000 && _events.TryPeek(out _, out var at) && at.Item1 <= until.Ticks; step++)
         {
-            var e = events.Dequeue();
+            var e = _events.Dequeue();
             Time.AdvanceTo(TimeSpan.FromTicks(at.Item1));
             switch (e)
             {
@@ -107,7 +107,7 @@ public sealed class Simulator
                     if (t.Node.Running)
                     {
                         if (!t.Node.Paused) Handle(t.Node, t.Node.Swim.OnTick());
-                        Schedule(Now + tickInterval, t);
+                        Schedule(Now + _tickInterval, t);
                     }
                     break;
                 case DeliverEvent d:
@@ -136,45 +136,45 @@ public sealed class Simulator
     private void Handle(SimNode node, Directives directives)
     {
         var version = node.Swim.Version;
-        if (versions.TryGetValue(node, out var last) && version < last) VersionDrops++;
-        versions[node] = version;
+        if (_versions.TryGetValue(node, out var last) && version < last) VersionDrops++;
+        _versions[node] = version;
         foreach (var change in directives.Changes) Changes.Add((Now, node, change));
         Observe?.Invoke(node, directives);
         if (directives.SelfDeclaredDead) node.SelfDead = true;
         foreach (var send in directives.Messages)
         {
-            if (!byEndpoint.TryGetValue(send.To, out var to)) continue;
+            if (!_byEndpoint.TryGetValue(send.To, out var to)) continue;
             var message = send.Message;
-            if (codec is not null)
+            if (_codec is not null)
             {
-                var limit = send.Reliable ? codec.Options.MaxStreamBytes : codec.Options.MaxDatagramBytes;
-                if (!send.Reliable && codec.PacketSize(message) > limit)
-                    throw new InvalidOperationException($"seed {Seed}: a {message.GetType().Name} of {codec.PacketSize(message)} bytes exceeds a datagram");
-                if (!codec.TryEncode(message, buffer, limit, out var written) || !codec.TryDecode(buffer.AsSpan(0, written), limit, out var decoded, out var reason))
+                var limit = send.Reliable ? _codec.Options.MaxStreamBytes : _codec.Options.MaxDatagramBytes;
+                if (!send.Reliable && _codec.PacketSize(message) > limit)
+                    throw new InvalidOperationException($"seed {Seed}: a {message.GetType().Name} of {_codec.PacketSize(message)} bytes exceeds a datagram");
+                if (!_codec.TryEncode(message, _buffer, limit, out var written) || !_codec.TryDecode(_buffer.AsSpan(0, written), limit, out var decoded, out var reason))
                     throw new InvalidOperationException($"seed {Seed}: codec round trip failed for {message}");
                 message = decoded!;
                 BytesSent += written;
             }
             DatagramsSent++;
-            if (partition is { } groups && groups[node.Index] != groups[to.Index]) continue;
-            if (!send.Reliable && net.NextDouble() < Loss) continue;
-            var copies = !send.Reliable && net.NextDouble() < Options.Duplication ? 2 : 1;
+            if (_partition is { } groups && groups[node.Index] != groups[to.Index]) continue;
+            if (!send.Reliable && _net.NextDouble() < Loss) continue;
+            var copies = !send.Reliable && _net.NextDouble() < Options.Duplication ? 2 : 1;
             for (var c = 0; c < copies; c++)
             {
-                var delay = Options.MinDelay + (Options.MaxDelay - Options.MinDelay) * net.NextDouble();
+                var delay = Options.MinDelay + (Options.MaxDelay - Options.MinDelay) * _net.NextDouble();
                 Schedule(Now + delay, new DeliverEvent(to, node.Id, message));
             }
         }
     }
 
-    private void Schedule(TimeSpan at, Event e) => events.Enqueue(e, (at.Ticks, ++order));
+    private void Schedule(TimeSpan at, Event e) => _events.Enqueue(e, (at.Ticks, ++_order));
 
     // ---- observations ----
 
     public IEnumerable<SimNode> Live => Nodes.Where(n => n.Running);
 
     /// <summary>The node with this exact id (endpoint and generation), if it is the newest on its endpoint.</summary>
-    public SimNode? Find(NodeId id) => byEndpoint.TryGetValue(id.Endpoint, out var n) && n.Id == id ? n : null;
+    public SimNode? Find(NodeId id) => _byEndpoint.TryGetValue(id.Endpoint, out var n) && n.Id == id ? n : null;
 
     /// <summary>When <paramref name="observer"/> first saw <paramref name="subject"/> reach <paramref name="status"/>, if it did.</summary>
     public TimeSpan? FirstSeen(SimNode observer, NodeId subject, MemberStatus status)

@@ -11,23 +11,15 @@ namespace Heck.Tests.Membership.Transport;
 /// <summary>Real sockets on 127.0.0.1 with a fast profile so each test takes seconds.</summary>
 public sealed class SwimHostTests : IAsyncLifetime
 {
-    private static readonly SwimSettings Fast = new()
-    {
-        ProbeInterval = TimeSpan.FromMilliseconds(200),
-        ProbeTimeout = TimeSpan.FromMilliseconds(80),
-        SuspicionMult = 2,
-        GossipInterval = TimeSpan.FromMilliseconds(50),
-        PushPullInterval = TimeSpan.FromSeconds(2),
-        JoinRetryInterval = TimeSpan.FromMilliseconds(300),
-    };
+    private static readonly SwimSettings Fast = FastSwim.Settings;
 
-    private readonly List<SwimHost> hosts = [];
+    private readonly List<SwimHost> _hosts = [];
 
     public Task InitializeAsync() => Task.CompletedTask;
 
     public async Task DisposeAsync()
     {
-        foreach (var h in hosts) await h.DisposeAsync();
+        foreach (var h in _hosts) await h.DisposeAsync();
     }
 
     private async Task<SwimHost> StartAsync(SwimHost? seed, Keyring? keyring = null, int index = 0)
@@ -41,7 +33,7 @@ public sealed class SwimHostTests : IAsyncLifetime
             LeavePropagation = TimeSpan.FromMilliseconds(500),
             Metadata = new Metadata([new("index", index.ToString())]),
         });
-        hosts.Add(host);
+        _hosts.Add(host);
         await host.StartAsync(seed is null ? [] : [("127.0.0.1", seed.Port)]);
         return host;
     }

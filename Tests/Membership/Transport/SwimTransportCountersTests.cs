@@ -15,34 +15,26 @@ namespace Heck.Tests.Membership.Transport;
 /// </summary>
 public sealed class SwimTransportCountersTests : IAsyncLifetime
 {
-    private static readonly SwimSettings Fast = new()
-    {
-        ProbeInterval = TimeSpan.FromMilliseconds(200),
-        ProbeTimeout = TimeSpan.FromMilliseconds(80),
-        SuspicionMult = 2,
-        GossipInterval = TimeSpan.FromMilliseconds(50),
-        PushPullInterval = TimeSpan.FromSeconds(1),
-        JoinRetryInterval = TimeSpan.FromMilliseconds(300),
-    };
+    private static readonly SwimSettings Fast = FastSwim.Settings with { PushPullInterval = TimeSpan.FromSeconds(1) };
 
     private static readonly TimeSpan Within = TimeSpan.FromSeconds(15);
 
-    private readonly List<SwimHost> hosts = [];
-    private readonly List<Socket> sockets = [];
-    private readonly SwimCodec codec = new();
+    private readonly List<SwimHost> _hosts = [];
+    private readonly List<Socket> _sockets = [];
+    private readonly SwimCodec _codec = new();
 
     public Task InitializeAsync() => Task.CompletedTask;
 
     public async Task DisposeAsync()
     {
-        foreach (var s in sockets) s.Dispose();
-        foreach (var h in hosts) await h.DisposeAsync();
+        foreach (var s in _sockets) s.Dispose();
+        foreach (var h in _hosts) await h.DisposeAsync();
     }
 
     private async Task<SwimHost> StartAsync(SwimHost? seed = null, double loss = 0, int index = 0, SwimSettings? settings = null)
     {
         var host = new SwimHost(new SwimHostOptions { Port = 0, Settings = settings ?? Fast, RandomSeed = index, InjectedLossPercent = loss });
-        hosts.Add(host);
+        _hosts.Add(host);
         await host.StartAsync(seed is null ? [] : [("127.0.0.1", seed.Port)]);
         return host;
     }
@@ -50,7 +42,7 @@ public sealed class SwimTransportCountersTests : IAsyncLifetime
     private Socket Udp()
     {
         var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
-        sockets.Add(socket);
+        _sockets.Add(socket);
         socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
         return socket;
     }
@@ -65,7 +57,7 @@ public sealed class SwimTransportCountersTests : IAsyncLifetime
         long bytes = 0;
         for (var i = 0; i < count; i++)
         {
-            Assert.True(codec.TryEncode(new Ping(me, (uint)i + 1, host.Self), buffer, buffer.Length, out var written));
+            Assert.True(_codec.TryEncode(new Ping(me, (uint)i + 1, host.Self), buffer, buffer.Length, out var written));
             bytes += from.SendTo(buffer.AsSpan(0, written), SocketFlags.None, new IPEndPoint(IPAddress.Loopback, host.Port));
         }
         return bytes;
@@ -91,7 +83,7 @@ public sealed class SwimTransportCountersTests : IAsyncLifetime
         var sentBytes = Ping(raw, host, 1);
         var ack = new byte[2048];
         var ackBytes = raw.Receive(ack); // the host answers the ping with one ack
-        Assert.True(codec.TryDecode(ack.AsSpan(0, ackBytes), out var message, out _));
+        Assert.True(_codec.TryDecode(ack.AsSpan(0, ackBytes), out var message, out _));
         Assert.IsType<Ack>(message);
 
         await WaitUntil(() => host.Counters.UdpPacketsSent == 1, () => host.Counters.ToString());
@@ -115,10 +107,10 @@ public sealed class SwimTransportCountersTests : IAsyncLifetime
         listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
         listener.Listen(1);
         var request = new PushPull(new NodeId("127.0.0.1", PortOf(listener), 1), Join: false, Reply: false);
-        var size = codec.PacketSize(request);
+        var size = _codec.PacketSize(request);
         var frame = new byte[4 + size];
         BinaryPrimitives.WriteInt32LittleEndian(frame, size);
-        Assert.True(codec.TryEncode(request, frame.AsSpan(4), size, out _));
+        Assert.True(_codec.TryEncode(request, frame.AsSpan(4), size, out _));
         using (var outgoing = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp))
         {
             await outgoing.ConnectAsync(new IPEndPoint(IPAddress.Loopback, host.Port));

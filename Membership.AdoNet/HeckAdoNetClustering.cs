@@ -22,11 +22,7 @@ public static class HeckAdoNetClustering
     {
         ArgumentNullException.ThrowIfNull(builder);
         var valid = Require(connectionString);
-        return builder.UseAdoNetClustering(options =>
-        {
-            options.Invariant = Invariant;
-            options.ConnectionString = valid;
-        });
+        return builder.UseAdoNetClustering(options => (options.Invariant, options.ConnectionString) = (Invariant, valid));
     }
 
     /// <summary>Client side: finds gateways through the same table.</summary>
@@ -35,11 +31,7 @@ public static class HeckAdoNetClustering
     {
         ArgumentNullException.ThrowIfNull(builder);
         var valid = Require(connectionString);
-        return builder.UseAdoNetClustering(options =>
-        {
-            options.Invariant = Invariant;
-            options.ConnectionString = valid;
-        });
+        return builder.UseAdoNetClustering(options => (options.Invariant, options.ConnectionString) = (Invariant, valid));
     }
 
     /// <summary>

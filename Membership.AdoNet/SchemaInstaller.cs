@@ -12,10 +12,10 @@ public static class SchemaInstaller
     /// <summary>Manifest name of the embedded script.</summary>
     public const string ResourceName = "Heck.Membership.AdoNet.postgresql-clustering.sql";
 
-    private static readonly Lazy<string> LazyScript = new(LoadScript);
+    private static readonly Lazy<string> _script = new(LoadScript);
 
     /// <summary>The script text, for operators who prefer to apply it with their own tools (psql -f).</summary>
-    public static string Script => LazyScript.Value;
+    public static string Script => _script.Value;
 
     /// <summary>
     /// Connects with <paramref name="connectionString"/> (the database must exist) and applies the
@@ -42,7 +42,7 @@ public static class SchemaInstaller
         using var stream = typeof(SchemaInstaller).Assembly.GetManifestResourceStream(ResourceName)
             ?? throw new InvalidOperationException(
                 $"The embedded resource '{ResourceName}' is missing from {typeof(SchemaInstaller).Assembly.GetName().Name}; " +
-                "Membership.csproj must embed AdoNet/postgresql-clustering.sql under that name.");
+                "Membership.AdoNet.csproj must embed postgresql-clustering.sql under that name.");
         using var reader = new StreamReader(stream);
         return reader.ReadToEnd();
     }

@@ -1,0 +1,17 @@
+using Heck.Membership.Swim;
+
+namespace Heck.Tests.Membership;
+
+/// <summary>SWIM timings for tests on real sockets: probes every 200 ms, so a join or a failure shows within seconds.</summary>
+internal static class FastSwim
+{
+    public static SwimSettings Settings { get; } = new()
+    {
+        ProbeInterval = TimeSpan.FromMilliseconds(200),
+        ProbeTimeout = TimeSpan.FromMilliseconds(80),
+        SuspicionMult = 2,
+        GossipInterval = TimeSpan.FromMilliseconds(50),
+        PushPullInterval = TimeSpan.FromSeconds(2),
+        JoinRetryInterval = TimeSpan.FromMilliseconds(300),
+    };
+}
