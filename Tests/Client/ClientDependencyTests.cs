@@ -1,5 +1,5 @@
 using System.Reflection;
-using Heck.Client;
+using Heck.Client.Sdk;
 using Xunit;
 
 namespace Heck.Tests.Client;
