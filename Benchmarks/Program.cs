@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Heck.Benchmarks.Commands;
 using Heck.Benchmarks.Scenarios;
 
 // Scenario runner: each scenario starts real silo processes on loopback, measures, prints a

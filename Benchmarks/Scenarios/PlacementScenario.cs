@@ -1,5 +1,6 @@
 using Heck.Grains.Placement;
-using Heck.Benchmarks.Harness;
+using Heck.Benchmarks.Measurement;
+using Heck.Harness;
 
 namespace Heck.Benchmarks.Scenarios;
 

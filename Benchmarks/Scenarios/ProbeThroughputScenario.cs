@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
-using Heck.Benchmarks.Harness;
+using Heck.Benchmarks.Measurement;
+using Heck.Harness;
 
 namespace Heck.Benchmarks.Scenarios;
 

@@ -1,7 +1,8 @@
 using System.CommandLine;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Heck.Benchmarks.Harness;
+using Heck.Benchmarks.Measurement;
+using Heck.Harness;
 
 namespace Heck.Benchmarks.Scenarios;
 

@@ -3,8 +3,9 @@ using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
-using Heck.Benchmarks.Harness;
-using Node = Heck.Benchmarks.Harness.RestartableCluster.Node;
+using Heck.Benchmarks.Measurement;
+using Heck.Harness;
+using Node = Heck.Harness.RestartableCluster.Node;
 
 namespace Heck.Benchmarks.Scenarios;
 

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
-using Heck.Benchmarks.Harness;
+using Heck.Benchmarks.Measurement;
+using Heck.Harness;
 using System.Net.Http.Json;
 using System.Text.Json;
 

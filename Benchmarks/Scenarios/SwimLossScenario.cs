@@ -3,7 +3,8 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Heck.Benchmarks.Harness;
+using Heck.Benchmarks.Measurement;
+using Heck.Harness;
 
 namespace Heck.Benchmarks.Scenarios;
 

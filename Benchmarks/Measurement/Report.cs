@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
 using System.Text.Json;
 
-namespace Heck.Benchmarks.Harness;
+namespace Heck.Benchmarks.Measurement;
 
 /// <summary>A scenario's result: printed as a markdown table, optionally written as JSON.</summary>
 public sealed class Report(string scenario, IReadOnlyDictionary<string, object> parameters)
