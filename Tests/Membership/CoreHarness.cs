@@ -1,4 +1,5 @@
 using Heck.Membership.Swim;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Heck.Tests.Membership;
 
@@ -11,7 +12,8 @@ internal sealed class CoreHarness
         Swim = new SwimInstance(Settings, Id(self), Meta(self), Time, new Random(seed));
     }
 
-    public ManualTimeProvider Time { get; } = new();
+    public FakeTimeProvider Time { get; } = new();
+    public TimeSpan Elapsed => Time.GetUtcNow() - Time.Start;
     public SwimSettings Settings { get; }
     public SwimInstance Swim { get; }
     public List<Send> Sent { get; } = [];
