@@ -3,7 +3,6 @@ using Heck.Origins;
 using Heck.Replication;
 using Heck.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
-using Orleans.TestingHost;
 using Xunit;
 
 namespace Heck.Tests.Grains;
@@ -15,8 +14,7 @@ namespace Heck.Tests.Grains;
 [Collection(ClusterCollection.Name)]
 public sealed class GossipEchoClusterTests() : HeckClusterTest(2, ("HeckTestGossipMs", "50"), ("HeckTestGossipMode", "Push"))
 {
-    private LocalReplica ReplicaOn(int silo) =>
-        ((InProcessSiloHandle)Cluster.Silos[silo]).SiloHost.Services.GetRequiredService<LocalReplica>();
+    private LocalReplica ReplicaOn(int silo) => Services(silo).GetRequiredService<LocalReplica>();
 
     private OriginSpec Spec(string id) =>
         OriginValidator.Validate(id, new OriginInput { Url = Target.Url($"/{id}"), IntervalMs = 60_000 }, out var s).Count == 0 ? s! : throw new ArgumentException(id);

@@ -3,7 +3,6 @@ using Heck.Origins;
 using Heck.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Core.Internal;
-using Orleans.TestingHost;
 using Xunit;
 
 namespace Heck.Tests.Grains;
@@ -24,7 +23,7 @@ public sealed class LostActivationClusterTests() : HeckClusterTest(2, ("HeckTest
         var origin = Cluster.Client.GetGrain<IOriginGrain>("lost");
         await origin.Configure(spec!);
         await Eventually.True(() => Target.Hits("/lost") >= 2, TimeSpan.FromSeconds(15), "probed");
-        var owner = Cluster.Silos.Cast<InProcessSiloHandle>()
+        var owner = Handles
             .Single(s => s.SiloHost.Services.GetRequiredService<LocalOrigins>().Contains("lost"))
             .SiloHost.Services.GetRequiredService<LocalOrigins>();
 

@@ -4,7 +4,6 @@ using Heck.Origins;
 using Heck.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Runtime;
-using Orleans.TestingHost;
 using Xunit;
 
 namespace Heck.Tests.Grains;
@@ -16,7 +15,7 @@ public sealed class OwnershipClusterTests() : HeckClusterTest(3, ("HeckTestGossi
     private const int Origins = 30;
 
     private List<(SiloAddress Address, IServiceProvider Services)> Silos =>
-        Cluster.Silos.Cast<InProcessSiloHandle>().Select(s => (s.SiloAddress, s.SiloHost.Services)).ToList();
+        Handles.Select(s => (s.SiloAddress, s.SiloHost.Services)).ToList();
 
     /// <summary>Origin id → the silos with a probing activation of it.</summary>
     private Dictionary<string, List<SiloAddress>> Placement()

@@ -6,7 +6,6 @@ using Heck.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Core.Internal;
 using Orleans.Runtime;
-using Orleans.TestingHost;
 using Xunit;
 
 namespace Heck.Tests.Grains;
@@ -19,8 +18,7 @@ namespace Heck.Tests.Grains;
 [Collection(ClusterCollection.Name)]
 public sealed class ReplicaKeepAliveClusterTests() : HeckClusterTest(2, ("HeckTestGossipMs", "50"))
 {
-    private IReadOnlyList<IServiceProvider> Silos =>
-        Cluster.Silos.Cast<InProcessSiloHandle>().Select(s => s.SiloHost.Services).ToList();
+    private IReadOnlyList<IServiceProvider> Silos => AllServices;
 
     private static LocalReplica ReplicaOf(IServiceProvider silo) => silo.GetRequiredService<LocalReplica>();
 

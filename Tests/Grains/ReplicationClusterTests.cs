@@ -6,7 +6,6 @@ using Heck.Replication;
 using Heck.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Runtime;
-using Orleans.TestingHost;
 using Xunit;
 
 namespace Heck.Tests.Grains;
@@ -15,8 +14,7 @@ namespace Heck.Tests.Grains;
 [Collection(ClusterCollection.Name)]
 public sealed class ReplicationClusterTests() : HeckClusterTest(3, ("HeckTestGossipMs", "50"))
 {
-    private IReadOnlyList<IServiceProvider> Silos =>
-        Cluster.Silos.Cast<InProcessSiloHandle>().Select(s => s.SiloHost.Services).ToList();
+    private IReadOnlyList<IServiceProvider> Silos => AllServices;
 
     private static LocalReplica ReplicaOf(IServiceProvider silo) => silo.GetRequiredService<LocalReplica>();
 
