@@ -31,6 +31,13 @@ public sealed class Report(string scenario, IReadOnlyDictionary<string, object> 
         output.WriteLine();
     }
 
+    /// <summary>Prints the table and, when <paramref name="jsonPath"/> is given, writes the JSON too.</summary>
+    public async Task PublishAsync(TextWriter output, string? jsonPath)
+    {
+        Print(output);
+        if (jsonPath is not null) await WriteJsonAsync(jsonPath);
+    }
+
     public async Task WriteJsonAsync(string path)
     {
         var document = new { scenario = Scenario, machine = Machine, at = DateTimeOffset.UtcNow, parameters = Parameters, results = Results };

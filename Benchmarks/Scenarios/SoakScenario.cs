@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using Heck.Benchmarks.Commands;
 using Heck.Benchmarks.Measurement;
 using Heck.Harness;
 using Node = Heck.Harness.RestartableCluster.Node;
@@ -54,12 +55,13 @@ public static class SoakScenario
         IReadOnlyList<string>? SiloArgs = null, string? Logs = null);
 
     /// <summary>The <c>soak</c> command.</summary>
-    public static Command Command(Option<string?> outOption)
+    public static Command Command()
     {
+        var outOption = CommonOptions.Out();
         var silos = new Option<int>("--silos") { DefaultValueFactory = _ => 5 };
         var origins = new Option<int>("--origins") { DefaultValueFactory = _ => 200 };
         var minutes = new Option<double>("--minutes") { Description = "How long faults are injected", DefaultValueFactory = _ => 5 };
-        var interval = new Option<int>("--interval-ms") { Description = "Probe interval of every origin", DefaultValueFactory = _ => 1000 };
+        var interval = CommonOptions.IntervalMs(1000);
         var loss = new Option<double>("--loss-percent") { Description = "SWIM packets dropped on purpose, in and out (Heck:Swim:InjectLossPercent)", DefaultValueFactory = _ => 5 };
         var seed = new Option<int>("--seed") { Description = "Seed of the fault plan", DefaultValueFactory = _ => 1 };
         var detection = new Option<int>("--detection-ms") { Description = "Failure detection allowed in the unprobed bound (detection + 2 intervals)", DefaultValueFactory = _ => 5000 };
