@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Heck.Benchmarks.Commands;
 using Heck.Benchmarks.Scenarios;
+using Heck.Benchmarks.Soak;
 
 // Scenario runner: each scenario starts real silo processes on loopback, measures, prints a
 // markdown table and optionally writes JSON. Every run is bounded in rounds and time.
