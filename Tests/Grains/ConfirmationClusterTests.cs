@@ -9,6 +9,7 @@ using Xunit;
 namespace Heck.Tests.Grains;
 
 /// <summary>N-of-M confirmation on 3 silos (owner + 1 confirmer by default).</summary>
+[Trait("Category", "Cluster")]
 [Collection(ClusterCollection.Name)]
 public sealed class ConfirmationClusterTests() : HeckClusterTest(3, ("HeckTestGossipMs", "50"), ("HeckTestBrokenVantage", "true"))
 {

@@ -13,6 +13,7 @@ namespace Heck.Tests.Grains;
 /// its old data) and then hears of another owner's verdict continues from that verdict instead of
 /// publishing "unknown" over it until its own healthy threshold is met.
 /// </summary>
+[Trait("Category", "Cluster")]
 [Collection(ClusterCollection.Name)]
 public sealed class FreshOwnerClusterTests() : HeckClusterTest(2, ("HeckTestGossipMs", "50"))
 {

@@ -11,6 +11,7 @@ namespace Heck.Tests.Grains;
 /// Two silos gossiping by push only: a replica does not push back what a peer has told it it
 /// has. (Push-pull would also be correct but would hide this: the peer's pull fetches what it lacks.)
 /// </summary>
+[Trait("Category", "Cluster")]
 [Collection(ClusterCollection.Name)]
 public sealed class GossipEchoClusterTests() : HeckClusterTest(2, ("HeckTestGossipMs", "50"), ("HeckTestGossipMode", "Push"))
 {

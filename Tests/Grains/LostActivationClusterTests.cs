@@ -12,6 +12,7 @@ namespace Heck.Tests.Grains;
 /// directory entry a dead silo held — is activated again at once, not at the reconciler's next
 /// periodic pass (set to ten minutes here, so only the prompt path can pass the test).
 /// </summary>
+[Trait("Category", "Cluster")]
 [Collection(ClusterCollection.Name)]
 public sealed class LostActivationClusterTests() : HeckClusterTest(2, ("HeckTestReconcilePeriodMs", "600000"))
 {

@@ -9,6 +9,7 @@ using Xunit;
 namespace Heck.Tests.Grains;
 
 /// <summary>Ownership across 3–4 silos: spread, exclusive probing, movement on leave and join.</summary>
+[Trait("Category", "Cluster")]
 [Collection(ClusterCollection.Name)]
 public sealed class OwnershipClusterTests() : HeckClusterTest(3, ("HeckTestGossipMs", "50"))
 {

@@ -15,6 +15,7 @@ namespace Heck.Tests.Grains;
 /// replica grain at once, no peer is left to push and re-activate them. Each silo must start its
 /// own replica again, or gossip stops for good.
 /// </summary>
+[Trait("Category", "Cluster")]
 [Collection(ClusterCollection.Name)]
 public sealed class ReplicaKeepAliveClusterTests() : HeckClusterTest(2, ("HeckTestGossipMs", "50"))
 {

@@ -11,6 +11,7 @@ using Xunit;
 namespace Heck.Tests.Grains;
 
 /// <summary>Three silos in a TestingHost cluster: every replica answers, gossip heals divergence.</summary>
+[Trait("Category", "Cluster")]
 [Collection(ClusterCollection.Name)]
 public sealed class ReplicationClusterTests() : HeckClusterTest(3, ("HeckTestGossipMs", "50"))
 {

@@ -7,6 +7,7 @@ using Xunit.Abstractions;
 namespace Heck.Tests.Membership;
 
 /// <summary>Random and mutated packets: the decoder never throws and counts every packet exactly once.</summary>
+[Trait("Category", "Slow")]
 public class DecoderFuzzTests(ITestOutputHelper output)
 {
     [Theory]

@@ -32,6 +32,7 @@ public sealed class RendezvousSiloConfigurator : ISiloConfigurator
 }
 
 /// <summary>Three silos: every grain activates on exactly the silo the pure ranking predicts.</summary>
+[Trait("Category", "Cluster")]
 public sealed class RendezvousPlacementClusterTests
 {
     [Theory]

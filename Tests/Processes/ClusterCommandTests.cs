@@ -8,6 +8,7 @@ using Xunit;
 namespace Heck.Tests.Processes;
 
 /// <summary>The local-cluster command users run: three silos on consecutive ports, one cluster, any silo answers.</summary>
+[Trait("Category", "Process")]
 [Collection(ClusterCollection.Name)]
 public sealed class ClusterCommandTests
 {

@@ -10,6 +10,7 @@ using Xunit;
 
 namespace Heck.Tests.Storage;
 
+[Trait("Category", "Cluster")]
 public sealed class SqliteGrainStorageTests : IDisposable
 {
     private const string DirectoryKey = "HeckTests:SqliteStorageDirectory";
