@@ -1,8 +1,8 @@
-using Heck.Benchmarks.Commands;
+using System.CommandLine;
 using System.Diagnostics;
+using Heck.Benchmarks.Commands;
 using Heck.Benchmarks.Measurement;
 using Heck.Harness;
-using System.CommandLine;
 
 namespace Heck.Benchmarks.Scenarios;
 

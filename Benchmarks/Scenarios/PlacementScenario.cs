@@ -1,8 +1,7 @@
-using Heck.Benchmarks.Commands;
-using Heck.Grains.Placement;
-using Heck.Benchmarks.Measurement;
-using Heck.Harness;
 using System.CommandLine;
+using Heck.Benchmarks.Commands;
+using Heck.Benchmarks.Measurement;
+using Heck.Grains.Placement;
 
 namespace Heck.Benchmarks.Scenarios;
 

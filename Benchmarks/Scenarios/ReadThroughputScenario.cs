@@ -3,7 +3,6 @@ using System.Diagnostics;
 using System.Net;
 using Heck.Benchmarks.Commands;
 using Heck.Benchmarks.Measurement;
-using Heck.Harness;
 
 namespace Heck.Benchmarks.Scenarios;
 

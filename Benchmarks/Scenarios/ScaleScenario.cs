@@ -3,7 +3,6 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Heck.Benchmarks.Commands;
 using Heck.Benchmarks.Measurement;
-using Heck.Harness;
 
 namespace Heck.Benchmarks.Scenarios;
 

@@ -1,10 +1,10 @@
 using System.CommandLine;
 using System.Diagnostics;
+using System.Net.Http.Json;
+using System.Text.Json;
 using Heck.Benchmarks.Commands;
 using Heck.Benchmarks.Measurement;
 using Heck.Harness;
-using System.Net.Http.Json;
-using System.Text.Json;
 
 namespace Heck.Benchmarks.Scenarios;
 

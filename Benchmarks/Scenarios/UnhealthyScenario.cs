@@ -1,10 +1,10 @@
-using Heck.Benchmarks.Commands;
+using System.CommandLine;
 using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Heck.Benchmarks.Commands;
 using Heck.Benchmarks.Measurement;
 using Heck.Harness;
-using System.CommandLine;
 
 namespace Heck.Benchmarks.Scenarios;
 
