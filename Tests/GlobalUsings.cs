@@ -1,1 +1,1 @@
-global using Heck.Benchmarks.Harness;
+global using Heck.Harness;

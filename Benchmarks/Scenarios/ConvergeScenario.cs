@@ -2,7 +2,9 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Heck.Benchmarks.Harness;
+using Heck.Benchmarks.Commands;
+using Heck.Benchmarks.Measurement;
+using Heck.Harness;
 
 namespace Heck.Benchmarks.Scenarios;
 
@@ -25,12 +27,13 @@ public static class ConvergeScenario
         int Silos, IReadOnlyList<string> Modes, int Origins, int IntervalMs, int Seconds,
         int BandwidthOrigins, int BandwidthIntervalMs, double FlipPercentPerSecond, int BandwidthSeconds, string? Out);
 
-    public static Command Command(Option<string?> outOption)
+    public static Command Command()
     {
+        var outOption = CommonOptions.Out();
         var silos = new Option<int>("--silos") { DefaultValueFactory = _ => 5 };
         var modes = new Option<string>("--modes") { Description = "Gossip modes for the latency runs: push, pull, pushpull, comma-separated", DefaultValueFactory = _ => "push,pull,pushpull" };
         var origins = new Option<int>("--origins") { Description = "Origins in the latency runs", DefaultValueFactory = _ => 100 };
-        var interval = new Option<int>("--interval-ms") { Description = "Probe interval in the latency runs", DefaultValueFactory = _ => 1000 };
+        var interval = CommonOptions.IntervalMs(1000, "Probe interval in the latency runs");
         var seconds = new Option<int>("--seconds") { Description = "Measuring time of each latency run", DefaultValueFactory = _ => 30 };
         var bwOrigins = new Option<int>("--bandwidth-origins") { Description = "Origins in the bandwidth runs (0 skips them)", DefaultValueFactory = _ => 10_000 };
         var bwInterval = new Option<int>("--bandwidth-interval-ms") { DefaultValueFactory = _ => 10_000 };
@@ -102,8 +105,7 @@ public static class ConvergeScenario
         }
         report.Results["latency"] = latency;
         report.Results["bandwidth"] = bandwidth;
-        report.Print(output);
-        if (o.Out is { } path) await report.WriteJsonAsync(path);
+        await report.PublishAsync(output, o.Out);
         return 0;
     }
 

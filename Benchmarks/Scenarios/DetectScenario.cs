@@ -1,5 +1,8 @@
+using System.CommandLine;
 using System.Diagnostics;
-using Heck.Benchmarks.Harness;
+using Heck.Benchmarks.Commands;
+using Heck.Benchmarks.Measurement;
+using Heck.Harness;
 
 namespace Heck.Benchmarks.Scenarios;
 
@@ -16,6 +19,26 @@ namespace Heck.Benchmarks.Scenarios;
 public static class DetectScenario
 {
     public sealed record Options(int Silos, int Rounds, string Faults, string? Out, string Membership = "swim,adonet");
+
+    public static Command Command()
+    {
+        var silos = new Option<int>("--silos") { DefaultValueFactory = _ => 5 };
+        var rounds = new Option<int>("--rounds") { DefaultValueFactory = _ => 5 };
+        var faults = new Option<string>("--faults") { Description = "kill, stop, or kill,stop", DefaultValueFactory = _ => "kill,stop" };
+        var membership = new Option<string>("--membership")
+        {
+            Description = "swim, adonet (Orleans' table protocol on a throwaway PostgreSQL), or swim,adonet", DefaultValueFactory = _ => "swim,adonet",
+        };
+        var output = CommonOptions.Out();
+        var command = new Command("detect", "Time until every survivor marks a SIGKILLed or SIGSTOPped silo dead (SWIM vs ADO.NET/PostgreSQL)")
+        {
+            silos, rounds, faults, membership, output,
+        };
+        command.SetAction((parse, ct) => RunAsync(new Options(
+            Math.Clamp(parse.GetValue(silos), 3, 20), Math.Clamp(parse.GetValue(rounds), 1, 100),
+            parse.GetValue(faults) ?? "kill,stop", parse.GetValue(output), parse.GetValue(membership) ?? "swim,adonet"), Console.Out, ct));
+        return command;
+    }
 
     /// <summary>Bound of one detection: SWIM's defaults detect in about 2 s; Orleans' defaults were reported at ~10 s (crash) and ~60 s (hang).</summary>
     private static readonly Dictionary<string, TimeSpan> DetectionBound = new()
@@ -92,8 +115,7 @@ public static class DetectScenario
                 membership == "adonet" ? "reference" : "median ≤ 2000 ms");
             report.Results[$"{membership}/{fault}"] = st;
         }
-        report.Print(output);
-        if (o.Out is { } path) await report.WriteJsonAsync(path);
+        await report.PublishAsync(output, o.Out);
         return 0;
     }
 

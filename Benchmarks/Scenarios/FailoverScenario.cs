@@ -1,7 +1,10 @@
+using System.CommandLine;
 using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Heck.Benchmarks.Harness;
+using Heck.Benchmarks.Commands;
+using Heck.Benchmarks.Measurement;
+using Heck.Harness;
 
 namespace Heck.Benchmarks.Scenarios;
 
@@ -13,6 +16,24 @@ namespace Heck.Benchmarks.Scenarios;
 public static class FailoverScenario
 {
     public sealed record Options(int Silos, int Origins, int IntervalMs, int Rounds, string? Out);
+
+    public static Command Command()
+    {
+        var silos = new Option<int>("--silos") { DefaultValueFactory = _ => 5 };
+        var origins = new Option<int>("--origins") { DefaultValueFactory = _ => 50 };
+        var interval = CommonOptions.IntervalMs(1000, description: null);
+        var rounds = new Option<int>("--rounds") { DefaultValueFactory = _ => 3 };
+        var output = CommonOptions.Out();
+        var command = new Command("failover", "Time from SIGKILL of an owner until each of its origins is probed again")
+        {
+            silos, origins, interval, rounds, output,
+        };
+        command.SetAction((parse, ct) => RunAsync(new Options(
+            Math.Clamp(parse.GetValue(silos), 3, 20), Math.Clamp(parse.GetValue(origins), 1, 10_000),
+            Math.Clamp(parse.GetValue(interval), 100, 60_000), Math.Clamp(parse.GetValue(rounds), 1, 50),
+            parse.GetValue(output)), Console.Out, ct));
+        return command;
+    }
 
     public static async Task<int> RunAsync(Options o, TextWriter output, CancellationToken ct)
     {
@@ -53,8 +74,7 @@ public static class FailoverScenario
         report.Row($"{o.Rounds}", string.Join(", ", moved), $"{st.Min:0}", $"{st.P50:0}", $"{st.Max:0}");
         report.Results["gapMs"] = st;
         report.Results["moved"] = moved;
-        report.Print(output);
-        if (o.Out is { } path) await report.WriteJsonAsync(path);
+        await report.PublishAsync(output, o.Out);
         return 0;
     }
 

@@ -1,5 +1,7 @@
+using System.CommandLine;
+using Heck.Benchmarks.Commands;
+using Heck.Benchmarks.Measurement;
 using Heck.Grains.Placement;
-using Heck.Benchmarks.Harness;
 
 namespace Heck.Benchmarks.Scenarios;
 
@@ -14,6 +16,20 @@ public static class PlacementScenario
     public sealed record Options(int Origins, int Silos, string? Out);
 
     public const int VirtualNodes = 100;
+
+    public static Command Command()
+    {
+        var origins = new Option<int>("--origins") { DefaultValueFactory = _ => 100_000 };
+        var silos = new Option<int>("--silos") { DefaultValueFactory = _ => 10 };
+        var output = CommonOptions.Out();
+        var command = new Command("placement", "Balance and movement of rendezvous vs a consistent-hash ring vs hash mod n (pure)")
+        {
+            origins, silos, output,
+        };
+        command.SetAction((parse, ct) => RunAsync(new Options(
+            Math.Clamp(parse.GetValue(origins), 1, 10_000_000), Math.Clamp(parse.GetValue(silos), 2, 1000), parse.GetValue(output)), Console.Out, ct));
+        return command;
+    }
 
     public static async Task<int> RunAsync(Options o, TextWriter output, CancellationToken ct)
     {
@@ -35,8 +51,7 @@ public static class PlacementScenario
                 $"{1.0 / (o.Silos + 1):0.0000}", $"{result.LeaveMean:0.0000}, {result.LeaveWorst:0.0000}", $"{1.0 / o.Silos:0.0000}");
             report.Results[name] = result;
         }
-        report.Print(output);
-        if (o.Out is { } path) await report.WriteJsonAsync(path);
+        await report.PublishAsync(output, o.Out);
         return 0;
     }
 

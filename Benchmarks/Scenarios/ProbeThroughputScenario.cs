@@ -1,6 +1,8 @@
 using System.CommandLine;
 using System.Diagnostics;
-using Heck.Benchmarks.Harness;
+using Heck.Benchmarks.Commands;
+using Heck.Benchmarks.Measurement;
+using Heck.Harness;
 
 namespace Heck.Benchmarks.Scenarios;
 
@@ -33,16 +35,16 @@ public static class ProbeThroughputScenario
 
     public static Command Command()
     {
-        var interval = new Option<int>("--interval-ms") { Description = "Probe interval of every origin", DefaultValueFactory = _ => 1000 };
+        var interval = CommonOptions.IntervalMs(1000);
         var start = new Option<int>("--start-origins") { Description = "Origins in the first step (doubled each step)", DefaultValueFactory = _ => 500 };
         var max = new Option<int>("--max-origins") { Description = "Origins in the last step at most", DefaultValueFactory = _ => 64_000 };
         var step = new Option<int>("--step-seconds") { Description = "Measured length of each step", DefaultValueFactory = _ => 20 };
         var warmup = new Option<int>("--warmup-seconds") { Description = "Unmeasured time after each step's registration (at least 2 intervals)", DefaultValueFactory = _ => 5 };
-        var concurrency = new Option<int>("--register-concurrency") { Description = "PUT requests in flight while registering", DefaultValueFactory = _ => 32 };
+        var concurrency = CommonOptions.RegisterConcurrency();
         var maxLateness = new Option<double>("--max-lateness-ms") { Description = "Lateness p99 above this ends the stepping", DefaultValueFactory = _ => 100 };
         var retries = new Option<int>("--retries") { Description = "Times a failed step is measured again before stepping stops", DefaultValueFactory = _ => 1 };
-        var maxMinutes = new Option<int>("--max-minutes") { Description = "Stop stepping after this long", DefaultValueFactory = _ => 30 };
-        var output = new Option<string?>("--out") { Description = "Write the results as JSON to this file" };
+        var maxMinutes = CommonOptions.MaxMinutes(30, "Stop stepping after this long");
+        var output = CommonOptions.Out();
         var command = new Command("probe-throughput", "Highest probe rate one silo sustains on time, and probes per silo CPU-second")
         {
             interval, start, max, step, warmup, concurrency, maxLateness, retries, maxMinutes, output,
@@ -68,12 +70,9 @@ public static class ProbeThroughputScenario
         var token = cap.Token;
         var log = Console.Error;
 
-        await using var target = await TargetServer.StartAsync();
-        var arrivals = new ArrivalRecorder();
-        target.Arrivals = arrivals;
-        await using var silo = await SingleSilo.StartAsync();
-        using var api = ApiLoad.Client(silo.Process.HttpPort, o.RegisterConcurrency);
-        var pid = silo.Process.Id;
+        await using var bench = await SiloUnderLoad.StartAsync();
+        var (target, arrivals, pid) = (bench.Target, bench.Arrivals, bench.Pid);
+        using var api = ApiLoad.Client(bench.HttpPort, o.RegisterConcurrency);
         var warmup = TimeSpan.FromSeconds(Math.Max(o.WarmupSeconds, 2.0 * o.IntervalMs / 1000));
 
         var steps = new List<Step>();
@@ -102,10 +101,10 @@ public static class ProbeThroughputScenario
                     log.WriteLine($"probe-throughput: {origins} origins{(attempt > 0 ? $" (retry {attempt})" : "")}: offered {s.OfferedPerSecond:0}/s, " +
                         $"achieved {s.AchievedPerSecond:0}/s, lateness p99 {s.Lateness.LatenessP99Ms:0} ms, silo CPU {s.SiloCpuPercent:0} %, " +
                         $"{s.ProbesPerCpuSecond:0} probes/CPU-s, machine {s.MachineBusyPercent:0} % busy");
-                    if (s.Sustained || silo.Process.HasExited) break;
+                    if (s.Sustained || bench.Silo.Process.HasExited) break;
                 }
 
-                if (silo.Process.HasExited) { stopReason = "the silo exited"; break; }
+                if (bench.Silo.Process.HasExited) { stopReason = "the silo exited"; break; }
                 if (!s!.Sustained)
                 {
                     stopReason = s.Lateness.LatenessP99Ms > o.MaxLatenessMs

@@ -1,7 +1,8 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Net;
-using Heck.Benchmarks.Harness;
+using Heck.Benchmarks.Commands;
+using Heck.Benchmarks.Measurement;
 
 namespace Heck.Benchmarks.Scenarios;
 
@@ -29,9 +30,9 @@ public static class ReadThroughputScenario
         var concurrency = new Option<int>("--concurrency") { Description = "Concurrent clients", DefaultValueFactory = _ => 32 };
         var seconds = new Option<int>("--seconds") { Description = "Measured length", DefaultValueFactory = _ => 20 };
         var warmup = new Option<int>("--warmup-seconds") { Description = "Unmeasured load before measuring", DefaultValueFactory = _ => 3 };
-        var interval = new Option<int>("--interval-ms") { Description = "Probe interval of the origins (long: reads are measured, not probes)", DefaultValueFactory = _ => 60_000 };
-        var register = new Option<int>("--register-concurrency") { Description = "PUT requests in flight while registering", DefaultValueFactory = _ => 32 };
-        var output = new Option<string?>("--out") { Description = "Write the results as JSON to this file" };
+        var interval = CommonOptions.IntervalMs(60_000, "Probe interval of the origins (long: reads are measured, not probes)");
+        var register = CommonOptions.RegisterConcurrency();
+        var output = CommonOptions.Out();
         var command = new Command("read-throughput", "GET /api/origins/{id} requests/s and latency of one silo under concurrent clients")
         {
             origins, concurrency, seconds, warmup, interval, register, output,
@@ -47,12 +48,9 @@ public static class ReadThroughputScenario
     public static async Task<int> RunAsync(Options o, TextWriter output, CancellationToken ct)
     {
         var log = Console.Error;
-        await using var target = await TargetServer.StartAsync();
-        var arrivals = new ArrivalRecorder();
-        target.Arrivals = arrivals;
-        await using var silo = await SingleSilo.StartAsync();
-        var pid = silo.Process.Id;
-        using var client = ApiLoad.Client(silo.Process.HttpPort, Math.Max(o.Concurrency, o.RegisterConcurrency), TimeSpan.FromSeconds(10));
+        await using var bench = await SiloUnderLoad.StartAsync();
+        var (target, arrivals, pid) = (bench.Target, bench.Arrivals, bench.Pid);
+        using var client = ApiLoad.Client(bench.HttpPort, Math.Max(o.Concurrency, o.RegisterConcurrency), TimeSpan.FromSeconds(10));
 
         log.WriteLine($"read-throughput: registering {o.Origins} origins every {o.IntervalMs} ms");
         var registration = await ApiLoad.RegisterAsync(client, target, "r", 0, o.Origins, o.IntervalMs, o.RegisterConcurrency, log, ct);

@@ -1,7 +1,8 @@
 using System.CommandLine;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Heck.Benchmarks.Harness;
+using Heck.Benchmarks.Commands;
+using Heck.Benchmarks.Measurement;
 
 namespace Heck.Benchmarks.Scenarios;
 
@@ -28,10 +29,10 @@ public static class ScaleScenario
     public static Command Command()
     {
         var origins = new Option<int>("--origins") { Description = "Origins to register", DefaultValueFactory = _ => 100_000 };
-        var interval = new Option<int>("--interval-ms") { Description = "Probe interval of every origin", DefaultValueFactory = _ => 30_000 };
-        var register = new Option<int>("--register-concurrency") { Description = "PUT requests in flight while registering", DefaultValueFactory = _ => 32 };
-        var maxMinutes = new Option<int>("--max-minutes") { Description = "Abort after this long", DefaultValueFactory = _ => 20 };
-        var output = new Option<string?>("--out") { Description = "Write the results as JSON to this file" };
+        var interval = CommonOptions.IntervalMs(30_000);
+        var register = CommonOptions.RegisterConcurrency();
+        var maxMinutes = CommonOptions.MaxMinutes(20, "Abort after this long");
+        var output = CommonOptions.Out();
         var command = new Command("scale", "Registration rate, memory and on-time probing of one silo with many origins")
         {
             origins, interval, register, maxMinutes, output,
@@ -52,12 +53,9 @@ public static class ScaleScenario
         var stage = "starting the silo";
         try
         {
-            await using var target = await TargetServer.StartAsync();
-            var arrivals = new ArrivalRecorder();
-            target.Arrivals = arrivals;
-            await using var silo = await SingleSilo.StartAsync();
-            var pid = silo.Process.Id;
-            using var api = ApiLoad.Client(silo.Process.HttpPort, o.RegisterConcurrency);
+            await using var bench = await SiloUnderLoad.StartAsync();
+            var (target, arrivals, pid) = (bench.Target, bench.Arrivals, bench.Pid);
+            using var api = ApiLoad.Client(bench.HttpPort, o.RegisterConcurrency);
             var rssStart = ProcessStats.RssBytes(pid);
 
             stage = "registration";
@@ -78,7 +76,7 @@ public static class ScaleScenario
             var busy = ProcessStats.MachineCpu.Now().BusyPercentSince(machine0);
             var rssAfter = ProcessStats.RssBytes(pid);
             var replicaOrigins = await ReplicaOriginsAsync(api, token);
-            if (silo.Process.HasExited) throw new InvalidOperationException($"the silo exited during the run:\n{silo.Process.Output}");
+            if (bench.Silo.Process.HasExited) throw new InvalidOperationException($"the silo exited during the run:\n{bench.Silo.Process.Output}");
 
             var expected = o.Origins * 1000.0 / o.IntervalMs;
             var lateness = Lateness.Of(window.GapsMs, o.IntervalMs);

@@ -1,8 +1,10 @@
 using System.CommandLine;
 using System.Diagnostics;
-using Heck.Benchmarks.Harness;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Heck.Benchmarks.Commands;
+using Heck.Benchmarks.Measurement;
+using Heck.Harness;
 
 namespace Heck.Benchmarks.Scenarios;
 
@@ -19,8 +21,9 @@ public static class SwimBytesScenario
     public sealed record Options(IReadOnlyList<int> Members, int Seconds, string? Out);
 
     /// <summary>The <c>swim-bytes</c> command.</summary>
-    public static Command Command(Option<string?> outOption)
+    public static Command Command()
     {
+        var outOption = CommonOptions.Out();
         var members = new Option<string>("--members") { Description = "Cluster sizes, comma-separated (2..30 each)", DefaultValueFactory = _ => "5,20" };
         var seconds = new Option<int>("--seconds") { Description = "Measuring time per cluster size (1..600)", DefaultValueFactory = _ => 30 };
         var command = new Command("swim-bytes", "SWIM protocol bytes and datagrams per second per member, by cluster size (silo processes, default settings)")
@@ -72,8 +75,7 @@ public static class SwimBytesScenario
                 $"{r.TcpShare:P0}", $"{r.Dropped}", r.AllAliveAtEnd ? "yes" : "NO");
             report.Results[$"members{r.Members}"] = r;
         }
-        report.Print(output);
-        if (o.Out is { } path) await report.WriteJsonAsync(path);
+        await report.PublishAsync(output, o.Out);
         return runs.All(r => r.AllAliveAtEnd) ? 0 : 1;
     }
 

@@ -3,7 +3,9 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Heck.Benchmarks.Harness;
+using Heck.Benchmarks.Commands;
+using Heck.Benchmarks.Measurement;
+using Heck.Harness;
 
 namespace Heck.Benchmarks.Scenarios;
 
@@ -24,8 +26,9 @@ public static class SwimLossScenario
     public sealed record Options(int Silos, double LossPercent, int Minutes, string? Out);
 
     /// <summary>The <c>swim-loss</c> command.</summary>
-    public static Command Command(Option<string?> outOption)
+    public static Command Command()
     {
+        var outOption = CommonOptions.Out();
         var silos = new Option<int>("--silos") { DefaultValueFactory = _ => 5 };
         var loss = new Option<double>("--loss-percent") { Description = "SWIM UDP datagrams dropped on purpose, in and out (Heck:Swim:InjectLossPercent)", DefaultValueFactory = _ => 10 };
         var minutes = new Option<int>("--minutes") { Description = "How long to watch (1..60)", DefaultValueFactory = _ => 10 };
@@ -124,8 +127,7 @@ public static class SwimLossScenario
         report.Results["udpPacketsSent"] = udpSent;
         report.Results["udpPacketsReceived"] = udpReceived;
         report.Results["unansweredPolls"] = unanswered;
-        report.Print(output);
-        if (o.Out is { } path) await report.WriteJsonAsync(path);
+        await report.PublishAsync(output, o.Out);
         return dead.Count > 0 ? 1 : 0;
     }
 

@@ -1,7 +1,10 @@
+using System.CommandLine;
 using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Heck.Benchmarks.Harness;
+using Heck.Benchmarks.Commands;
+using Heck.Benchmarks.Measurement;
+using Heck.Harness;
 
 namespace Heck.Benchmarks.Scenarios;
 
@@ -14,15 +17,28 @@ public static class UnhealthyScenario
 {
     public sealed record Options(int Rounds, int IntervalMs, int UnhealthyThreshold, int HealthyThreshold, string? Out);
 
+    public static Command Command()
+    {
+        var rounds = new Option<int>("--rounds") { Description = "Failure/recovery rounds", DefaultValueFactory = _ => 10 };
+        var interval = CommonOptions.IntervalMs(500, "Probe interval of the origin");
+        var unhealthy = new Option<int>("--unhealthy-threshold") { DefaultValueFactory = _ => 2 };
+        var healthy = new Option<int>("--healthy-threshold") { DefaultValueFactory = _ => 2 };
+        var output = CommonOptions.Out();
+        var command = new Command("unhealthy", "Time from a target's failure to unhealthy, and from recovery to healthy")
+        {
+            rounds, interval, unhealthy, healthy, output,
+        };
+        command.SetAction((parse, ct) => RunAsync(new Options(
+            Math.Clamp(parse.GetValue(rounds), 1, 1000), parse.GetValue(interval), parse.GetValue(unhealthy), parse.GetValue(healthy),
+            parse.GetValue(output)), Console.Out, ct));
+        return command;
+    }
+
     public static async Task<int> RunAsync(Options o, TextWriter output, CancellationToken ct)
     {
-        using var data = new TempDirectory();
         await using var target = await TargetServer.StartAsync();
-        var http = FreePort.Next();
-        await using var silo = await SiloProcess.StartAsync(http,
-        [
-            $"--Heck:Storage:Path={data.Path}", $"--Heck:Silo:Port={FreePort.Next()}", $"--Heck:Silo:GatewayPort={FreePort.Next()}", $"--Heck:Swim:Port={FreePort.Next()}",
-        ]);
+        await using var single = await SingleSilo.StartAsync();
+        var silo = single.Process;
 
         var put = await silo.Http.PutAsJsonAsync("/api/origins/bench", new
         {
@@ -60,8 +76,7 @@ public static class UnhealthyScenario
         report.Row("target recovers → healthy", $"{up.Count}", $"{up.Min:0}", $"{up.P50:0}", $"{up.Max:0}", $"{o.HealthyThreshold * o.IntervalMs}");
         report.Results["toUnhealthyMs"] = down;
         report.Results["toHealthyMs"] = up;
-        report.Print(output);
-        if (o.Out is { } path) await report.WriteJsonAsync(path);
+        await report.PublishAsync(output, o.Out);
         return 0;
     }
 

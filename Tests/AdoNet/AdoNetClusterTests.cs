@@ -7,6 +7,8 @@ namespace Heck.Tests.AdoNet;
 /// Real in-process silos whose membership is Orleans' table protocol on the fixture's
 /// PostgreSQL, registered with <c>UseHeckAdoNetClustering</c>. Each test has its own cluster id.
 /// </summary>
+[Trait("Category", "Process")]
+[Trait("Category", "PostgreSQL")]
 [Collection(PostgresCollection.Name)]
 public sealed class AdoNetClusterTests(PostgresFixture pg)
 {

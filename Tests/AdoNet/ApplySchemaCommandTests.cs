@@ -4,6 +4,8 @@ using Xunit;
 namespace Heck.Tests.AdoNet;
 
 /// <summary><c>Silo apply-schema</c>: the command a user runs against their own database.</summary>
+[Trait("Category", "Process")]
+[Trait("Category", "PostgreSQL")]
 [Collection(PostgresCollection.Name)]
 public sealed class ApplySchemaCommandTests(PostgresFixture pg)
 {

@@ -15,6 +15,8 @@ namespace Heck.Tests.AdoNet;
 /// optimistic-concurrency contract (a write with a stale table version changes nothing),
 /// heartbeats, suspicions, cleanup and deletion. Fast: no silo is started.
 /// </summary>
+[Trait("Category", "Process")]
+[Trait("Category", "PostgreSQL")]
 [Collection(PostgresCollection.Name)]
 public sealed class MembershipTableContractTests(PostgresFixture pg) : IDisposable
 {

@@ -4,6 +4,8 @@ using Xunit;
 namespace Heck.Tests.AdoNet;
 
 /// <summary>The throwaway server itself: it cleans up after itself, and says what to install when PostgreSQL is missing.</summary>
+[Trait("Category", "Process")]
+[Trait("Category", "PostgreSQL")]
 public sealed class PostgresServerTests
 {
     [Fact]

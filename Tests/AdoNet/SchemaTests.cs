@@ -4,6 +4,8 @@ using Xunit;
 
 namespace Heck.Tests.AdoNet;
 
+[Trait("Category", "Process")]
+[Trait("Category", "PostgreSQL")]
 [Collection(PostgresCollection.Name)]
 public sealed class SchemaTests(PostgresFixture pg)
 {

@@ -9,6 +9,7 @@ using Xunit;
 namespace Heck.Tests.Api;
 
 /// <summary>The HTTP API end to end: a real silo host probing a real local target.</summary>
+[Trait("Category", "Cluster")]
 [Collection(ClusterCollection.Name)]
 public sealed class OriginApiTests : IAsyncLifetime
 {

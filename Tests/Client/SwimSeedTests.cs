@@ -15,6 +15,7 @@ namespace Heck.Tests.Client;
 /// The SDK and the CLI find a real silo's gateway through its SWIM endpoint alone (<see cref="HeckClientOptions.Seeds"/>,
 /// <c>--seed</c>): the gateway port is never given to them.
 /// </summary>
+[Trait("Category", "Cluster")]
 [Collection(ClusterCollection.Name)]
 public sealed class SwimSeedTests : IAsyncLifetime
 {
@@ -165,6 +166,7 @@ public sealed class SwimSeedUsageTests
 /// A silo whose SWIM traffic is encrypted: the SDK and the CLI find its gateway only with its key,
 /// and a client without the key gets no answer (the silo drops what it cannot authenticate).
 /// </summary>
+[Trait("Category", "Cluster")]
 [Collection(ClusterCollection.Name)]
 public sealed class EncryptedSwimSeedTests : IAsyncLifetime
 {

@@ -8,6 +8,7 @@ using Xunit;
 namespace Heck.Tests.Configuration;
 
 /// <summary><c>Heck:Silo:AdvertisedAddress</c>: an IP address, or a host name resolved once at start.</summary>
+[Trait("Category", "Cluster")]
 public sealed class AdvertisedAddressTests
 {
     private static IPAddress[] Never(string name) => throw new InvalidOperationException($"looked up {name}");
@@ -48,6 +49,7 @@ public sealed class AdvertisedAddressTests
 }
 
 /// <summary>A real silo started with a host name as its advertised address.</summary>
+[Trait("Category", "Cluster")]
 [Collection(ClusterCollection.Name)]
 public sealed class AdvertisedHostNameSiloTests
 {

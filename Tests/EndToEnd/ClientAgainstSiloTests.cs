@@ -9,6 +9,7 @@ using Xunit;
 namespace Heck.Tests.EndToEnd;
 
 /// <summary>The SDK and the `heck` CLI against a real silo host, through its client gateway.</summary>
+[Trait("Category", "Cluster")]
 [Collection(ClusterCollection.Name)]
 public sealed class ClientAgainstSiloTests : IAsyncLifetime
 {

@@ -4,12 +4,12 @@ using Heck.Origins;
 using Heck.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Runtime;
-using Orleans.TestingHost;
 using Xunit;
 
 namespace Heck.Tests.Grains;
 
 /// <summary>N-of-M confirmation on 3 silos (owner + 1 confirmer by default).</summary>
+[Trait("Category", "Cluster")]
 [Collection(ClusterCollection.Name)]
 public sealed class ConfirmationClusterTests() : HeckClusterTest(3, ("HeckTestGossipMs", "50"), ("HeckTestBrokenVantage", "true"))
 {
@@ -24,7 +24,7 @@ public sealed class ConfirmationClusterTests() : HeckClusterTest(3, ("HeckTestGo
         SiloAddress? owner = null;
         await Eventually.True(() =>
         {
-            owner = Cluster.Silos.Cast<InProcessSiloHandle>()
+            owner = Handles
                 .FirstOrDefault(s => s.SiloHost.Services.GetRequiredService<LocalOrigins>().Contains(id))?.SiloAddress;
             return owner is not null;
         }, TimeSpan.FromSeconds(10), $"{id} has an owner");
@@ -34,7 +34,7 @@ public sealed class ConfirmationClusterTests() : HeckClusterTest(3, ("HeckTestGo
     /// <summary>Where the origin is active and what it went through, for a failure message.</summary>
     private async Task<string> DescribeAsync(IOriginGrain grain, SiloAddress owner)
     {
-        var activeOn = Cluster.Silos.Cast<InProcessSiloHandle>()
+        var activeOn = Handles
             .Where(s => s.SiloHost.Services.GetRequiredService<LocalOrigins>().Contains(grain.GetPrimaryKeyString()))
             .Select(s => s.SiloAddress.ToString());
         var transitions = (await grain.GetTransitions()).Select(t => $"{t.From}->{t.To} at {t.At:HH:mm:ss.fff}: {t.Reason}");

@@ -4,7 +4,6 @@ using Heck.Health;
 using Heck.Origins;
 using Heck.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
-using Orleans.TestingHost;
 using Xunit;
 
 namespace Heck.Tests.Grains;
@@ -14,11 +13,10 @@ namespace Heck.Tests.Grains;
 /// its old data) and then hears of another owner's verdict continues from that verdict instead of
 /// publishing "unknown" over it until its own healthy threshold is met.
 /// </summary>
+[Trait("Category", "Cluster")]
 [Collection(ClusterCollection.Name)]
 public sealed class FreshOwnerClusterTests() : HeckClusterTest(2, ("HeckTestGossipMs", "50"))
 {
-    private IServiceProvider Services(int silo) => ((InProcessSiloHandle)Cluster.Silos[silo]).SiloHost.Services;
-
     [Fact]
     public async Task A_fresh_owner_continues_from_the_verdict_another_owner_left()
     {

@@ -3,7 +3,6 @@ using Heck.Origins;
 using Heck.Replication;
 using Heck.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
-using Orleans.TestingHost;
 using Xunit;
 
 namespace Heck.Tests.Grains;
@@ -12,11 +11,11 @@ namespace Heck.Tests.Grains;
 /// Two silos gossiping by push only: a replica does not push back what a peer has told it it
 /// has. (Push-pull would also be correct but would hide this: the peer's pull fetches what it lacks.)
 /// </summary>
+[Trait("Category", "Cluster")]
 [Collection(ClusterCollection.Name)]
 public sealed class GossipEchoClusterTests() : HeckClusterTest(2, ("HeckTestGossipMs", "50"), ("HeckTestGossipMode", "Push"))
 {
-    private LocalReplica ReplicaOn(int silo) =>
-        ((InProcessSiloHandle)Cluster.Silos[silo]).SiloHost.Services.GetRequiredService<LocalReplica>();
+    private LocalReplica ReplicaOn(int silo) => Services(silo).GetRequiredService<LocalReplica>();
 
     private OriginSpec Spec(string id) =>
         OriginValidator.Validate(id, new OriginInput { Url = Target.Url($"/{id}"), IntervalMs = 60_000 }, out var s).Count == 0 ? s! : throw new ArgumentException(id);
@@ -35,7 +34,7 @@ public sealed class GossipEchoClusterTests() : HeckClusterTest(2, ("HeckTestGoss
 
         // In A's name: a pull stating a vector with `pulled`, a push of `pushed` stating a vector
         // with it, then pushes of `pulled` and `lacked` stating nothing.
-        var toB = Cluster.Silos.Cast<InProcessSiloHandle>().First().SiloHost.Services.GetRequiredService<IReplicaServiceClient>().Of(b);
+        var toB = Services(0).GetRequiredService<IReplicaServiceClient>().Of(b);
         await toB.Pull(a, VersionVector.Empty.Add(pulledDot));
         await toB.Push(a, VersionVector.Empty.Add(pushedDot), claimedByPush);
         await toB.Push(a, VersionVector.Empty, claimedByPull);

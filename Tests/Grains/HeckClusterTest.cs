@@ -11,26 +11,31 @@ namespace Heck.Tests.Grains;
 public abstract class HeckClusterTest(int silos, params (string Key, string Value)[] properties) : IAsyncLifetime
 {
     private readonly TempDirectory _storage = new();
+    private TestingCluster? _cluster;
 
-    protected TestCluster Cluster { get; private set; } = null!;
+    protected TestCluster Cluster => Started.Cluster;
     protected TargetServer Target { get; private set; } = null!;
+
+    /// <summary>The silos as in-process handles, in start order.</summary>
+    protected IReadOnlyList<InProcessSiloHandle> Handles => Started.Silos;
+
+    protected IServiceProvider Services(int silo) => Started.Services(silo);
+
+    protected IReadOnlyList<IServiceProvider> AllServices => Started.AllServices;
+
+    private TestingCluster Started => _cluster ?? throw new InvalidOperationException("the cluster has not started");
 
     public async Task InitializeAsync()
     {
         Target = await TargetServer.StartAsync();
-        var builder = new TestClusterBuilder((short)silos);
-        builder.Properties["HeckTestStorage"] = _storage.Path;
-        foreach (var (key, value) in properties) builder.Properties[key] = value;
-        builder.AddSiloBuilderConfigurator<HeckSiloConfigurator>();
-        Cluster = builder.Build();
-        await Cluster.DeployAsync();
+        _cluster = await TestingCluster.StartAsync<HeckSiloConfigurator>(silos,
+            [("HeckTestStorage", _storage.Path), .. properties.Select(p => (p.Key, (string?)p.Value))]);
     }
 
     public virtual async Task DisposeAsync()
     {
-        await Cluster.StopAllSilosAsync();
-        await Cluster.DisposeAsync();
-        await Target.DisposeAsync();
+        if (_cluster is not null) await _cluster.DisposeAsync();
+        if (Target is not null) await Target.DisposeAsync();
         _storage.Dispose();
     }
 }

@@ -3,7 +3,6 @@ using Heck.Origins;
 using Heck.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Core.Internal;
-using Orleans.TestingHost;
 using Xunit;
 
 namespace Heck.Tests.Grains;
@@ -13,6 +12,7 @@ namespace Heck.Tests.Grains;
 /// directory entry a dead silo held — is activated again at once, not at the reconciler's next
 /// periodic pass (set to ten minutes here, so only the prompt path can pass the test).
 /// </summary>
+[Trait("Category", "Cluster")]
 [Collection(ClusterCollection.Name)]
 public sealed class LostActivationClusterTests() : HeckClusterTest(2, ("HeckTestReconcilePeriodMs", "600000"))
 {
@@ -24,7 +24,7 @@ public sealed class LostActivationClusterTests() : HeckClusterTest(2, ("HeckTest
         var origin = Cluster.Client.GetGrain<IOriginGrain>("lost");
         await origin.Configure(spec!);
         await Eventually.True(() => Target.Hits("/lost") >= 2, TimeSpan.FromSeconds(15), "probed");
-        var owner = Cluster.Silos.Cast<InProcessSiloHandle>()
+        var owner = Handles
             .Single(s => s.SiloHost.Services.GetRequiredService<LocalOrigins>().Contains("lost"))
             .SiloHost.Services.GetRequiredService<LocalOrigins>();
 

@@ -86,6 +86,7 @@ public sealed class BrokenVantageProber(Orleans.Runtime.ILocalSiloDetails silo, 
 }
 
 /// <summary>One silo in a TestingHost cluster; the origin grain against a real local HTTP target.</summary>
+[Trait("Category", "Cluster")]
 [Collection(ClusterCollection.Name)]
 public sealed class OriginGrainClusterTests() : HeckClusterTest(1, ("HeckTestSlowProber", "true"))
 {

@@ -4,19 +4,19 @@ using Heck.Origins;
 using Heck.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Runtime;
-using Orleans.TestingHost;
 using Xunit;
 
 namespace Heck.Tests.Grains;
 
 /// <summary>Ownership across 3–4 silos: spread, exclusive probing, movement on leave and join.</summary>
+[Trait("Category", "Cluster")]
 [Collection(ClusterCollection.Name)]
 public sealed class OwnershipClusterTests() : HeckClusterTest(3, ("HeckTestGossipMs", "50"))
 {
     private const int Origins = 30;
 
     private List<(SiloAddress Address, IServiceProvider Services)> Silos =>
-        Cluster.Silos.Cast<InProcessSiloHandle>().Select(s => (s.SiloAddress, s.SiloHost.Services)).ToList();
+        Handles.Select(s => (s.SiloAddress, s.SiloHost.Services)).ToList();
 
     /// <summary>Origin id → the silos with a probing activation of it.</summary>
     private Dictionary<string, List<SiloAddress>> Placement()

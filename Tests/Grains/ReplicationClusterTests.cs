@@ -6,17 +6,16 @@ using Heck.Replication;
 using Heck.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Runtime;
-using Orleans.TestingHost;
 using Xunit;
 
 namespace Heck.Tests.Grains;
 
 /// <summary>Three silos in a TestingHost cluster: every replica answers, gossip heals divergence.</summary>
+[Trait("Category", "Cluster")]
 [Collection(ClusterCollection.Name)]
 public sealed class ReplicationClusterTests() : HeckClusterTest(3, ("HeckTestGossipMs", "50"))
 {
-    private IReadOnlyList<IServiceProvider> Silos =>
-        Cluster.Silos.Cast<InProcessSiloHandle>().Select(s => s.SiloHost.Services).ToList();
+    private IReadOnlyList<IServiceProvider> Silos => AllServices;
 
     private static LocalReplica ReplicaOf(IServiceProvider silo) => silo.GetRequiredService<LocalReplica>();
 
@@ -70,8 +69,8 @@ public sealed class ReplicationClusterTests() : HeckClusterTest(3, ("HeckTestGos
     {
         var stopped = Cluster.Silos[1];
         var live = Cluster.Silos[2];
+        var receiver = Services(2).GetRequiredService<IReplicaServiceClient>().Of(Cluster.Silos[0].SiloAddress);
         await Cluster.StopSiloAsync(stopped);
-        var receiver = ((InProcessSiloHandle)live).SiloHost.Services.GetRequiredService<IReplicaServiceClient>().Of(Cluster.Silos[0].SiloAddress);
         await Eventually.True(
             () => Silos[0].GetRequiredService<IClusterMembershipService>().CurrentSnapshot.GetSiloStatus(stopped.SiloAddress) == SiloStatus.Dead,
             TimeSpan.FromSeconds(20), "the receiver has the stopped silo dead");

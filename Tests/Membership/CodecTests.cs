@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using Heck.Membership.Swim;
 using Heck.Membership.Wire;
+using Microsoft.Extensions.Time.Testing;
 using Xunit;
 using static Heck.Tests.Membership.CoreHarness;
 
@@ -130,7 +131,7 @@ public class CodecTests
     [Fact]
     public void Replays_are_refused_by_nonce_within_the_window_and_by_time_outside_it()
     {
-        var time = new ManualTimeProvider();
+        var time = new FakeTimeProvider();
         var keyring = new Keyring([new byte[32]]);
         var sender = new SwimCodec(keyring, null, time);
         var receiver = new SwimCodec(keyring, null, time);

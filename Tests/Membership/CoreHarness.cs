@@ -1,5 +1,6 @@
 using Heck.Membership.Swim;
 using Heck.Membership.Wire;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Heck.Tests.Membership;
 
@@ -12,7 +13,8 @@ internal sealed class CoreHarness
         Swim = new SwimInstance(Settings, Id(self), Meta(self), Time, new Random(seed), WireSizes.Instance);
     }
 
-    public ManualTimeProvider Time { get; } = new();
+    public FakeTimeProvider Time { get; } = new();
+    public TimeSpan Elapsed => Time.GetUtcNow() - Time.Start;
     public SwimSettings Settings { get; }
     public SwimInstance Swim { get; }
     public List<Send> Sent { get; } = [];

@@ -12,6 +12,7 @@ namespace Heck.Tests.Membership;
 /// <c>GET /api/cluster/members</c> carries the SWIM agent's <c>transport</c> counters (SWIM only), and
 /// <c>Heck:Swim:InjectLossPercent</c> reaches the agent of a real silo host.
 /// </summary>
+[Trait("Category", "Cluster")]
 [Collection(ClusterCollection.Name)]
 public sealed class SwimTransportApiTests
 {

@@ -11,6 +11,7 @@ using Xunit;
 namespace Heck.Tests.MembershipOrleans;
 
 /// <summary>Real Orleans silos in this process, clustered by SWIM only (no table, no TestingHost).</summary>
+[Trait("Category", "Cluster")]
 public sealed class SwimClusterTests : IAsyncLifetime
 {
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(20);

@@ -32,6 +32,7 @@ public sealed class RendezvousSiloConfigurator : ISiloConfigurator
 }
 
 /// <summary>Three silos: every grain activates on exactly the silo the pure ranking predicts.</summary>
+[Trait("Category", "Cluster")]
 public sealed class RendezvousPlacementClusterTests
 {
     [Theory]
@@ -39,38 +40,27 @@ public sealed class RendezvousPlacementClusterTests
     [InlineData("4")]
     public async Task Each_grain_activates_on_the_silo_the_ranking_predicts(string? primaryWeight)
     {
-        var builder = new TestClusterBuilder(3);
-        if (primaryWeight is not null) builder.Properties["HeckTestPrimaryWeight"] = primaryWeight;
-        builder.AddSiloBuilderConfigurator<RendezvousSiloConfigurator>();
-        var cluster = builder.Build();
-        await cluster.DeployAsync();
-        try
-        {
-            var silos = cluster.Silos.Select(s => s.SiloAddress).ToArray();
-            var primary = cluster.Primary!.SiloAddress;
-            var weights = silos.Select(s => s == primary && primaryWeight is not null ? double.Parse(primaryWeight) : 1).ToArray();
-            await AllSilosSeeAllAsync(cluster, silos, weights);
-            var nodes = silos.Select((s, i) => new RendezvousNode(RendezvousPlacementDirector.IdentityOf(s), weights[i])).ToArray();
+        await using var testing = await TestingCluster.StartAsync<RendezvousSiloConfigurator>(3, [("HeckTestPrimaryWeight", primaryWeight)]);
+        var cluster = testing.Cluster;
+        var silos = cluster.Silos.Select(s => s.SiloAddress).ToArray();
+        var primary = cluster.Primary!.SiloAddress;
+        var weights = silos.Select(s => s == primary && primaryWeight is not null ? double.Parse(primaryWeight) : 1).ToArray();
+        await AllSilosSeeAllAsync(testing, silos, weights);
+        var nodes = silos.Select((s, i) => new RendezvousNode(RendezvousPlacementDirector.IdentityOf(s), weights[i])).ToArray();
 
-            var keys = Enumerable.Range(0, 90).Select(i => $"origin-{i}").ToArray();
-            var placed = new Dictionary<string, string>();
-            foreach (var key in keys) placed[key] = await cluster.Client.GetGrain<IPlacedGrain>(key).Silo();
+        var keys = Enumerable.Range(0, 90).Select(i => $"origin-{i}").ToArray();
+        var placed = new Dictionary<string, string>();
+        foreach (var key in keys) placed[key] = await cluster.Client.GetGrain<IPlacedGrain>(key).Silo();
 
-            Assert.All(keys, key => Assert.Equal(silos[RendezvousRanking.OwnerIndex(key, nodes)].ToParsableString(), placed[key]));
-            Assert.Equal(3, placed.Values.Distinct().Count());
-            if (primaryWeight is not null) // 4 / 6 of the keys expected on the primary
-                Assert.True(placed.Values.Count(s => s == primary.ToParsableString()) > keys.Length / 2);
-        }
-        finally
-        {
-            await cluster.StopAllSilosAsync();
-            await cluster.DisposeAsync();
-        }
+        Assert.All(keys, key => Assert.Equal(silos[RendezvousRanking.OwnerIndex(key, nodes)].ToParsableString(), placed[key]));
+        Assert.Equal(3, placed.Values.Distinct().Count());
+        if (primaryWeight is not null) // 4 / 6 of the keys expected on the primary
+            Assert.True(placed.Values.Count(s => s == primary.ToParsableString()) > keys.Length / 2);
     }
 
     // Placement uses each silo's own view: wait until membership, the grain manifest and the weights agree everywhere.
-    private static Task AllSilosSeeAllAsync(TestCluster cluster, SiloAddress[] silos, double[] weights) =>
-        Eventually.True(() => cluster.Silos.Cast<InProcessSiloHandle>().All(h =>
+    private static Task AllSilosSeeAllAsync(TestingCluster cluster, SiloAddress[] silos, double[] weights) =>
+        Eventually.True(() => cluster.Silos.All(h =>
         {
             var services = h.ServiceProvider;
             var members = services.GetRequiredService<IClusterMembershipService>().CurrentSnapshot.Members;

@@ -3,6 +3,7 @@ using Xunit;
 
 namespace Heck.Tests.Placement;
 
+[Trait("Category", "Slow")]
 public sealed class RendezvousRankingTests
 {
     private static RendezvousNode[] Nodes(int count, int from = 0) =>

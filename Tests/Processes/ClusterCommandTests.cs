@@ -2,13 +2,13 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Net.Sockets;
 using System.Text.Json;
-using Heck.Benchmarks.Scenarios;
 using Heck.Tests.Infrastructure;
 using Xunit;
 
 namespace Heck.Tests.Processes;
 
 /// <summary>The local-cluster command users run: three silos on consecutive ports, one cluster, any silo answers.</summary>
+[Trait("Category", "Process")]
 [Collection(ClusterCollection.Name)]
 public sealed class ClusterCommandTests
 {
@@ -16,9 +16,9 @@ public sealed class ClusterCommandTests
     public async Task Starts_three_silos_that_form_one_cluster_and_prints_their_ports()
     {
         var b = Consecutive(12); // one run for all four kinds, so they cannot overlap
-        var o = new ClusterCommand.Options(3, b, b + 3, b + 6, b + 9, Data: null, Minutes: 1);
+        var o = new FixedPortCluster.Options(3, b, b + 3, b + 6, b + 9, Data: null);
         var output = new StringWriter();
-        var running = await ClusterCommand.StartAsync(o, output, CancellationToken.None);
+        var running = await FixedPortCluster.StartAsync(o, output, CancellationToken.None);
         var pids = running.Silos.Select(s => s.Id).ToList();
         await using (running)
         {

@@ -7,6 +7,7 @@ using Xunit;
 namespace Heck.Tests.Processes;
 
 /// <summary>A real silo process, crashed and restarted on the same data path.</summary>
+[Trait("Category", "Process")]
 [Collection(ClusterCollection.Name)]
 public sealed class SiloRestartTests
 {

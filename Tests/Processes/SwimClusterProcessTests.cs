@@ -10,6 +10,7 @@ namespace Heck.Tests.Processes;
 /// Silos as real processes on loopback, joined by SWIM through one seed: crash (SIGKILL), hang
 /// (SIGSTOP), graceful stop and restart, seen through every survivor's <c>/api/cluster/members</c>.
 /// </summary>
+[Trait("Category", "Process")]
 [Collection(ClusterCollection.Name)]
 public sealed class SwimClusterProcessTests : IAsyncLifetime
 {

@@ -4,6 +4,7 @@ using Xunit.Abstractions;
 
 namespace Heck.Tests.Replication;
 
+[Trait("Category", "Slow")]
 public sealed class GossipSimulationTests(ITestOutputHelper output)
 {
     private GossipSimulation RunToQuiescence(SimulationOptions options)

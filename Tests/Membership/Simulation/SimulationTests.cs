@@ -8,6 +8,7 @@ namespace Heck.Tests.Membership.Simulation;
 /// Protocol invariants over many seeded runs. Every assertion message starts with the seed: rerun a
 /// failure with <c>new Simulator(options, seed)</c>.
 /// </summary>
+[Trait("Category", "Slow")]
 public class SimulationTests(ITestOutputHelper output)
 {
     // Long enough for a push-pull round (30 s) to fill in what lossy gossip missed during formation.

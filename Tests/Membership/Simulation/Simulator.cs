@@ -1,5 +1,6 @@
 using Heck.Membership.Swim;
 using Heck.Membership.Wire;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Heck.Tests.Membership.Simulation;
 
@@ -36,8 +37,8 @@ public sealed class Simulator
 
     public SimOptions Options { get; }
     public int Seed { get; }
-    public ManualTimeProvider Time { get; } = new();
-    public TimeSpan Now => Time.Elapsed;
+    public FakeTimeProvider Time { get; } = new();
+    public TimeSpan Now => Time.GetUtcNow() - Time.Start;
     public List<SimNode> Nodes { get; } = [];
     /// <summary>Every change every node reported: when, who saw it, what.</summary>
     public List<(TimeSpan At, SimNode Observer, MemberStatusChanged Change)> Changes { get; } = [];
@@ -100,7 +101,7 @@ public sealed class Simulator
         for (var step = 0; step < 200_000_000 && _events.TryPeek(out _, out var at) && at.Item1 <= until.Ticks; step++)
         {
             var e = _events.Dequeue();
-            Time.AdvanceTo(TimeSpan.FromTicks(at.Item1));
+            AdvanceTo(TimeSpan.FromTicks(at.Item1));
             switch (e)
             {
                 case TickEvent t:
@@ -130,7 +131,13 @@ public sealed class Simulator
                 if (stop()) return;
             }
         }
-        Time.AdvanceTo(until);
+        AdvanceTo(until);
+    }
+
+    // Virtual time never runs backwards: an event due in the past runs now.
+    private void AdvanceTo(TimeSpan elapsed)
+    {
+        if (elapsed > Now) Time.SetUtcNow(Time.Start + elapsed);
     }
 
     private void Handle(SimNode node, Directives directives)

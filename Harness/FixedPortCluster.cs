@@ -1,58 +1,16 @@
-using System.CommandLine;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Heck.Benchmarks.Harness;
 
-namespace Heck.Benchmarks.Scenarios;
+namespace Heck.Harness;
 
 /// <summary>
-/// A local cluster for people, not measurement: N silo processes on 127.0.0.1 joined by SWIM
-/// through the first, on predictable ports (HTTP 8080, 8081, …; gateways 30000, 30001, …), until
-/// Ctrl-C or the time limit. Data goes to a temporary folder unless <c>--data</c> names one, in
-/// which case a restart finds its origins again.
+/// N silo processes on 127.0.0.1 joined by SWIM through the first, on predictable consecutive
+/// ports (the <c>cluster</c> command's local cluster for people). Data goes to a temporary folder
+/// unless <see cref="Options.Data"/> names one, in which case a restart finds its origins again.
 /// </summary>
-public static class ClusterCommand
+public static class FixedPortCluster
 {
-    public sealed record Options(int Silos, int HttpPort, int GatewayPort, int SiloPort, int SwimPort, string? Data, int Minutes);
-
-    public static Command Command()
-    {
-        var silos = new Option<int>("--silos") { DefaultValueFactory = _ => 3 };
-        var http = new Option<int>("--http-port") { Description = "HTTP port of the first silo; the others count up", DefaultValueFactory = _ => 8080 };
-        var gateway = new Option<int>("--gateway-port") { Description = "Client gateway port of the first silo", DefaultValueFactory = _ => 30000 };
-        var silo = new Option<int>("--silo-port") { Description = "Silo-to-silo port of the first silo", DefaultValueFactory = _ => 11111 };
-        var swim = new Option<int>("--swim-port") { Description = "SWIM port (UDP and TCP) of the first silo, the seed", DefaultValueFactory = _ => 7946 };
-        var data = new Option<string?>("--data") { Description = "Keep each silo's data under this folder (silo-1, silo-2, …) instead of a temporary one" };
-        var minutes = new Option<int>("--minutes") { Description = "Stop after this long (Ctrl-C stops sooner)", DefaultValueFactory = _ => 240 };
-        var command = new Command("cluster", "Start a local cluster of silos on 127.0.0.1 and keep it running until Ctrl-C")
-        {
-            silos, http, gateway, silo, swim, data, minutes,
-        };
-        command.SetAction(async (parse, ct) =>
-        {
-            var o = new Options(Math.Clamp(parse.GetValue(silos), 1, 9), parse.GetValue(http), parse.GetValue(gateway),
-                parse.GetValue(silo), parse.GetValue(swim), parse.GetValue(data), Math.Clamp(parse.GetValue(minutes), 1, 24 * 60));
-            foreach (var (name, port) in new[] { ("--http-port", o.HttpPort), ("--gateway-port", o.GatewayPort), ("--silo-port", o.SiloPort), ("--swim-port", o.SwimPort) })
-                if (port < 1 || port + o.Silos - 1 > 65535)
-                {
-                    await Console.Error.WriteLineAsync($"{name} must leave room for {o.Silos} ports below 65536 (was {port})");
-                    return 2;
-                }
-            try
-            {
-                await using var cluster = await StartAsync(o, Console.Out, ct);
-                await Task.Delay(TimeSpan.FromMinutes(o.Minutes), ct).ContinueWith(_ => { }, CancellationToken.None);
-                Console.Out.WriteLine("stopping the cluster");
-                return 0;
-            }
-            catch (Exception ex) when (ex is InvalidOperationException or TimeoutException)
-            {
-                await Console.Error.WriteLineAsync($"the cluster did not start: {ex.Message}");
-                return 1;
-            }
-        });
-        return command;
-    }
+    public sealed record Options(int Silos, int HttpPort, int GatewayPort, int SiloPort, int SwimPort, string? Data);
 
     /// <summary>A started cluster; disposing it stops every silo (by its process id) and removes temporary data.</summary>
     public sealed class Running(List<SiloProcess> silos, List<TempDirectory> temporary) : IAsyncDisposable

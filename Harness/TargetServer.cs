@@ -7,7 +7,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
-namespace Heck.Benchmarks.Harness;
+namespace Heck.Harness;
 
 public enum TargetMode { Healthy, Failing, Slow, Hanging }
 

@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
 using System.Text.Json;
 
-namespace Heck.Benchmarks.Harness;
+namespace Heck.Benchmarks.Measurement;
 
 /// <summary>A scenario's result: printed as a markdown table, optionally written as JSON.</summary>
 public sealed class Report(string scenario, IReadOnlyDictionary<string, object> parameters)
@@ -29,6 +29,13 @@ public sealed class Report(string scenario, IReadOnlyDictionary<string, object> 
         output.WriteLine("|" + string.Concat(_header.Select(_ => "---|")));
         foreach (var row in _rows) output.WriteLine("| " + string.Join(" | ", row) + " |");
         output.WriteLine();
+    }
+
+    /// <summary>Prints the table and, when <paramref name="jsonPath"/> is given, writes the JSON too.</summary>
+    public async Task PublishAsync(TextWriter output, string? jsonPath)
+    {
+        Print(output);
+        if (jsonPath is not null) await WriteJsonAsync(jsonPath);
     }
 
     public async Task WriteJsonAsync(string path)

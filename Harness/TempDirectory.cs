@@ -1,4 +1,4 @@
-namespace Heck.Benchmarks.Harness;
+namespace Heck.Harness;
 
 /// <summary>A directory under the system temp folder, deleted with everything in it on dispose.</summary>
 public sealed class TempDirectory : IDisposable

@@ -1,4 +1,4 @@
-namespace Heck.Benchmarks.Harness;
+namespace Heck.Benchmarks.Measurement;
 
 /// <summary>Order statistics of a sample, nearest-rank percentiles.</summary>
 public sealed record Stats(int Count, double Min, double P50, double P99, double Max, double Mean)

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace Heck.Benchmarks.Harness;
+namespace Heck.Harness;
 
 /// <summary>
 /// Loopback ports that were free a moment ago, each handed out at most once per process (the OS

@@ -1,4 +1,4 @@
-namespace Heck.Benchmarks.Harness;
+namespace Heck.Harness;
 
 /// <summary>
 /// One silo process with its own temporary data folder and free ports (SWIM membership, a cluster of

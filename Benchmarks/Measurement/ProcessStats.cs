@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace Heck.Benchmarks.Harness;
+namespace Heck.Benchmarks.Measurement;
 
 /// <summary>CPU time and memory of a process (by id) and of the whole machine, from Linux's /proc.</summary>
 public static class ProcessStats

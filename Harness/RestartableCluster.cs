@@ -1,7 +1,7 @@
 using System.Net.Http.Json;
 using System.Text.Json;
 
-namespace Heck.Benchmarks.Harness;
+namespace Heck.Harness;
 
 /// <summary>
 /// N SWIM silos on loopback whose nodes keep their ports and data folder across restarts: a

@@ -1,8 +1,9 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
+using Heck.Harness;
 
-namespace Heck.Benchmarks.Harness;
+namespace Heck.Benchmarks.Measurement;
 
 /// <summary>
 /// HTTP load against a silo's API: one <see cref="HttpClient"/> over a <see cref="SocketsHttpHandler"/>

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Text.Json;
 
-namespace Heck.Benchmarks.Harness;
+namespace Heck.Harness;
 
 /// <summary>Who decides membership in a <see cref="LocalCluster"/>.</summary>
 public enum ClusterMembership

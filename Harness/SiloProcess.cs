@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Runtime.InteropServices;
 using System.Text;
 
-namespace Heck.Benchmarks.Harness;
+namespace Heck.Harness;
 
 /// <summary>
 /// A silo as a child process (<c>dotnet Silo.dll</c> from the Silo project's build output), for
