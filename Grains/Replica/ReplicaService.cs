@@ -16,40 +16,25 @@ namespace Heck.Grains.Replica;
 /// when that took every survivor's replica at once gossip stopped). Requests interleave, so a
 /// slow peer never holds up merging what others send.
 /// </summary>
-public sealed class ReplicaService : GrainService, IReplicaService
+public sealed class ReplicaService(
+    GrainId grainId, Orleans.Runtime.Silo silo, ILoggerFactory loggerFactory,
+    LocalReplica replica, IClusterMembershipService membership, IReplicaServiceClient peers,
+    IOptions<GossipOptions> options, GossipGate gate, Serializer serializer)
+    : GrainService(grainId, silo, loggerFactory), IReplicaService
 {
-    private readonly LocalReplica _replica;
-    private readonly IClusterMembershipService _membership;
-    private readonly IReplicaServiceClient _peersClient;
-    private readonly GossipOptions _options;
-    private readonly GossipGate _gate;
-    private readonly Serializer _serializer;
-    private readonly ILogger<ReplicaService> _logger;
+    private readonly GossipOptions _options = options.Value;
+    private readonly ILogger _logger = loggerFactory.CreateLogger<ReplicaService>();
     private readonly GossipPlanner _planner = new(new Random());
     // Reused to measure what a message weighs on the wire (turns of a system target never run in parallel).
     private readonly ArrayBufferWriter<byte> _measure = new();
     private readonly HashSet<SiloAddress> _inFlight = [];
+    private readonly List<IGrainTimer> _timers = [];
     private long _bytesSent, _deltasSent, _deltasReceived, _refused;
-
-    public ReplicaService(
-        GrainId grainId, Orleans.Runtime.Silo silo, ILoggerFactory loggerFactory,
-        LocalReplica replica, IClusterMembershipService membership, IReplicaServiceClient peers,
-        IOptions<GossipOptions> options, GossipGate gate, Serializer serializer)
-        : base(grainId, silo, loggerFactory)
-    {
-        _replica = replica;
-        _membership = membership;
-        _peersClient = peers;
-        _options = options.Value;
-        _gate = gate;
-        _serializer = serializer;
-        _logger = loggerFactory.CreateLogger<ReplicaService>();
-    }
 
     /// <summary>Loads the replica from its journal before the silo joins, so a storage problem stops the silo at start.</summary>
     public override Task Init(IServiceProvider serviceProvider)
     {
-        _replica.Load();
+        replica.Load();
         return base.Init(serviceProvider);
     }
 
@@ -59,27 +44,39 @@ public sealed class ReplicaService : GrainService, IReplicaService
         await base.Start();
         var interval = TimeSpan.FromMilliseconds(_options.IntervalMs);
         var antiEntropy = TimeSpan.FromMilliseconds(_options.AntiEntropyIntervalMs);
-        RegisterGrainTimer(GossipRoundAsync, interval, interval);
-        RegisterGrainTimer(AntiEntropyRoundAsync, antiEntropy, antiEntropy);
+        _timers.Add(RegisterGrainTimer(GossipRoundAsync, interval, interval));
+        _timers.Add(RegisterGrainTimer(AntiEntropyRoundAsync, antiEntropy, antiEntropy));
+    }
+
+    /// <summary>
+    /// Stops gossip as the silo starts stopping. A system target's timers outlive <c>Stop</c>, and
+    /// a stopping silo is declared dead before its runtime ends: without this it would go on pushing
+    /// to peers that already have it dead (and refuse what it sends).
+    /// </summary>
+    public override Task Stop()
+    {
+        foreach (var timer in _timers) timer.Dispose();
+        _timers.Clear();
+        return base.Stop();
     }
 
     public Task<VersionVector> Push(SiloAddress sender, VersionVector senderVersion, Delta delta)
     {
-        if (!_gate.IsOpen) throw new GossipClosedException();
+        if (!gate.IsOpen) throw new GossipClosedException();
         RefuseIfDead(sender);
         // What the sender has need not be sent back to it.
         _planner.Peers.Heard(LocalReplica.IdOf(sender), senderVersion);
         Interlocked.Increment(ref _deltasReceived);
-        _replica.Apply(delta);
-        return Task.FromResult(Counted(_replica.Version));
+        replica.Apply(delta);
+        return Task.FromResult(Counted(replica.Version));
     }
 
     public Task<PullResult> Pull(SiloAddress caller, VersionVector version)
     {
-        if (!_gate.IsOpen) throw new GossipClosedException();
+        if (!gate.IsOpen) throw new GossipClosedException();
         RefuseIfDead(caller);
         _planner.Peers.Heard(LocalReplica.IdOf(caller), version); // our next push to it is cut against this
-        var result = new PullResult(_replica.DeltaSince(_options.FullState ? VersionVector.Empty : version), _replica.Version);
+        var result = new PullResult(replica.DeltaSince(_options.FullState ? VersionVector.Empty : version), replica.Version);
         if (!result.Delta.IsEmpty) Interlocked.Increment(ref _deltasSent);
         return Task.FromResult(Counted(result));
     }
@@ -88,18 +85,18 @@ public sealed class ReplicaService : GrainService, IReplicaService
     // it wrote after its death was decided; its restart is a new generation with a new address.
     private void RefuseIfDead(SiloAddress sender)
     {
-        if (_membership.CurrentSnapshot.GetSiloStatus(sender) != SiloStatus.Dead) return;
+        if (membership.CurrentSnapshot.GetSiloStatus(sender) != SiloStatus.Dead) return;
         Interlocked.Increment(ref _refused);
         throw new GossipRefusedException($"gossip from {sender} refused: membership has it dead");
     }
 
     public Task<ReplicaStats> GetStats()
     {
-        var state = _replica.State;
+        var state = replica.State;
         return Task.FromResult(new ReplicaStats
         {
-            Replica = _replica.Self.ToString(),
-            Origins = _replica.Count,
+            Replica = replica.Self.ToString(),
+            Origins = replica.Count,
             Records = state.RecordCount,
             BytesSent = Interlocked.Read(ref _bytesSent),
             DeltasSent = Interlocked.Read(ref _deltasSent),
@@ -114,7 +111,7 @@ public sealed class ReplicaService : GrainService, IReplicaService
 
     private Task GossipRoundAsync(CancellationToken ct)
     {
-        if (!_gate.IsOpen) return Task.CompletedTask;
+        if (!gate.IsOpen) return Task.CompletedTask;
         // Not awaited: the timer's next tick waits for its callback, so a slow peer would stretch
         // every round. A peer with an exchange still in flight is skipped this round.
         foreach (var peer in Pick(_options.Fanout, except: _inFlight))
@@ -139,7 +136,7 @@ public sealed class ReplicaService : GrainService, IReplicaService
 
     private async Task AntiEntropyRoundAsync(CancellationToken ct)
     {
-        if (!_gate.IsOpen) return;
+        if (!gate.IsOpen) return;
         var peers = Pick(1);
         if (peers.Count == 0) return;
         // Push-pull: learn what we lack, then send what the peer lacks. Push mode only pushes
@@ -156,21 +153,21 @@ public sealed class ReplicaService : GrainService, IReplicaService
     /// </summary>
     private void Prune()
     {
-        var snapshot = _membership.CurrentSnapshot;
-        var plan = _planner.PlanPrune(_replica.Self, _replica.State,
+        var snapshot = membership.CurrentSnapshot;
+        var plan = _planner.PlanPrune(replica.Self, replica.State,
             snapshot.ActivePeers(Silo).Select(LocalReplica.IdOf), snapshot.DeadSilos().Select(LocalReplica.IdOf));
-        if (plan is not null) _replica.Prune(plan.Dead, plan.Frontier);
+        if (plan is not null) replica.Prune(plan.Dead, plan.Frontier);
     }
 
     private async Task PushToAsync(SiloAddress peer)
     {
-        var since = _options.FullState ? VersionVector.Empty : _planner.Peers.CutFor(LocalReplica.IdOf(peer), _replica.Version);
-        var delta = _replica.DeltaSince(since);
+        var since = _options.FullState ? VersionVector.Empty : _planner.Peers.CutFor(LocalReplica.IdOf(peer), replica.Version);
+        var delta = replica.DeltaSince(since);
         if (delta.IsEmpty) return;
         try
         {
             Interlocked.Increment(ref _deltasSent);
-            var version = await _peersClient.Of(peer).Push(Silo, Counted(_replica.Version), Counted(delta))
+            var version = await peers.Of(peer).Push(Silo, Counted(replica.Version), Counted(delta))
                 .WaitAsync(TimeSpan.FromMilliseconds(_options.CallTimeoutMs));
             _planner.Peers.Heard(LocalReplica.IdOf(peer), version);
         }
@@ -184,11 +181,11 @@ public sealed class ReplicaService : GrainService, IReplicaService
     {
         try
         {
-            var mine = _options.FullState ? VersionVector.Empty : _replica.Version;
-            var result = await _peersClient.Of(peer).Pull(Silo, Counted(mine))
+            var mine = _options.FullState ? VersionVector.Empty : replica.Version;
+            var result = await peers.Of(peer).Pull(Silo, Counted(mine))
                 .WaitAsync(TimeSpan.FromMilliseconds(_options.CallTimeoutMs));
             Interlocked.Increment(ref _deltasReceived);
-            _replica.Apply(result.Delta);
+            replica.Apply(result.Delta);
             _planner.Peers.Heard(LocalReplica.IdOf(peer), result.Version);
         }
         catch (Exception ex)
@@ -198,7 +195,7 @@ public sealed class ReplicaService : GrainService, IReplicaService
     }
 
     private List<SiloAddress> Pick(int count, IReadOnlySet<SiloAddress>? except = null) =>
-        _planner.Pick(_membership.CurrentSnapshot.ActivePeers(Silo), LocalReplica.IdOf, count, except);
+        _planner.Pick(membership.CurrentSnapshot.ActivePeers(Silo), LocalReplica.IdOf, count, except);
 
     /// <summary>Adds what <paramref name="payload"/> weighs serialized to the bytes this replica sent.</summary>
     private T Counted<T>(T payload)
@@ -210,7 +207,7 @@ public sealed class ReplicaService : GrainService, IReplicaService
     private int SerializedSize<T>(T payload)
     {
         _measure.ResetWrittenCount();
-        _serializer.Serialize(payload, _measure);
+        serializer.Serialize(payload, _measure);
         return _measure.WrittenCount;
     }
 }
