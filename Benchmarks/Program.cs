@@ -1,5 +1,3 @@
-using System.CommandLine;
-using Heck.Benchmarks.Commands;
 using Heck.Benchmarks.Scenarios;
 using Heck.Benchmarks.Soak;
 

@@ -1,6 +1,3 @@
-using System.CommandLine;
-using Heck.Harness;
-
 namespace Heck.Benchmarks.Commands;
 
 /// <summary>

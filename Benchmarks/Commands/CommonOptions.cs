@@ -1,5 +1,3 @@
-using System.CommandLine;
-
 namespace Heck.Benchmarks.Commands;
 
 /// <summary>Options several scenario commands share, spelled and described the same everywhere.</summary>

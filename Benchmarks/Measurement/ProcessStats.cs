@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace Heck.Benchmarks.Measurement;
 
 /// <summary>CPU time and memory of a process (by id) and of the whole machine, from Linux's /proc.</summary>

@@ -1,5 +1,3 @@
-using Heck.Harness;
-
 namespace Heck.Benchmarks.Measurement;
 
 /// <summary>

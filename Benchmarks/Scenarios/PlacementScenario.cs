@@ -1,6 +1,3 @@
-using System.CommandLine;
-using Heck.Benchmarks.Commands;
-using Heck.Benchmarks.Measurement;
 using Heck.Grains.Placement;
 
 namespace Heck.Benchmarks.Scenarios;

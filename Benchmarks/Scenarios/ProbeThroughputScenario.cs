@@ -1,9 +1,3 @@
-using System.CommandLine;
-using System.Diagnostics;
-using Heck.Benchmarks.Commands;
-using Heck.Benchmarks.Measurement;
-using Heck.Harness;
-
 namespace Heck.Benchmarks.Scenarios;
 
 /// <summary>

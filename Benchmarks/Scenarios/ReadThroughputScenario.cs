@@ -1,8 +1,4 @@
-using System.CommandLine;
-using System.Diagnostics;
 using System.Net;
-using Heck.Benchmarks.Commands;
-using Heck.Benchmarks.Measurement;
 
 namespace Heck.Benchmarks.Scenarios;
 

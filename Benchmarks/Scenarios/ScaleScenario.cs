@@ -1,9 +1,3 @@
-using System.CommandLine;
-using System.Net.Http.Json;
-using System.Text.Json;
-using Heck.Benchmarks.Commands;
-using Heck.Benchmarks.Measurement;
-
 namespace Heck.Benchmarks.Scenarios;
 
 /// <summary>

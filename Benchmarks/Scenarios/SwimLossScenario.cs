@@ -1,11 +1,4 @@
-using System.CommandLine;
-using System.Diagnostics;
 using System.Globalization;
-using System.Net.Http.Json;
-using System.Text.Json;
-using Heck.Benchmarks.Commands;
-using Heck.Benchmarks.Measurement;
-using Heck.Harness;
 
 namespace Heck.Benchmarks.Scenarios;
 

@@ -1,6 +1,3 @@
-using System.Diagnostics;
-using System.Text.Json;
-using Heck.Harness;
 using Node = Heck.Harness.RestartableCluster.Node;
 
 namespace Heck.Benchmarks.Soak;

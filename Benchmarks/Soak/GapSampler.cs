@@ -1,6 +1,3 @@
-using System.Diagnostics;
-using Heck.Harness;
-
 namespace Heck.Benchmarks.Soak;
 
 /// <summary>

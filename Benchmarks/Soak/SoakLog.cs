@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace Heck.Benchmarks.Soak;
 
 /// <summary>The soak's clock and log: every line is kept for the report and echoed to stderr; anomalies are kept apart too.</summary>

@@ -1,9 +1,4 @@
-using System.Diagnostics;
-using System.Net.Http.Json;
 using System.Text;
-using System.Text.Json;
-using Heck.Benchmarks.Measurement;
-using Heck.Harness;
 
 namespace Heck.Benchmarks.Soak;
 

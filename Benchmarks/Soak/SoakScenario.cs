@@ -1,7 +1,3 @@
-using System.CommandLine;
-using Heck.Benchmarks.Commands;
-using Heck.Harness;
-
 namespace Heck.Benchmarks.Soak;
 
 /// <summary>

@@ -17,22 +17,17 @@ namespace Heck.Grains.Origins;
 /// into the local replica, from which gossip spreads it.
 /// </summary>
 [GrainType(GrainTypeName), RendezvousPlacement]
-public sealed class OriginGrain : Grain, IOriginGrain, IGrainMigrationParticipant
+public sealed class OriginGrain(
+    IOriginProber prober, LocalReplica replica, LocalOrigins local, Confirmers confirmers, TimeProvider time,
+    ILocalSiloDetails silo, IClusterMembershipService membership, RendezvousPlacementDirector director,
+    ILogger<OriginGrain> logger)
+    : Grain, IOriginGrain, IGrainMigrationParticipant
 {
     public const string GrainTypeName = "origin";
     /// <summary>How soon a new owner first probes an origin it took over (spread over this window).</summary>
     private static readonly TimeSpan TakeoverWindow = TimeSpan.FromMilliseconds(250);
 
-    private readonly IOriginProber _prober;
-    private readonly LocalReplica _replica;
-    private readonly LocalOrigins _local;
-    private readonly Confirmers _confirmers;
-    private readonly IClusterMembershipService _membership;
-    private readonly RendezvousPlacementDirector _director;
-    private readonly SiloAddress _silo;
-    private readonly TimeProvider _time;
-    private readonly ILogger<OriginGrain> _logger;
-    private readonly string _owner;
+    private readonly string _owner = silo.SiloAddress.Label();
     private readonly CancellationTokenSource _deactivating = new();
 
     private OriginSpec? _spec;
@@ -47,23 +42,6 @@ public sealed class OriginGrain : Grain, IOriginGrain, IGrainMigrationParticipan
     // Spec and health carried along when Orleans migrates this activation to its new owner, so the
     // new owner starts at once even before gossip has brought it the spec.
     private (OriginSpec Spec, HealthView? Health)? _carried;
-
-    public OriginGrain(
-        IOriginProber prober, LocalReplica replica, LocalOrigins local, Confirmers confirmers, TimeProvider time,
-        ILocalSiloDetails silo, IClusterMembershipService membership, RendezvousPlacementDirector director,
-        ILogger<OriginGrain> logger)
-    {
-        _prober = prober;
-        _replica = replica;
-        _local = local;
-        _confirmers = confirmers;
-        _membership = membership;
-        _director = director;
-        _silo = silo.SiloAddress;
-        _time = time;
-        _logger = logger;
-        _owner = silo.SiloAddress.Label();
-    }
 
     private string Id => this.GetPrimaryKeyString();
 
@@ -80,9 +58,9 @@ public sealed class OriginGrain : Grain, IOriginGrain, IGrainMigrationParticipan
     private void StartFromReplica()
     {
         if (_spec is not null) return;
-        var spec = _replica.Spec(Id) ?? _carried?.Spec;
+        var spec = replica.Spec(Id) ?? _carried?.Spec;
         if (spec is null) return;
-        var previous = _carried?.Health ?? _replica.Get(Id)?.Health;
+        var previous = _carried?.Health ?? replica.Get(Id)?.Health;
         _carried = null;
         _health = previous is { Status: not HealthStatus.Unknown } ? new HealthStateMachine(spec, previous, _owner) : null;
         Start(spec, fresh: _health is null, takeover: _health is not null);
@@ -109,10 +87,10 @@ public sealed class OriginGrain : Grain, IOriginGrain, IGrainMigrationParticipan
         // stopped with the silo) leaves the origin unprobed until something activates it again.
         if (_spec is not null && !_handingOff && reason.ReasonCode is not (DeactivationReasonCode.ShuttingDown or DeactivationReasonCode.Migrating))
         {
-            _logger.LogInformation("Origin {Id} lost its activation ({Reason}); reconciling", Id, reason);
-            _local.MarkLost(Id);
+            logger.LogInformation("Origin {Id} lost its activation ({Reason}); reconciling", Id, reason);
+            local.MarkLost(Id);
         }
-        else _local.Remove(Id);
+        else local.Remove(Id);
         // The replica keeps the last known state for readers; the next owner overwrites it.
         return Task.CompletedTask;
     }
@@ -127,26 +105,26 @@ public sealed class OriginGrain : Grain, IOriginGrain, IGrainMigrationParticipan
             errors = [new FieldError("id", $"does not match the grain key '{Id}'")];
         if (errors.Count > 0) return new ConfigureResult(false, null, errors);
 
-        var current = _replica.Spec(Id);
+        var current = replica.Spec(Id);
         if (current is not null && current.Equals(spec) && _spec is not null)
             return new ConfigureResult(false, CurrentView(), []); // unchanged: keep schedule and health
 
         // Journalled in the local replica before we answer; gossip spreads it from there.
-        var created = _replica.Upsert(spec);
+        var created = replica.Upsert(spec);
         Start(spec, fresh: created);
-        _logger.LogInformation("Origin {Id} {Action}: {Url} every {IntervalMs} ms", Id, created ? "registered" : "updated", spec.Url, spec.IntervalMs);
+        logger.LogInformation("Origin {Id} {Action}: {Url} every {IntervalMs} ms", Id, created ? "registered" : "updated", spec.Url, spec.IntervalMs);
         return new ConfigureResult(created, CurrentView(), []);
     }
 
     public Task<bool> Remove()
     {
-        var removed = _replica.Remove(Id);
+        var removed = replica.Remove(Id);
         if (!removed && _spec is null) return Task.FromResult(false);
         _spec = null;
-        _local.Remove(Id);
+        local.Remove(Id);
         StopProbing();
         _health = null;
-        _logger.LogInformation("Origin {Id} removed", Id);
+        logger.LogInformation("Origin {Id} removed", Id);
         DeactivateOnIdle();
         return Task.FromResult(removed);
     }
@@ -164,10 +142,10 @@ public sealed class OriginGrain : Grain, IOriginGrain, IGrainMigrationParticipan
         // the owner this silo sees: placement here honours the hint, so the move does not depend on
         // the new owner's own placement view (which lags just after it joins, and placed the origin
         // right back here, pass after pass), and the directory entry moves with the activation.
-        var owner = _director.Owner(Id, _membership.CurrentSnapshot.ActiveSilos());
-        _logger.LogInformation("Origin {Id} hands off to its new owner {Owner}", Id, owner);
+        var owner = director.Owner(Id, membership.CurrentSnapshot.ActiveSilos());
+        logger.LogInformation("Origin {Id} hands off to its new owner {Owner}", Id, owner);
         _handingOff = true;
-        if (owner is not null && !owner.Equals(_silo))
+        if (owner is not null && !owner.Equals(silo.SiloAddress))
         {
             RequestContext.Set(Orleans.Runtime.Placement.IPlacementDirector.PlacementHintKey, owner);
             this.MigrateOnIdle();
@@ -189,14 +167,14 @@ public sealed class OriginGrain : Grain, IOriginGrain, IGrainMigrationParticipan
     {
         _specVersion++;
         _spec = spec;
-        _local.Add(Id);
+        local.Add(Id);
         if (fresh || _health is null)
-            _health = new HealthStateMachine(spec, _time.GetUtcNow(), _owner);
+            _health = new HealthStateMachine(spec, time.GetUtcNow(), _owner);
         else
             _health.Reconfigure(spec);
 
         StopProbing();
-        var now = _time.GetUtcNow();
+        var now = time.GetUtcNow();
         _schedule = new ProbeSchedule(TimeSpan.FromMilliseconds(spec.IntervalMs), now, Random.Shared,
             takeover ? TakeoverWindow : null);
         // One-shot timer re-armed after each probe: a probe never overlaps the next one, and
@@ -223,7 +201,7 @@ public sealed class OriginGrain : Grain, IOriginGrain, IGrainMigrationParticipan
         if (_probing)
         {
             // The previous probe (of an older spec) is still out: never two at once, take the next slot.
-            _timer?.Change(_schedule.Advance(_time.GetUtcNow()), Timeout.InfiniteTimeSpan);
+            _timer?.Change(_schedule.Advance(time.GetUtcNow()), Timeout.InfiniteTimeSpan);
             return;
         }
         var version = _specVersion;
@@ -231,12 +209,12 @@ public sealed class OriginGrain : Grain, IOriginGrain, IGrainMigrationParticipan
         _probing = true;
         try
         {
-            var startedAt = _time.GetUtcNow();
+            var startedAt = time.GetUtcNow();
             _schedule.Advance(startedAt);
             ProbeResult result;
             try
             {
-                result = await _prober.ProbeAsync(spec, _deactivating.Token);
+                result = await prober.ProbeAsync(spec, _deactivating.Token);
             }
             catch (OperationCanceledException) when (_deactivating.IsCancellationRequested)
             {
@@ -248,24 +226,24 @@ public sealed class OriginGrain : Grain, IOriginGrain, IGrainMigrationParticipan
             // Until it has a verdict of its own, an owner continues from the latest verdict another
             // owner left, as on a handoff: gossip may bring that verdict only after this activation
             // started fresh (a silo restarted on its old data takes its origins back at once).
-            if (_health.View.Status == HealthStatus.Unknown && _replica.VerdictOfOtherOwners(Id) is { } verdict)
+            if (_health.View.Status == HealthStatus.Unknown && replica.VerdictOfOtherOwners(Id) is { } verdict)
                 _health = new HealthStateMachine(spec, verdict, _owner);
-            var confirmation = !result.Success && _health.FailureWouldTurnUnhealthy ? await _confirmers.AskAsync(spec) : null;
+            var confirmation = !result.Success && _health.FailureWouldTurnUnhealthy ? await confirmers.AskAsync(spec) : null;
             if (version != _specVersion) return;
             var transition = _health.Apply(observation, confirmation);
-            _replica.RecordHealth(Id, _health.View, transition);
+            replica.RecordHealth(Id, _health.View, transition);
             if (transition is not null)
             {
-                _logger.LogInformation("Origin {Id} {From} -> {To}: {Reason}", Id, transition.From, transition.To, transition.Reason);
+                logger.LogInformation("Origin {Id} {From} -> {To}: {Reason}", Id, transition.From, transition.To, transition.Reason);
             }
-            timer?.Change(_schedule.DueIn(_time.GetUtcNow()), Timeout.InfiniteTimeSpan);
+            timer?.Change(_schedule.DueIn(time.GetUtcNow()), Timeout.InfiniteTimeSpan);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             // A bug in probing must not stop the schedule of this origin.
-            _logger.LogError(ex, "Probe of origin {Id} failed unexpectedly", Id);
+            logger.LogError(ex, "Probe of origin {Id} failed unexpectedly", Id);
             if (version == _specVersion && _schedule is not null)
-                timer?.Change(_schedule.DueIn(_time.GetUtcNow()), Timeout.InfiniteTimeSpan);
+                timer?.Change(_schedule.DueIn(time.GetUtcNow()), Timeout.InfiniteTimeSpan);
         }
         finally
         {

@@ -25,19 +25,12 @@ public static class ClusterEndpoints
     }
 
     /// <summary>The SWIM agent's counters; null (so left out) when membership is not SWIM or not started yet.</summary>
-    private static object? Transport(SwimMembership? swim)
-    {
-        if (swim?.Counters?.Snapshot() is not { } c) return null;
-        return new
-        {
-            udpPacketsSent = c.UdpPacketsSent,
-            udpBytesSent = c.UdpBytesSent,
-            udpPacketsReceived = c.UdpPacketsReceived,
-            udpBytesReceived = c.UdpBytesReceived,
-            tcpBytesSent = c.TcpBytesSent,
-            tcpBytesReceived = c.TcpBytesReceived,
-            accepted = c.Accepted,
-            dropped = c.Dropped.ToDictionary(d => JsonNamingPolicy.CamelCase.ConvertName(d.Key.ToString()), d => d.Value),
-        };
-    }
+    private static object? Transport(SwimMembership? swim) =>
+        swim?.Counters?.Snapshot() is { } c
+            ? new
+            {
+                c.UdpPacketsSent, c.UdpBytesSent, c.UdpPacketsReceived, c.UdpBytesReceived, c.TcpBytesSent, c.TcpBytesReceived, c.Accepted,
+                Dropped = c.Dropped.ToDictionary(d => JsonNamingPolicy.CamelCase.ConvertName(d.Key.ToString()), d => d.Value),
+            }
+            : null;
 }
