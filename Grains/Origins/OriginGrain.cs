@@ -57,7 +57,12 @@ public sealed class OriginGrain(
     /// </summary>
     private void StartFromReplica()
     {
-        if (_spec is not null) return;
+        if (_spec is not null)
+        {
+            // Probing already: say so again, in case a duplicate activation's deactivation took the entry.
+            local.Add(Id, this);
+            return;
+        }
         var spec = replica.Spec(Id) ?? _carried?.Spec;
         if (spec is null) return;
         var previous = _carried?.Health ?? replica.Get(Id)?.Health;
@@ -88,9 +93,9 @@ public sealed class OriginGrain(
         if (_spec is not null && !_handingOff && reason.ReasonCode is not (DeactivationReasonCode.ShuttingDown or DeactivationReasonCode.Migrating))
         {
             logger.LogInformation("Origin {Id} lost its activation ({Reason}); reconciling", Id, reason);
-            local.MarkLost(Id);
+            local.MarkLost(Id, this);
         }
-        else local.Remove(Id);
+        else local.Remove(Id, this);
         // The replica keeps the last known state for readers; the next owner overwrites it.
         return Task.CompletedTask;
     }
@@ -121,7 +126,7 @@ public sealed class OriginGrain(
         var removed = replica.Remove(Id);
         if (!removed && _spec is null) return Task.FromResult(false);
         _spec = null;
-        local.Remove(Id);
+        local.Remove(Id, this);
         StopProbing();
         _health = null;
         logger.LogInformation("Origin {Id} removed", Id);
@@ -167,7 +172,7 @@ public sealed class OriginGrain(
     {
         _specVersion++;
         _spec = spec;
-        local.Add(Id);
+        local.Add(Id, this);
         if (fresh || _health is null)
             _health = new HealthStateMachine(spec, time.GetUtcNow(), _owner);
         else

@@ -36,4 +36,38 @@ public sealed class LostActivationClusterTests() : HeckClusterTest(2, ("HeckTest
         await Eventually.True(() => owner.Contains("lost") && Target.Hits("/lost") >= hitsWhenLost + 2, TimeSpan.FromSeconds(15),
             "activated again on its owner and probing");
     }
+
+    [Fact]
+    public async Task A_probing_activation_whose_entry_went_missing_is_counted_again_at_the_next_pass()
+    {
+        // While the directory settles, a duplicate activation that deactivates could take the entry
+        // of the activation that stays. The reconciler then finds no local activation and asks the
+        // origin again; the live activation must say it is here, or the origin looks unowned for ever.
+        var input = new OriginInput { Url = Target.Url("/kept"), IntervalMs = 200 };
+        Assert.Empty(OriginValidator.Validate("kept", input, out var spec));
+        await Cluster.Client.GetGrain<IOriginGrain>("kept").Configure(spec!);
+        await Eventually.True(() => Target.Hits("/kept") >= 2, TimeSpan.FromSeconds(15), "probed");
+        var owner = Handles
+            .Single(s => s.SiloHost.Services.GetRequiredService<LocalOrigins>().Contains("kept"))
+            .SiloHost.Services.GetRequiredService<LocalOrigins>();
+
+        owner.Remove("kept");
+        owner.MarkLost("other", new object()); // only to start a reconciler pass now
+        await Eventually.True(() => owner.Contains("kept"), TimeSpan.FromSeconds(15), "the live activation is counted again");
+    }
+
+    [Fact]
+    public void An_activation_removes_only_its_own_entry()
+    {
+        var local = new LocalOrigins();
+        object stale = new(), live = new();
+        local.Add("o", stale);
+        local.Add("o", live);
+        local.Remove("o", stale);
+        Assert.True(local.Contains("o"));
+        local.MarkLost("o", stale);
+        Assert.True(local.Contains("o"));
+        local.Remove("o", live);
+        Assert.False(local.Contains("o"));
+    }
 }
