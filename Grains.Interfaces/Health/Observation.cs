@@ -9,9 +9,5 @@ namespace Heck.Health;
 /// <param name="Prober">The probing silo's <c>host:siloPort</c>.</param>
 [GenerateSerializer, Alias("heck.Observation"), Immutable]
 public sealed record Observation(
-    [property: Id(0)] DateTimeOffset At,
-    [property: Id(1)] bool Success,
-    [property: Id(2)] double LatencyMs,
-    [property: Id(3)] int? StatusCode,
-    [property: Id(4)] string? Error,
-    [property: Id(5)] string Prober);
+    [property: Id(0)] DateTimeOffset At, [property: Id(1)] bool Success, [property: Id(2)] double LatencyMs,
+    [property: Id(3)] int? StatusCode, [property: Id(4)] string? Error, [property: Id(5)] string Prober);
