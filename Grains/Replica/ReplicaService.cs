@@ -49,15 +49,17 @@ public sealed class ReplicaService(
     }
 
     /// <summary>
-    /// Stops gossip as the silo starts stopping. A system target's timers outlive <c>Stop</c>, and
-    /// a stopping silo is declared dead before its runtime ends: without this it would go on pushing
-    /// to peers that already have it dead (and refuse what it sends).
+    /// As the silo starts stopping: one last push of what each active peer lacks (a write this silo
+    /// acknowledged a moment ago may exist nowhere else), then no more gossip. A system target's
+    /// timers outlive <c>Stop</c>, and a stopping silo is declared dead before its runtime ends, so
+    /// without disposing them it would go on pushing to peers that already have it dead.
     /// </summary>
-    public override Task Stop()
+    public override async Task Stop()
     {
         foreach (var timer in _timers) timer.Dispose();
         _timers.Clear();
-        return base.Stop();
+        if (gate.IsOpen) await Task.WhenAll(membership.CurrentSnapshot.ActivePeers(Silo).Select(PushToAsync));
+        await base.Stop();
     }
 
     public Task<VersionVector> Push(SiloAddress sender, VersionVector senderVersion, Delta delta)
