@@ -1,5 +1,6 @@
 using Heck.Grains.Origins;
 using Heck.Grains.Placement;
+using Heck.Grains.Replica;
 using Heck.Origins;
 using Heck.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
@@ -41,7 +42,8 @@ public sealed class OwnershipClusterTests() : HeckClusterTest(3, ("HeckTestGossi
         var placement = Placement();
         var wrong = Predicted()
             .Where(p => !(placement.TryGetValue(p.Key, out var at) && at.Count == 1 && at[0].Equals(p.Value)))
-            .Select(p => $"{p.Key}: predicted {p.Value}, active on [{string.Join(", ", placement.GetValueOrDefault(p.Key) ?? [])}]");
+            .Select(p => $"{p.Key}: predicted {p.Value}, active on [{string.Join(", ", placement.GetValueOrDefault(p.Key) ?? [])}], " +
+                         $"spec known on [{string.Join(", ", Silos.Where(s => s.Services.GetRequiredService<LocalReplica>().Spec(p.Key) is not null).Select(s => s.Address))}]");
         return Task.FromResult(string.Join("; ", wrong));
     }
 
