@@ -5,7 +5,7 @@ namespace Heck.Replication;
 /// A peer's vector is learned from its answers and also from what it states itself (the vector
 /// on its pushes and pulls): without the latter, records went back to whoever had just sent them.
 /// A peer also has every dot it issued, so its own writes are never sent back to it, even when
-/// they reached this replica through a third one. Not thread-safe: one replica grain uses it from
+/// they reached this replica through a third one. Not thread-safe: one replica service uses it from
 /// its own turns.
 /// </summary>
 public sealed class PeerVersions

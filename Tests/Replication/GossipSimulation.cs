@@ -189,7 +189,7 @@ internal sealed class GossipSimulation
         if (!_inFlight.Remove(_tick, out var messages)) return;
         foreach (var m in messages)
         {
-            // Messages from a silo known dead are refused, as the replica grain must; messages to a
+            // Messages from a silo known dead are refused, as the replica service must; messages to a
             // dead generation are lost with it.
             var to = _replicas[m.To];
             if (_dead.Contains(m.FromId) || to.Id != m.ToId || !to.Alive) continue;

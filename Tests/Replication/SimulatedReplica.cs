@@ -18,7 +18,7 @@ internal sealed class SimulatedReplica
     public ReplicaState State { get; set; } = ReplicaState.Empty;
     /// <summary>Local writes not yet pushed.</summary>
     public Delta Pending { get; set; } = Delta.Empty;
-    /// <summary>What each peer has reported, as the replica grain keeps it: for cuts and the prune frontier.</summary>
+    /// <summary>What each peer has reported, as the replica service keeps it: for cuts and the prune frontier.</summary>
     public PeerVersions Peers { get; } = new();
     public PruneFrontier Frontier { get; set; } = PruneFrontier.Initial;
     public bool Alive { get; set; } = true;
