@@ -1,0 +1,23 @@
+namespace Heck.Silo.OriginsFile;
+
+/// <summary>
+/// The API's guard for origins the origins file manages: a write to one is refused with 409 and
+/// a problem body naming the file and the entry, since the file would undo it at its next apply.
+/// </summary>
+public static class ManagedByFile
+{
+    public const string ProblemType = "https://heck.dev/problems/managed-by-origins-file";
+
+    /// <summary>The 409 problem when <paramref name="status"/>'s file manages <paramref name="id"/>, else null.</summary>
+    public static IResult? Refuse(OriginsFileStatus status, string id)
+    {
+        if (!status.Manages(id, out var entry)) return null;
+        var where = entry is { } n ? $"entry {n} of the origins file {status.Path}" : $"managed by the origins file {status.Path}, which does not parse right now";
+        return Results.Problem(
+            statusCode: StatusCodes.Status409Conflict,
+            title: "The origin is managed by the origins file; edit the file instead.",
+            detail: $"Origin '{id}' is {where} (Heck:OriginsFile). Change or remove it in the file: the silo applies the file within {OriginsFileApplier.PollInterval.TotalSeconds:0} s of a change, and an API write would be undone by the file.",
+            type: ProblemType,
+            extensions: new Dictionary<string, object?> { ["file"] = status.Path, ["entry"] = entry, ["id"] = id });
+    }
+}
