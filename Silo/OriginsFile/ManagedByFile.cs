@@ -11,13 +11,22 @@ public static class ManagedByFile
     /// <summary>The 409 problem when <paramref name="status"/>'s file manages <paramref name="id"/>, else null.</summary>
     public static IResult? Refuse(OriginsFileStatus status, string id)
     {
-        if (!status.Manages(id, out var entry)) return null;
-        var where = entry is { } n ? $"entry {n} of the origins file {status.Path}" : $"managed by the origins file {status.Path}, which does not parse right now";
+        if (Message(status, id) is not { } message) return null;
+        status.Manages(id, out var entry);
         return Results.Problem(
             statusCode: StatusCodes.Status409Conflict,
             title: "The origin is managed by the origins file; edit the file instead.",
-            detail: $"Origin '{id}' is {where} (Heck:OriginsFile). Change or remove it in the file: the silo applies the file within {OriginsFileApplier.PollInterval.TotalSeconds:0} s of a change, and an API write would be undone by the file.",
+            detail: message,
             type: ProblemType,
             extensions: new Dictionary<string, object?> { ["file"] = status.Path, ["entry"] = entry, ["id"] = id });
+    }
+
+    /// <summary>Why a write to <paramref name="id"/> is refused, naming the file and the entry; null when it is not.</summary>
+    public static string? Message(OriginsFileStatus status, string id)
+    {
+        if (!status.Manages(id, out var entry)) return null;
+        var where = entry is { } n ? $"entry {n} of the origins file {status.Path}" : $"managed by the origins file {status.Path}, which does not parse right now";
+        return $"Origin '{id}' is {where} (Heck:OriginsFile). Change or remove it in the file: the silo applies the file within " +
+               $"{OriginsFileApplier.PollInterval.TotalSeconds:0} s of a change, and would undo a write made elsewhere.";
     }
 }

@@ -118,6 +118,21 @@ public sealed class OriginsFileApplier(
     private async Task<(IReadOnlySet<string> Managed, bool Retry)> ApplyAsync(OriginsFileContent content, IReadOnlySet<string> managedBefore, CancellationToken ct)
     {
         var plan = OriginsFilePlan.Make(content, managedBefore, replica.Spec);
+        if (plan.Upserts.Count + plan.Deletes.Count == 0) return Finish(content, managedBefore, plan, [], [], [], plan.Managed);
+        // The file's own writes pass the guard that refuses everyone else's.
+        RequestContext.Set(OriginsFileGuard.AppliedByFileKey, true);
+        try
+        {
+            return await WriteAsync(content, managedBefore, plan, ct);
+        }
+        finally
+        {
+            RequestContext.Remove(OriginsFileGuard.AppliedByFileKey);
+        }
+    }
+
+    private async Task<(IReadOnlySet<string> Managed, bool Retry)> WriteAsync(OriginsFileContent content, IReadOnlySet<string> managedBefore, OriginsFilePlan plan, CancellationToken ct)
+    {
         var upserted = new List<string>();
         var deleted = new List<string>();
         var failures = new List<string>();
@@ -148,6 +163,12 @@ public sealed class OriginsFileApplier(
                 failures.Add($"{id}: not deleted: {ex.Message}");
             }
         }
+        return Finish(content, managedBefore, plan, upserted, deleted, failures, stillManaged);
+    }
+
+    private (IReadOnlySet<string> Managed, bool Retry) Finish(OriginsFileContent content, IReadOnlySet<string> managedBefore, OriginsFilePlan plan,
+        List<string> upserted, List<string> deleted, List<string> failures, IReadOnlySet<string> stillManaged)
+    {
         if (!stillManaged.SetEquals(managedBefore)) state.Save(content.Path, stillManaged);
 
         var report = new OriginsFileStatus.ApplyReport(time.GetUtcNow(), upserted, deleted, plan.Unchanged, failures);

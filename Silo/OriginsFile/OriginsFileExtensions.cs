@@ -20,6 +20,7 @@ public static class OriginsFileExtensions
             var content = OriginsFileLoader.Load(path);
             var managed = content.Parsed ? new HashSet<string>(content.ManagedIds, StringComparer.Ordinal) : state.Load();
             status = new OriginsFileStatus(path, managed, content);
+            builder.Services.AddSingleton<IIncomingGrainCallFilter, OriginsFileGuard>(); // what AddIncomingGrainCallFilter registers
         }
         builder.Services.AddSingleton(status);
         builder.Services.AddSingleton(state);

@@ -1,8 +1,10 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Heck.Client.Sdk;
 using Heck.Grains.Replica;
 using Heck.Membership.Orleans;
+using Heck.Origins;
 using Heck.Replication;
 using Heck.Silo.OriginsFile;
 using Heck.Tests.Infrastructure;
@@ -84,6 +86,23 @@ public sealed class OriginsFileApiTests : IDisposable
         // Origins the file does not list are the API's to write.
         using var created = await PutAsync(silo, "mine", 1000);
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+    }
+
+    [Fact]
+    public async Task The_sdk_cannot_write_a_file_managed_origin_either()
+    {
+        WriteFile(Entry("filed"));
+        await using var silo = await StartAsync();
+        await WaitRegisteredAsync(silo, "filed");
+        await using var client = await HeckClient.ConnectAsync(new HeckClientOptions { Gateways = { $"127.0.0.1:{silo.GatewayPort}" } });
+
+        var refused = await Assert.ThrowsAsync<HeckValidationException>(() =>
+            client.UpsertOriginAsync("filed", new OriginInput { Url = "http://127.0.0.1:9/other", IntervalMs = 1000 }));
+        Assert.Contains($"entry 1 of the origins file {_file}", Assert.Single(refused.Errors, e => e.Field == "id").Message);
+        var removal = await Assert.ThrowsAnyAsync<Exception>(() => client.RemoveOriginAsync("filed"));
+        Assert.Contains(_file, removal.Message);
+        Assert.Equal(60_000, await IntervalOfAsync(silo, "filed"));
+        Assert.True((await client.UpsertOriginAsync("mine", new OriginInput { Url = "http://127.0.0.1:9/mine", IntervalMs = 1000 })).Created);
     }
 
     [Fact]
