@@ -45,6 +45,7 @@ public sealed class OriginsFileLoaderTests : IDisposable
     [InlineData("")]
     [InlineData("# nothing yet\n")]
     [InlineData("origins:\n")]
+    [InlineData("origins: []\n")]
     public void An_empty_file_has_no_origins(string yaml)
     {
         var file = Load(yaml);
