@@ -25,7 +25,7 @@ public static class ManagedByFile
     public static string? Message(OriginsFileStatus status, string id)
     {
         if (!status.Manages(id, out var entry)) return null;
-        var where = entry is { } n ? $"entry {n} of the origins file {status.Path}" : $"managed by the origins file {status.Path}, which does not parse right now";
+        var where = entry is { } n ? $"entry {n} of the origins file {status.Path}" : $"still managed by the origins file {status.Path} (the file does not parse right now, or the origin is being deleted)";
         return $"Origin '{id}' is {where} (Heck:OriginsFile). Change or remove it in the file: the silo applies the file within " +
                $"{OriginsFileApplier.PollInterval.TotalSeconds:0} s of a change, and would undo a write made elsewhere.";
     }

@@ -88,11 +88,19 @@ public sealed class OriginsFileApplier(
     /// </summary>
     private async Task CatchUpAsync(CancellationToken ct)
     {
-        var deadline = time.GetUtcNow() + CatchUpBound;
-        while (time.GetUtcNow() < deadline
-               && membership.CurrentSnapshot.ActivePeers(silo.SiloAddress).Count > 0
-               && !replica.Version.Contiguous.Keys.Any(r => r != replica.Self))
-            await Task.Delay(TimeSpan.FromMilliseconds(100), time, ct);
+        try
+        {
+            var deadline = time.GetUtcNow() + CatchUpBound;
+            while (time.GetUtcNow() < deadline
+                   && membership.CurrentSnapshot.ActivePeers(silo.SiloAddress).Count > 0
+                   && !replica.Version.Contiguous.Keys.Any(r => r != replica.Self))
+                await Task.Delay(TimeSpan.FromMilliseconds(100), time, ct);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // Only a cost: the first apply may write identical specs again.
+            logger.LogWarning(ex, "Heck:OriginsFile: could not wait for the peers' registry; applying now");
+        }
     }
 
     private static string? Read(string path, out string? error)

@@ -142,7 +142,9 @@ public sealed class OriginsFileApiTests : IDisposable
             await Eventually.Until(() => StatusOfGetAsync(silo, "removed"), s => s == HttpStatusCode.NotFound, Within, "removed deleted");
             Assert.Equal(HttpStatusCode.OK, await StatusOfGetAsync(silo, "kept"));
             Assert.Equal(HttpStatusCode.OK, await StatusOfGetAsync(silo, "mine"));
-            var file = await silo.GetJsonAsync("/api/origins-file");
+            // The report is written just after the delete: wait for it rather than race it.
+            var file = await Eventually.Until(() => silo.GetJsonAsync("/api/origins-file"),
+                f => f.TryGetProperty("lastApply", out var a) && a.GetProperty("deleted").GetArrayLength() > 0, Within, "the delete reported");
             Assert.Equal(["removed"], file.GetProperty("lastApply").GetProperty("deleted").EnumerateArray().Select(e => e.GetString()));
             Assert.Equal(["kept"], file.GetProperty("managed").EnumerateArray().Select(e => e.GetString()));
             // No longer the file's: the API may create it again.
