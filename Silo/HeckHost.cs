@@ -26,7 +26,7 @@ public static class HeckHost
             .UseHeckMembership(options, advertised)
             .UseHeckSiloIdentity(options, advertised)
             .AddHeckGrains(Path.GetFullPath(options.Storage.Path, Environment.CurrentDirectory)));
-        builder.AddOriginsFile(options.OriginsFile);
+        builder.AddOriginsFile(options);
         return builder.Build().MapHeckApi();
     }
 }

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using Heck.Silo.Configuration;
+using Heck.Silo.OriginsFile;
 
 namespace Heck.Silo.Api;
 
@@ -24,6 +25,7 @@ public static class ApiExtensions
         app.UseStatusCodePages();
         app.MapOriginEndpoints();
         app.MapClusterEndpoints();
+        app.MapOriginsFileEndpoints();
         return app;
     }
 }

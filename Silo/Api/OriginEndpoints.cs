@@ -3,6 +3,7 @@ using Heck.Api;
 using Heck.Grains.Replica;
 using Heck.Health;
 using Heck.Origins;
+using Heck.Silo.OriginsFile;
 
 namespace Heck.Silo.Api;
 
@@ -23,8 +24,9 @@ public static class OriginEndpoints
         origins.MapGet("/{id}/transitions", TransitionsAsync);
     }
 
-    private static async Task<IResult> PutAsync(string id, HttpRequest request, IGrainFactory grains, CancellationToken ct)
+    private static async Task<IResult> PutAsync(string id, HttpRequest request, IGrainFactory grains, OriginsFileStatus file, CancellationToken ct)
     {
+        if (ManagedByFile.Refuse(file, id) is { } conflict) return conflict;
         var errors = new List<FieldError>();
         if (OriginValidator.CheckId(id) is { } idError) errors.Add(idError);
 
@@ -60,9 +62,10 @@ public static class OriginEndpoints
         return Results.Ok(new OriginListDocument(replica.List(status).Select(OriginDocument.From).ToList()));
     }
 
-    private static async Task<IResult> DeleteAsync(string id, IGrainFactory grains, CancellationToken ct)
+    private static async Task<IResult> DeleteAsync(string id, IGrainFactory grains, OriginsFileStatus file, CancellationToken ct)
     {
         if (OriginValidator.CheckId(id) is { } idError) return Problems.Invalid([idError]);
+        if (ManagedByFile.Refuse(file, id) is { } conflict) return conflict;
         // A retried delete that the first attempt already did answers 404, which is what DELETE may do.
         return await ClusterUnavailable.RetryAsync(() => grains.GetGrain<IOriginGrain>(id).Remove(), ct) ? Results.NoContent() : Problems.NotFound(id);
     }

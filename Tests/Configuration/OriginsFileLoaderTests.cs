@@ -1,4 +1,3 @@
-using Heck.Silo.Configuration;
 using Heck.Silo.OriginsFile;
 using Heck.Tests.Infrastructure;
 using Xunit;
@@ -18,10 +17,12 @@ public sealed class OriginsFileLoaderTests : IDisposable
         return path;
     }
 
+    private OriginsFileContent Load(string yaml) => OriginsFileLoader.Load(Write(yaml));
+
     [Fact]
     public void Reads_origins_with_the_api_field_names()
     {
-        var specs = OriginsFileLoader.Load(Write("""
+        var file = Load("""
             origins:
               - id: web
                 url: https://example.com/health
@@ -31,48 +32,74 @@ public sealed class OriginsFileLoaderTests : IDisposable
                   Host: example.com
               - id: db
                 url: tcp://127.0.0.1:5432
-            """));
-        Assert.Equal(["web", "db"], specs.Select(s => s.Id));
-        Assert.Equal(5000, specs[0].IntervalMs);
-        Assert.Equal("example.com", specs[0].Headers["Host"]);
+            """);
+        Assert.True(file.Parsed);
+        Assert.Empty(file.Errors);
+        Assert.Equal(["web", "db"], file.Specs.Select(s => s.Id));
+        Assert.Equal(5000, file.Specs[0].IntervalMs);
+        Assert.Equal("example.com", file.Specs[0].Headers["Host"]);
+        Assert.Equal(2, file.EntryOf("db"));
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("# nothing yet\n")]
+    [InlineData("origins:\n")]
+    [InlineData("origins: []\n")]
+    public void An_empty_file_has_no_origins(string yaml)
+    {
+        var file = Load(yaml);
+        Assert.True(file.Parsed);
+        Assert.Empty(file.Specs);
+        Assert.Empty(file.Errors);
     }
 
     [Fact]
-    public void An_empty_file_has_no_origins() => Assert.Empty(OriginsFileLoader.Load(Write("")));
-
-    [Fact]
-    public void A_bad_entry_is_named_with_its_field()
+    public void A_bad_entry_is_reported_with_its_position_id_and_key_and_the_others_stand()
     {
-        var e = Assert.Throws<HeckConfigurationException>(() => OriginsFileLoader.Load(Write("""
+        var path = Write("""
             origins:
               - id: good
                 url: http://a/
               - id: bad
                 url: http://b/
                 intervalMs: 5
-            """)));
-        var error = Assert.Single(e.Errors);
-        Assert.Contains("entry 2 (id 'bad')", error);
-        Assert.Contains("intervalMs", error);
+              - id: also-good
+                url: http://c/
+            """);
+        var file = OriginsFileLoader.Load(path);
+        Assert.True(file.Parsed);
+        Assert.Equal(["good", "also-good"], file.Specs.Select(s => s.Id));
+        var error = Assert.Single(file.Errors);
+        Assert.Equal((2, "bad", "intervalMs"), (error.Entry, error.Id, error.Key));
+        Assert.StartsWith($"Heck:OriginsFile {path}: entry 2 (id 'bad'): intervalMs: ", error.Describe(path));
+        // Still managed by the file: its last good spec is kept, never deleted because of a typo.
+        Assert.Equal(2, file.EntryOf("bad"));
     }
 
     [Fact]
-    public void Unknown_fields_and_bad_yaml_name_the_line()
+    public void An_unknown_field_names_its_entry_key_and_line_and_the_others_stand()
     {
-        var e = Assert.Throws<HeckConfigurationException>(() => OriginsFileLoader.Load(Write("""
+        var file = Load("""
             origins:
               - id: a
                 url: http://a/
                 intervalMS: 500
-            """)));
-        Assert.Contains("line 4", e.Message);
-        Assert.Contains("intervalMS", e.Message);
+              - id: b
+                url: http://b/
+            """);
+        Assert.Equal(["b"], file.Specs.Select(s => s.Id));
+        var error = Assert.Single(file.Errors);
+        Assert.Equal((1, "a", "intervalMS"), (error.Entry, error.Id, error.Key));
+        Assert.Contains("line 4", error.Message);
+        Assert.Contains("unknown field", error.Message);
+        Assert.Contains("a", file.ManagedIds);
     }
 
     [Fact]
     public void ExpectStatus_is_a_scalar_text_or_code_and_a_list_names_its_line()
     {
-        var specs = OriginsFileLoader.Load(Write("""
+        var file = Load("""
             origins:
               - id: code
                 url: http://a/
@@ -80,28 +107,69 @@ public sealed class OriginsFileLoaderTests : IDisposable
               - id: text
                 url: http://b/
                 expectStatus: 404, 200-299
-            """));
-        Assert.Equal(["404", "200-299,404"], specs.Select(s => s.ExpectStatus));
-
-        var e = Assert.Throws<HeckConfigurationException>(() => OriginsFileLoader.Load(Write("""
-            origins:
               - id: list
-                url: http://a/
+                url: http://c/
                 expectStatus: [200, 404]
-            """)));
-        Assert.Contains("line 4", e.Message);
+            """);
+        Assert.Equal(["404", "200-299,404"], file.Specs.Select(s => s.ExpectStatus));
+        var error = Assert.Single(file.Errors);
+        Assert.Equal((3, "list", "expectStatus"), (error.Entry, error.Id, error.Key));
+        Assert.Contains("line 10", error.Message);
     }
 
     [Fact]
-    public void Duplicate_ids_are_errors()
+    public void A_duplicate_id_is_an_error_and_the_first_entry_stands()
     {
-        var e = Assert.Throws<HeckConfigurationException>(() => OriginsFileLoader.Load(Write("""
+        var file = Load("""
             origins:
               - id: a
                 url: http://a/
               - id: a
                 url: http://b/
-            """)));
-        Assert.Contains("more than once", e.Message);
+            """);
+        Assert.Equal("http://a/", Assert.Single(file.Specs).Url);
+        var error = Assert.Single(file.Errors);
+        Assert.Equal((2, "id"), (error.Entry, error.Key));
+        Assert.Contains("more than once", error.Message);
+        Assert.Equal(1, file.EntryOf("a"));
+    }
+
+    [Fact]
+    public void Entries_without_a_usable_id_are_errors_and_not_managed()
+    {
+        var file = Load("""
+            origins:
+              - url: http://a/
+              -
+              - id: "bad id"
+                url: http://c/
+            """);
+        Assert.Empty(file.Specs);
+        Assert.Empty(file.ManagedIds);
+        Assert.Equal([1, 2, 3], file.Errors.Select(e => e.Entry!.Value).Distinct());
+    }
+
+    [Theory]
+    [InlineData("origins:\n  - id: a\n    url: [unclosed\n", "line")]
+    [InlineData("orgins:\n  - id: a\n    url: http://a/\n", "unknown key 'orgins'")]
+    [InlineData("- id: a\n  url: http://a/\n", "mapping with the key 'origins'")]
+    [InlineData("origins: web\n", "must be a list")]
+    public void A_file_that_does_not_parse_is_one_error_for_the_whole_file(string yaml, string says)
+    {
+        // A misspelt top-level key must not read as "no origins": that would delete every managed one.
+        var file = Load(yaml);
+        Assert.False(file.Parsed);
+        Assert.Empty(file.Specs);
+        var error = Assert.Single(file.Errors);
+        Assert.Null(error.Entry);
+        Assert.Contains(says, error.Message);
+    }
+
+    [Fact]
+    public void A_file_that_cannot_be_read_is_an_error_not_an_exception()
+    {
+        var file = OriginsFileLoader.Load(_dir.Path); // a directory
+        Assert.False(file.Parsed);
+        Assert.Contains("cannot be read", Assert.Single(file.Errors).Message);
     }
 }
