@@ -38,6 +38,7 @@ public static class HeckGrainsSiloBuilderExtensions
         // TryAdd, so tests can put a failing or counting prober in front of the real one.
         services.TryAddSingleton<IOriginProber, OriginProber>();
         services.AddSingleton<LocalReplica>();
+        services.AddSingleton<OriginReads>();
         services.AddSingleton<MembershipReader>();
         services.AddSingleton<LocalOrigins>();
         services.AddSingleton<Confirmers>();

@@ -36,8 +36,9 @@ internal static class OriginsCommands
         var degraded = IntOption.Create("--degraded-latency-ms", "A successful probe slower than this makes the origin degraded", "ms");
         var healthy = IntOption.Create("--healthy-threshold", $"Successes in a row to become healthy (default {OriginDefaults.HealthyThreshold})", "n");
         var unhealthy = IntOption.Create("--unhealthy-threshold", $"Failures in a row to become unhealthy (default {OriginDefaults.UnhealthyThreshold})", "n");
+        var reuse = new Option<bool>("--reuse-connection") { Description = "Probe over pooled keep-alive connections (http(s) only; default: a new connection per probe)" };
 
-        var command = new Command("add", "Create or replace an origin") { id, url, interval, timeout, method, expect, body, headers, degraded, healthy, unhealthy };
+        var command = new Command("add", "Create or replace an origin") { id, url, interval, timeout, method, expect, body, headers, degraded, healthy, unhealthy, reuse };
         context.SetAction(command, async (run, ct) =>
         {
             var errors = new List<FieldError>();
@@ -53,6 +54,7 @@ internal static class OriginsCommands
                 DegradedLatencyMs = run.Get(degraded),
                 HealthyThreshold = run.Get(healthy),
                 UnhealthyThreshold = run.Get(unhealthy),
+                ReuseConnection = run.Get(reuse) ? true : null,
             };
             var originId = run.Get(id)!;
             errors.AddRange(OriginValidator.Validate(originId, input, out _).Where(e => !errors.Contains(e)));
@@ -122,7 +124,7 @@ internal static class OriginsCommands
             foreach (var o in origins)
             {
                 table.AddRow(
-                    Markup.Escape(o.Spec.Id), Render.StatusMarkup(o.Health.Status), Markup.Escape(o.Spec.Url),
+                    Markup.Escape(o.Spec.Id), Render.HealthMarkup(o.Health), Markup.Escape(o.Spec.Url),
                     Render.Time(o.Health.Since), Render.Latency(o.Health.LastLatencyMs),
                     Render.Text(o.Health.LastError), Render.Text(o.Health.Owner));
             }

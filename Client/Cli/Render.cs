@@ -20,6 +20,24 @@ internal static class Render
         _ => "[grey]unknown[/]",
     };
 
+    /// <summary>
+    /// An origin's status as read: a stale verdict says so, with the age of the last observation:
+    /// <c>unknown (stale, last seen 42 s ago)</c>.
+    /// </summary>
+    public static string HealthMarkup(HealthView health) =>
+        health.Stale ? $"{StatusMarkup(health.Status)} [grey](stale, last seen {Age(health.AgeMs)} ago)[/]" : StatusMarkup(health.Status);
+
+    /// <summary>A duration in the largest whole unit that keeps it readable: <c>900 ms</c>, <c>42 s</c>, <c>7 min</c>, <c>3 h</c>, <c>2 d</c>.</summary>
+    public static string Age(long? ms) => ms switch
+    {
+        null => "?",
+        < 1000 => $"{ms} ms",
+        < 120_000 => $"{ms / 1000} s",
+        < 7_200_000 => $"{ms / 60_000} min",
+        < 172_800_000 => $"{ms / 3_600_000} h",
+        _ => $"{ms / 86_400_000} d",
+    };
+
     /// <summary>UTC, to the second: <c>2025-01-31 12:00:00Z</c>.</summary>
     public static string Time(DateTimeOffset? at) =>
         at is { } t ? t.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss'Z'", CultureInfo.InvariantCulture) : None;
@@ -44,7 +62,7 @@ internal static class Render
 
         Row("id", Markup.Escape(s.Id));
         Row("url", Markup.Escape(s.Url));
-        Row("status", StatusMarkup(h.Status));
+        Row("status", HealthMarkup(h));
         Row("since", Time(h.Since));
         Row("last probe", Time(h.LastProbeAt));
         Row("last latency", Latency(h.LastLatencyMs));
@@ -59,6 +77,7 @@ internal static class Render
             Row("method", Markup.Escape(s.Method));
             Row("expect status", Markup.Escape(s.ExpectStatus));
             Row("body contains", Text(s.BodyContains));
+            Row("reuse connection", s.ReuseConnection ? "yes" : "no (a new connection per probe)");
             Row("headers", s.Headers.Count == 0 ? None
                 : string.Join("\n", s.Headers.OrderBy(x => x.Key, StringComparer.OrdinalIgnoreCase).Select(x => Markup.Escape($"{x.Key}: {x.Value}"))));
         }

@@ -19,6 +19,7 @@ public sealed record OriginDocument(
     int? DegradedLatencyMs,
     int HealthyThreshold,
     int UnhealthyThreshold,
+    bool? ReuseConnection,
     HealthDocument Health,
     string? ObservedBy,
     DateTimeOffset? ObservedAt,
@@ -31,12 +32,18 @@ public sealed record OriginDocument(
         return new(s.Id, s.Url, s.IntervalMs, s.TimeoutMs,
             http ? s.Method : null, http ? s.ExpectStatus : null, s.BodyContains,
             s.Headers.Count > 0 ? s.Headers : null, s.DegradedLatencyMs, s.HealthyThreshold, s.UnhealthyThreshold,
-            HealthDocument.From(view.Health), view.ObservedBy, view.ObservedAt, view.ReplicatedAt);
+            http ? s.ReuseConnection : null, HealthDocument.From(view.Health), view.ObservedBy, view.ObservedAt, view.ReplicatedAt);
     }
 }
 
+/// <summary>
+/// An origin's health. <c>stale</c> is true when the freshest observation (<c>ageMs</c> old, made at
+/// the origin's <c>observedAt</c>) is past the staleness bound: the status then reads <c>unknown</c>.
+/// </summary>
 public sealed record HealthDocument(
     HealthStatus Status,
+    bool Stale,
+    long? AgeMs,
     DateTimeOffset Since,
     DateTimeOffset? LastProbeAt,
     double? LastLatencyMs,
@@ -48,7 +55,7 @@ public sealed record HealthDocument(
     IReadOnlyList<string>? ConfirmedBy)
 {
     public static HealthDocument From(HealthView h) => new(
-        h.Status, h.Since, h.LastProbeAt, h.LastLatencyMs is { } l ? Math.Round(l, 1) : null, h.LastStatusCode,
+        h.Status, h.Stale, h.AgeMs, h.Since, h.LastProbeAt, h.LastLatencyMs is { } l ? Math.Round(l, 1) : null, h.LastStatusCode,
         h.LastError, h.Owner, h.ConsecutiveSuccesses, h.ConsecutiveFailures, h.ConfirmedBy);
 }
 

@@ -17,6 +17,13 @@ public sealed record HealthView
     [Id(8)] public int? LastStatusCode { get; init; }
     /// <summary>While unhealthy: the probers (owner and confirmers) whose failures made it so.</summary>
     [Id(9)] public IReadOnlyList<string>? ConfirmedBy { get; init; }
+    /// <summary>
+    /// Set by reads only (<see cref="Staleness"/>): the freshest observation is older than the
+    /// origin's staleness bound, so <see cref="Status"/> reads <see cref="HealthStatus.Unknown"/>.
+    /// </summary>
+    [Id(10)] public bool Stale { get; init; }
+    /// <summary>Set by reads only: how old the freshest observation was when read; null when never observed.</summary>
+    [Id(11)] public long? AgeMs { get; init; }
 
     public static HealthView Initial(DateTimeOffset since, string? owner) =>
         new() { Status = HealthStatus.Unknown, Since = since, Owner = owner };

@@ -28,4 +28,6 @@ public class OriginInput
     public int? DegradedLatencyMs { get; set; }
     public int? HealthyThreshold { get; set; }
     public int? UnhealthyThreshold { get; set; }
+    /// <summary>HTTP(S) only: true probes over pooled keep-alive connections; by default each probe opens a new one.</summary>
+    public bool? ReuseConnection { get; set; }
 }

@@ -22,6 +22,12 @@ public sealed record OriginSpec
     [Id(8)] public int? DegradedLatencyMs { get; init; }
     [Id(9)] public int HealthyThreshold { get; init; } = OriginDefaults.HealthyThreshold;
     [Id(10)] public int UnhealthyThreshold { get; init; } = OriginDefaults.UnhealthyThreshold;
+    /// <summary>
+    /// HTTP(S) only: probe over pooled keep-alive connections. Off by default: each probe opens a
+    /// new connection, as load-balancer checks do, so a dead listener, a full accept queue, a
+    /// rotated certificate or a DNS change shows at the next probe.
+    /// </summary>
+    [Id(11)] public bool ReuseConnection { get; init; }
 
     public OriginKind Kind => Url.StartsWith("tcp://", StringComparison.OrdinalIgnoreCase) ? OriginKind.Tcp : OriginKind.Http;
 
@@ -30,6 +36,7 @@ public sealed record OriginSpec
         TimeoutMs == other.TimeoutMs && Method == other.Method && ExpectStatus == other.ExpectStatus &&
         BodyContains == other.BodyContains && DegradedLatencyMs == other.DegradedLatencyMs &&
         HealthyThreshold == other.HealthyThreshold && UnhealthyThreshold == other.UnhealthyThreshold &&
+        ReuseConnection == other.ReuseConnection &&
         Headers.Count == other.Headers.Count &&
         Headers.All(h => other.Headers.TryGetValue(h.Key, out var v) && v == h.Value);
 

@@ -46,7 +46,7 @@ public static partial class OriginValidator
         string method = "", expect = "";
         if (kind == OriginKind.Tcp)
             RefuseHttpFields(input.Method is not null, input.ExpectStatus is not null, input.BodyContains is not null,
-                input.Headers is { Count: > 0 }, errors);
+                input.Headers is { Count: > 0 }, input.ReuseConnection == true, errors);
         else
         {
             method = (input.Method ?? "GET").ToUpperInvariant();
@@ -77,6 +77,7 @@ public static partial class OriginValidator
             DegradedLatencyMs = input.DegradedLatencyMs,
             HealthyThreshold = healthy,
             UnhealthyThreshold = unhealthy,
+            ReuseConnection = input.ReuseConnection ?? false,
         };
         return errors;
     }
@@ -104,7 +105,7 @@ public static partial class OriginValidator
 
         if (kind == OriginKind.Tcp)
             RefuseHttpFields(spec.Method is { Length: > 0 }, spec.ExpectStatus is { Length: > 0 }, spec.BodyContains is not null,
-                spec.Headers is { Count: > 0 }, errors);
+                spec.Headers is { Count: > 0 }, spec.ReuseConnection, errors);
         else if (kind == OriginKind.Http)
         {
             if (spec.Method is not ("GET" or "HEAD"))
@@ -142,11 +143,12 @@ public static partial class OriginValidator
             errors.Add(new("degradedLatencyMs", $"must be between 1 and {OriginDefaults.MaxIntervalMs} (was {d})"));
     }
 
-    // A TCP probe only connects: HTTP-only fields would be silently ignored, so refuse them.
-    private static void RefuseHttpFields(bool method, bool expectStatus, bool bodyContains, bool headers, List<FieldError> errors)
+    // A TCP probe only connects (a new connection each time): HTTP-only fields would be silently ignored, so refuse them.
+    private static void RefuseHttpFields(bool method, bool expectStatus, bool bodyContains, bool headers, bool reuseConnection, List<FieldError> errors)
     {
         foreach (var (name, set) in new[] {
-            ("method", method), ("expectStatus", expectStatus), ("bodyContains", bodyContains), ("headers", headers) })
+            ("method", method), ("expectStatus", expectStatus), ("bodyContains", bodyContains), ("headers", headers),
+            ("reuseConnection", reuseConnection) })
             if (set) errors.Add(new(name, "applies to http(s) origins only"));
     }
 

@@ -77,9 +77,21 @@ public sealed class HealthStateMachine
         _view.Status != HealthStatus.Unhealthy && Saturating(_view.ConsecutiveFailures) >= _spec.UnhealthyThreshold;
 
     /// <summary>
+    /// Whether the owner's probe with outcome <paramref name="success"/> needs the confirmers while
+    /// the origin is unhealthy: a failure (the owner's own path may be what is broken), or the
+    /// success that would end the unhealthy spell (it may be one lucky probe). Recovery then needs
+    /// the same majority as failure.
+    /// </summary>
+    public bool RecoveryNeedsConfirmation(bool success) =>
+        _view.Status == HealthStatus.Unhealthy && (!success || Saturating(_view.ConsecutiveSuccesses) >= _spec.HealthyThreshold);
+
+    /// <summary>
     /// Applies one observation; returns the transition it caused, or null. A failure that reaches
     /// the unhealthy threshold turns the origin unhealthy only if <paramref name="confirmation"/>
-    /// (when given) is upheld by a majority of owner and confirmers; otherwise the status holds.
+    /// (when given) is upheld; otherwise the status holds. While the origin is unhealthy, a given
+    /// confirmation decides the round instead of the owner's probe alone: the round counts as a
+    /// success when the majority reached the origin (see <see cref="Confirmation"/>), as a failure
+    /// otherwise, and the healthy threshold counts such rounds.
     /// </summary>
     public HealthTransition? Apply(Observation o, Confirmation? confirmation = null)
     {
@@ -88,13 +100,23 @@ public sealed class HealthStateMachine
         _newestAt = o.At;
         _observations.Add(o);
 
-        var successes = o.Success ? Saturating(_view.ConsecutiveSuccesses) : 0;
-        var failures = o.Success ? 0 : Saturating(_view.ConsecutiveFailures);
         var from = _view.Status;
-        var (to, reason) = Judge(o, from, successes, failures);
+        var recovery = from == HealthStatus.Unhealthy ? confirmation : null;
+        var success = recovery?.Reachable ?? o.Success;
+        var successes = success ? Saturating(_view.ConsecutiveSuccesses) : 0;
+        var failures = success ? 0 : Saturating(_view.ConsecutiveFailures);
+        var (to, reason) = Judge(o, success, from, successes, failures);
         var error = o.Success ? null : o.Error;
         var confirmedBy = to == HealthStatus.Unhealthy ? _view.ConfirmedBy : null;
-        if (to == HealthStatus.Unhealthy && from != HealthStatus.Unhealthy && confirmation is not null)
+        if (recovery is not null)
+        {
+            if (success && !o.Success)
+                error = $"{o.Error} (from the owner only: {string.Join(", ", recovery.SucceededAt)} reached it)";
+            else if (!success && o.Success)
+                error = $"recovery not confirmed: {string.Join(", ", recovery.FailedAt)} still failed";
+            if (to != from) reason += $" (confirmed by {recovery.SucceededAt.Count} of {recovery.Votes} probers)";
+        }
+        else if (to == HealthStatus.Unhealthy && from != HealthStatus.Unhealthy && confirmation is not null)
         {
             if (confirmation.Upheld)
             {
@@ -128,9 +150,9 @@ public sealed class HealthStateMachine
         return transition;
     }
 
-    private (HealthStatus Status, string? Reason) Judge(Observation o, HealthStatus from, int successes, int failures)
+    private (HealthStatus Status, string? Reason) Judge(Observation o, bool success, HealthStatus from, int successes, int failures)
     {
-        if (!o.Success)
+        if (!success)
         {
             if (failures < _spec.UnhealthyThreshold || from == HealthStatus.Unhealthy) return (from, null);
             var what = Count(failures, "consecutive failure", "consecutive failures");
@@ -138,7 +160,8 @@ public sealed class HealthStateMachine
         }
 
         if (successes < _spec.HealthyThreshold) return (from, null);
-        var slow = _spec.DegradedLatencyMs is { } limit && o.LatencyMs > limit;
+        // Only the owner's own success measured a latency.
+        var slow = o.Success && _spec.DegradedLatencyMs is { } limit && o.LatencyMs > limit;
         var to = slow ? HealthStatus.Degraded : HealthStatus.Healthy;
         if (to == from) return (from, null);
 

@@ -21,21 +21,24 @@ public sealed class Confirmers(
     private readonly string _self = silo.SiloAddress.Label();
 
     /// <summary>
-    /// The confirmers' verdict on a failure this silo saw. Null when there are none (a one-silo
-    /// cluster, or confirmation turned off): the owner's verdict stands alone.
+    /// The confirmers' votes with the owner's on a round this silo probed: a failure that would
+    /// turn the origin unhealthy, or (<paramref name="recovery"/>) any round while it is unhealthy.
+    /// Null when there are none (a one-silo cluster, or confirmation turned off): the owner's
+    /// verdict stands alone.
     /// </summary>
-    public async Task<Confirmation?> AskAsync(OriginSpec spec)
+    public async Task<Confirmation?> AskAsync(OriginSpec spec, bool ownerSucceeded = false, bool recovery = false)
     {
         var live = membership.CurrentSnapshot.ActiveSilos();
-        var count = _options.For(live.Length);
+        var count = recovery ? _options.ForRecovery(live.Length) : _options.For(live.Length);
         if (count == 0) return null;
         var confirmers = director.Rank(spec.Id, live).Where(s => !s.Equals(silo.SiloAddress)).Take(count).ToList();
         var timeout = TimeSpan.FromMilliseconds(spec.TimeoutMs + 1000);
         var votes = await Task.WhenAll(confirmers.Select(confirmer => VoteAsync(confirmer, spec, timeout)));
-        var failed = new List<string> { _self };
+        var failed = new List<string>();
         var succeeded = new List<string>();
+        (ownerSucceeded ? succeeded : failed).Add(_self);
         foreach (var vote in votes.OfType<ConfirmationVote>()) (vote.Success ? succeeded : failed).Add(vote.Prober);
-        return new Confirmation(failed, succeeded);
+        return new Confirmation(failed, succeeded, ownerSucceeded);
     }
 
     /// <summary>One confirmer's vote, or null when it did not answer within <paramref name="timeout"/>.</summary>

@@ -5,16 +5,19 @@ using Heck.Grains.Probing;
 using Heck.Grains.Replica;
 using Heck.Health;
 using Heck.Origins;
+using Heck.Replication;
 using Microsoft.Extensions.Logging;
 using Orleans.Runtime;
 
 namespace Heck.Grains.Origins;
 
 /// <summary>
-/// One origin. Its spec lives in the replicated registry (journalled on every silo), so wherever
-/// the grain activates it finds the spec in its silo's replica; where it is active (its owner
-/// silo) it probes on a grain timer, runs the health state machine, and writes each observation
-/// into the local replica, from which gossip spreads it.
+/// One origin. Its spec lives in the replicated registry (journalled on every silo), and the
+/// local replica's entry is the only source of truth: where the grain is active (its owner silo)
+/// it reads the current entry before every probe, so an edit takes effect at the next probe
+/// whichever silo's replica learnt it first, and an origin that left the registry stops being
+/// probed. It runs the health state machine and writes each observation into the local replica,
+/// from which gossip spreads it.
 /// </summary>
 [GrainType(GrainTypeName), RendezvousPlacement]
 public sealed class OriginGrain(
@@ -30,6 +33,8 @@ public sealed class OriginGrain(
     private readonly string _owner = silo.SiloAddress.Label();
     private readonly CancellationTokenSource _deactivating = new();
 
+    // The registry entry the schedule and state machine were set up from: a copy for noticing
+    // changes, never a source of truth (that is the replica).
     private OriginSpec? _spec;
     private HealthStateMachine? _health;
     private ProbeSchedule? _schedule;
@@ -39,49 +44,37 @@ public sealed class OriginGrain(
     private bool _probing;
     // Set once the reconciler has asked this activation to leave: its deactivation is expected.
     private bool _handingOff;
-    // Spec and health carried along when Orleans migrates this activation to its new owner, so the
-    // new owner starts at once even before gossip has brought it the spec.
-    private (OriginSpec Spec, HealthView? Health)? _carried;
+    // What a migration brought from the previous owner's replica: its registry entry and health
+    // record, merged into this silo's replica like a gossiped delta, so neither can override a
+    // newer entry or record already here.
+    private Delta? _carried;
 
     private string Id => this.GetPrimaryKeyString();
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        StartFromReplica();
-        return Task.CompletedTask;
-    }
-
-    /// <summary>
-    /// Starts probing from what is known: a spec carried over by migration, else the replica's.
-    /// A handoff continues from the health the previous owner had (carried, or replicated).
-    /// </summary>
-    private void StartFromReplica()
-    {
-        if (_spec is not null)
+        if (_carried is { } carried)
         {
-            // Probing already: say so again, in case a duplicate activation's deactivation took the entry.
-            local.Add(Id, this);
-            return;
+            _carried = null;
+            replica.Apply(carried);
         }
-        var spec = replica.Spec(Id) ?? _carried?.Spec;
-        if (spec is null) return;
-        var previous = _carried?.Health ?? replica.Get(Id)?.Health;
-        _carried = null;
-        _health = previous is { Status: not HealthStatus.Unknown } ? new HealthStateMachine(spec, previous, _owner) : null;
-        Start(spec, fresh: _health is null, takeover: _health is not null);
+        Sync();
+        return Task.CompletedTask;
     }
 
     public void OnDehydrate(IDehydrationContext context)
     {
-        if (_spec is null) return;
-        context.TryAddValue("heck.spec", _spec);
-        if (_health is not null) context.TryAddValue("heck.health", _health.View);
+        var state = replica.State;
+        if (state.Registry.Get(Id) is not { } entry) return;
+        var own = state.Health.Get(Id, replica.Self);
+        var version = VersionVector.Empty.Add(entry.Dot);
+        if (own is not null) version = version.Add(own.Dot);
+        context.TryAddValue("heck.carried", new Delta([entry], own is null ? [] : [own], version, VersionVector.Empty));
     }
 
     public void OnRehydrate(IRehydrationContext context)
     {
-        if (context.TryGetValue<OriginSpec>("heck.spec", out var spec) && spec is not null)
-            _carried = (spec, context.TryGetValue<HealthView>("heck.health", out var health) ? health : null);
+        if (context.TryGetValue<Delta>("heck.carried", out var carried) && carried is not null) _carried = carried;
     }
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
@@ -90,7 +83,8 @@ public sealed class OriginGrain(
         _timer?.Dispose();
         // A registered origin's activation leaving on its own (not handed off, removed, migrated or
         // stopped with the silo) leaves the origin unprobed until something activates it again.
-        if (_spec is not null && !_handingOff && reason.ReasonCode is not (DeactivationReasonCode.ShuttingDown or DeactivationReasonCode.Migrating))
+        if (_spec is not null && replica.Spec(Id) is not null && !_handingOff &&
+            reason.ReasonCode is not (DeactivationReasonCode.ShuttingDown or DeactivationReasonCode.Migrating))
         {
             logger.LogInformation("Origin {Id} lost its activation ({Reason}); reconciling", Id, reason);
             local.MarkLost(Id, this);
@@ -98,6 +92,25 @@ public sealed class OriginGrain(
         else local.Remove(Id, this);
         // The replica keeps the last known state for readers; the next owner overwrites it.
         return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// Brings probing in line with the registry's current entry: starts it (from the replicated
+    /// verdict), takes an edited spec, or stops when the origin left the registry. Returns the
+    /// current spec, or null when there is none.
+    /// </summary>
+    private OriginSpec? Sync()
+    {
+        var spec = replica.Spec(Id);
+        if (spec is null)
+        {
+            if (_spec is not null) Retire("left the registry");
+            return null;
+        }
+        if (_spec is null) Begin(spec);
+        else if (!_spec.Equals(spec)) Reconfigure(spec);
+        else local.Add(Id, this); // in case a duplicate activation's deactivation took the entry
+        return spec;
     }
 
     public Task<ConfigureResult> Configure(OriginSpec spec) => Task.FromResult(ConfigureNow(spec));
@@ -110,14 +123,13 @@ public sealed class OriginGrain(
             errors = [new FieldError("id", $"does not match the grain key '{Id}'")];
         if (errors.Count > 0) return new ConfigureResult(false, null, errors);
 
-        var current = replica.Spec(Id);
-        if (current is not null && current.Equals(spec) && _spec is not null)
-            return new ConfigureResult(false, CurrentView(), []); // unchanged: keep schedule and health
-
-        // Journalled in the local replica before we answer; gossip spreads it from there.
+        // Journalled in the local replica before we answer (nothing when unchanged); gossip
+        // spreads it from there, and probing follows the registry.
         var created = replica.Upsert(spec);
-        Start(spec, fresh: created);
-        logger.LogInformation("Origin {Id} {Action}: {Url} every {IntervalMs} ms", Id, created ? "registered" : "updated", spec.Url, spec.IntervalMs);
+        var changed = _spec is null || !_spec.Equals(spec);
+        Sync();
+        if (changed)
+            logger.LogInformation("Origin {Id} {Action}: {Url} every {IntervalMs} ms", Id, created ? "registered" : "updated", spec.Url, spec.IntervalMs);
         return new ConfigureResult(created, CurrentView(), []);
     }
 
@@ -125,19 +137,14 @@ public sealed class OriginGrain(
     {
         var removed = replica.Remove(Id);
         if (!removed && _spec is null) return Task.FromResult(false);
-        _spec = null;
-        local.Remove(Id, this);
-        StopProbing();
-        _health = null;
-        logger.LogInformation("Origin {Id} removed", Id);
-        DeactivateOnIdle();
+        Retire("removed");
         return Task.FromResult(removed);
     }
 
     public Task<OriginView?> GetView()
     {
         // An activation made before its spec reached this silo's replica starts once it has.
-        StartFromReplica();
+        Sync();
         return Task.FromResult(CurrentView());
     }
 
@@ -168,16 +175,47 @@ public sealed class OriginGrain(
     private OriginView? CurrentView() =>
         _spec is { } spec && _health is not null ? new OriginView(spec, _health.View) : null;
 
-    private void Start(OriginSpec spec, bool fresh, bool takeover = false)
+    /// <summary>
+    /// Starts probing. A new owner continues from the freshest verdict any replica left (a
+    /// handoff, a takeover after a crash, a silo restarted on its data) rather than from unknown,
+    /// and probes soon; a new origin starts unknown.
+    /// </summary>
+    private void Begin(OriginSpec spec)
+    {
+        var now = time.GetUtcNow();
+        var previous = ShownHealth.VerdictToResume(replica.State, Id, spec.IntervalMs, now);
+        _health = previous is not null ? new HealthStateMachine(spec, previous, _owner) : new HealthStateMachine(spec, now, _owner);
+        Schedule(spec, takeover: previous is not null);
+    }
+
+    private void Reconfigure(OriginSpec spec)
+    {
+        var interval = _spec!.IntervalMs;
+        _health!.Reconfigure(spec);
+        logger.LogInformation("Origin {Id} probes its current spec: {Url} every {IntervalMs} ms", Id, spec.Url, spec.IntervalMs);
+        if (spec.IntervalMs != interval) Schedule(spec, takeover: false);
+        else
+        {
+            _specVersion++; // a probe of the old spec still out is discarded
+            _spec = spec;
+        }
+    }
+
+    private void Retire(string why)
+    {
+        logger.LogInformation("Origin {Id} {Why}: stops probing", Id, why);
+        _spec = null;
+        _health = null;
+        local.Remove(Id, this);
+        StopProbing();
+        DeactivateOnIdle();
+    }
+
+    private void Schedule(OriginSpec spec, bool takeover)
     {
         _specVersion++;
         _spec = spec;
         local.Add(Id, this);
-        if (fresh || _health is null)
-            _health = new HealthStateMachine(spec, time.GetUtcNow(), _owner);
-        else
-            _health.Reconfigure(spec);
-
         StopProbing();
         var now = time.GetUtcNow();
         _schedule = new ProbeSchedule(TimeSpan.FromMilliseconds(spec.IntervalMs), now, Random.Shared,
@@ -193,6 +231,16 @@ public sealed class OriginGrain(
         });
     }
 
+    /// <summary>
+    /// After a probe of a spec that changed while it ran: its result is dropped, but the timer it
+    /// ran on still serves the new spec (same interval) unless a new schedule or a removal replaced it.
+    /// </summary>
+    private void RearmIfCurrent(IGrainTimer? timer)
+    {
+        if (timer is not null && ReferenceEquals(timer, _timer) && _schedule is not null)
+            timer.Change(_schedule.DueIn(time.GetUtcNow()), Timeout.InfiniteTimeSpan);
+    }
+
     private void StopProbing()
     {
         _timer?.Dispose();
@@ -202,6 +250,10 @@ public sealed class OriginGrain(
 
     private async Task ProbeOnceAsync(CancellationToken cancellationToken)
     {
+        // The registry decides what is probed, at every probe. Gone: stopped. A new interval:
+        // rescheduled, and the new timer probes.
+        var ticked = _timer;
+        if (Sync() is null || !ReferenceEquals(ticked, _timer)) return;
         if (_spec is not { } spec || _health is null || _schedule is null) return;
         if (_probing)
         {
@@ -225,16 +277,21 @@ public sealed class OriginGrain(
             {
                 return;
             }
-            if (version != _specVersion) return; // reconfigured or removed while probing
+            if (version != _specVersion) { RearmIfCurrent(timer); return; } // reconfigured or removed while probing
 
             var observation = new Observation(startedAt, result.Success, result.LatencyMs, result.StatusCode, result.Error, _owner);
             // Until it has a verdict of its own, an owner continues from the latest verdict another
             // owner left, as on a handoff: gossip may bring that verdict only after this activation
             // started fresh (a silo restarted on its old data takes its origins back at once).
-            if (_health.View.Status == HealthStatus.Unknown && replica.VerdictOfOtherOwners(Id) is { } verdict)
+            if (_health.View.Status == HealthStatus.Unknown &&
+                ShownHealth.VerdictToResume(replica.State, Id, spec.IntervalMs, startedAt) is { } verdict)
                 _health = new HealthStateMachine(spec, verdict, _owner);
-            var confirmation = !result.Success && _health.FailureWouldTurnUnhealthy ? await confirmers.AskAsync(spec) : null;
-            if (version != _specVersion) return;
+            Confirmation? confirmation = null;
+            if (!result.Success && _health.FailureWouldTurnUnhealthy)
+                confirmation = await confirmers.AskAsync(spec);
+            else if (_health.RecoveryNeedsConfirmation(result.Success))
+                confirmation = await confirmers.AskAsync(spec, ownerSucceeded: result.Success, recovery: true);
+            if (version != _specVersion) { RearmIfCurrent(timer); return; }
             var transition = _health.Apply(observation, confirmation);
             replica.RecordHealth(Id, _health.View, transition);
             if (transition is not null)
@@ -247,8 +304,7 @@ public sealed class OriginGrain(
         {
             // A bug in probing must not stop the schedule of this origin.
             logger.LogError(ex, "Probe of origin {Id} failed unexpectedly", Id);
-            if (version == _specVersion && _schedule is not null)
-                timer?.Change(_schedule.DueIn(time.GetUtcNow()), Timeout.InfiniteTimeSpan);
+            RearmIfCurrent(timer);
         }
         finally
         {

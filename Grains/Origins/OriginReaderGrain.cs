@@ -8,13 +8,14 @@ namespace Heck.Grains.Origins;
 /// <summary>
 /// Serves reads from the local replica of whichever silo the call lands on. A stateless worker is
 /// always activated on the calling silo (for a client, its gateway), so no read crosses the cluster.
+/// Health is read as the HTTP API reads it (<see cref="OriginReads"/>: staleness included).
 /// </summary>
 [StatelessWorker, GrainType("origin-reader")]
-public sealed class OriginReaderGrain(LocalReplica replica) : Grain, IOriginReaderGrain
+public sealed class OriginReaderGrain(LocalReplica replica, OriginReads reads) : Grain, IOriginReaderGrain
 {
-    public Task<OriginView?> Get(string id) => Task.FromResult(replica.Get(id));
+    public Task<OriginView?> Get(string id) => Task.FromResult(reads.Get(id));
 
-    public Task<IReadOnlyList<OriginView>> List(HealthStatus? status) => Task.FromResult(replica.List(status));
+    public Task<IReadOnlyList<OriginView>> List(HealthStatus? status) => Task.FromResult(reads.List(status));
 
     public Task<TransitionPage> TransitionsAfter(long after, int max) =>
         Task.FromResult(replica.TransitionsAfter(after, Math.Clamp(max, 1, 1000)));

@@ -8,8 +8,11 @@ using Heck.Origins;
 namespace Heck.Grains.Probing;
 
 /// <summary>
-/// Probes <c>http://</c> and <c>https://</c> origins with one shared connection pool.
-/// A probe succeeds when the status is in the spec's expectation and, if set, the first
+/// Probes <c>http://</c> and <c>https://</c> origins. Each probe opens a new connection (and asks
+/// the origin to close it), as load-balancer and Kubernetes checks do: a dead listener, a full
+/// accept queue, a rotated certificate or a DNS change shows at the next probe, not when a pooled
+/// connection finally expires. Origins with <see cref="OriginSpec.ReuseConnection"/> share one
+/// keep-alive pool instead. A probe succeeds when the status is in the spec's expectation and, if set, the first
 /// <see cref="MaxBodyBytes"/> of the body contain <see cref="OriginSpec.BodyContains"/>.
 /// </summary>
 public sealed class HttpProber : IOriginProber, IDisposable
@@ -22,7 +25,8 @@ public sealed class HttpProber : IOriginProber, IDisposable
     private readonly TimeProvider _time;
     // An invoker, not an HttpClient: it returns at the response headers (what ResponseHeadersRead
     // asks of HttpClient) and adds no per-request linked token source or timeout of its own.
-    private readonly HttpMessageInvoker _http;
+    private readonly HttpMessageInvoker _fresh;
+    private readonly HttpMessageInvoker _pooled;
     private readonly ConcurrentDictionary<string, StatusCodeSet> _statusSets = new(StringComparer.Ordinal);
     // What a probe needs from its spec, worked out once per spec instance and forgotten with it.
     private readonly ConditionalWeakTable<OriginSpec, Prepared> _prepared = new();
@@ -32,18 +36,22 @@ public sealed class HttpProber : IOriginProber, IDisposable
     {
         _time = time;
         _prepare = Prepare;
-        _http = new HttpMessageInvoker(new SocketsHttpHandler
-        {
-            AllowAutoRedirect = false,          // a redirect is the origin's answer, judged by expectStatus
-            UseCookies = false,                 // no state carried from one probe to the next
-            UseProxy = false,                   // judge the origin itself, not a proxy's view of it
-            AutomaticDecompression = DecompressionMethods.None,
-            PooledConnectionIdleTimeout = TimeSpan.FromSeconds(30),
-            PooledConnectionLifetime = TimeSpan.FromMinutes(2), // so DNS changes are noticed
-            // Bounds connection attempts that outlive the probe that started them.
-            ConnectTimeout = TimeSpan.FromSeconds(15),
-        }, disposeHandler: true);
+        // Zero lifetime: a connection is never handed to a second request.
+        _fresh = new HttpMessageInvoker(Handler(lifetime: TimeSpan.Zero), disposeHandler: true);
+        _pooled = new HttpMessageInvoker(Handler(lifetime: TimeSpan.FromMinutes(2)), disposeHandler: true); // so DNS changes are noticed
     }
+
+    private static SocketsHttpHandler Handler(TimeSpan lifetime) => new()
+    {
+        AllowAutoRedirect = false,          // a redirect is the origin's answer, judged by expectStatus
+        UseCookies = false,                 // no state carried from one probe to the next
+        UseProxy = false,                   // judge the origin itself, not a proxy's view of it
+        AutomaticDecompression = DecompressionMethods.None,
+        PooledConnectionIdleTimeout = TimeSpan.FromSeconds(30),
+        PooledConnectionLifetime = lifetime,
+        // Bounds connection attempts that outlive the probe that started them.
+        ConnectTimeout = TimeSpan.FromSeconds(15),
+    };
 
     public async Task<ProbeResult> ProbeAsync(OriginSpec spec, CancellationToken cancellationToken)
     {
@@ -54,7 +62,7 @@ public sealed class HttpProber : IOriginProber, IDisposable
         {
             var prepared = _prepared.GetValue(spec, _prepare);
             using var request = prepared.CreateRequest();
-            using var response = await _http.SendAsync(request, deadline.Token).ConfigureAwait(false);
+            using var response = await (spec.ReuseConnection ? _pooled : _fresh).SendAsync(request, deadline.Token).ConfigureAwait(false);
             status = (int)response.StatusCode;
             if (!prepared.Expect.Contains(status.Value))
                 return deadline.Fail($"status {status} not in {spec.ExpectStatus}", status);
@@ -80,7 +88,11 @@ public sealed class HttpProber : IOriginProber, IDisposable
         }
     }
 
-    public void Dispose() => _http.Dispose();
+    public void Dispose()
+    {
+        _fresh.Dispose();
+        _pooled.Dispose();
+    }
 
     internal static string Describe(HttpRequestError error, Exception ex) => error switch
     {
@@ -144,13 +156,14 @@ public sealed class HttpProber : IOriginProber, IDisposable
             spec.Method is "" ? HttpMethod.Get : HttpMethod.Parse(spec.Method),
             headers,
             hasUserAgent,
+            !spec.ReuseConnection,
             _statusSets.GetOrAdd(spec.ExpectStatus, StatusCodeSet.Parse),
             // Matched as UTF-8 bytes: no decoding of the body, and right for UTF-8 and ASCII pages.
             spec.BodyContains is { Length: > 0 } text ? Encoding.UTF8.GetBytes(text) : null);
     }
 
     private sealed record Prepared(
-        Uri Uri, HttpMethod Method, KeyValuePair<string, string>[] Headers, bool HasUserAgent,
+        Uri Uri, HttpMethod Method, KeyValuePair<string, string>[] Headers, bool HasUserAgent, bool CloseConnection,
         StatusCodeSet Expect, byte[]? Needle)
     {
         public HttpRequestMessage CreateRequest()
@@ -162,6 +175,9 @@ public sealed class HttpProber : IOriginProber, IDisposable
                 request.Headers.TryAddWithoutValidation(name, value);
             if (!HasUserAgent)
                 request.Headers.TryAddWithoutValidation("User-Agent", DefaultUserAgent);
+            // Says so to the origin too, which then closes first: the TIME_WAIT stays on its side,
+            // so a high probe rate does not use up the prober's local ports.
+            if (CloseConnection) request.Headers.ConnectionClose = true;
             return request;
         }
     }

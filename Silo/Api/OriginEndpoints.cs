@@ -1,6 +1,6 @@
 using System.Text.Json;
 using Heck.Api;
-using Heck.Grains.Replica;
+using Heck.Grains.Origins;
 using Heck.Health;
 using Heck.Origins;
 using Heck.Silo.OriginsFile;
@@ -8,7 +8,8 @@ using Heck.Silo.OriginsFile;
 namespace Heck.Silo.Api;
 
 /// <summary>
-/// <c>/api/origins</c>: writes go to the origin's grain; reads are answered from this silo's replica.
+/// <c>/api/origins</c>: writes go to the origin's grain; reads are answered from this silo's replica
+/// through <see cref="OriginReads"/>, which turns a stale verdict into <c>unknown</c>.
 /// </summary>
 public static class OriginEndpoints
 {
@@ -45,12 +46,12 @@ public static class OriginEndpoints
         return result.Created ? Results.Created($"/api/origins/{id}", response) : Results.Ok(response);
     }
 
-    private static IResult Get(string id, LocalReplica replica) =>
+    private static IResult Get(string id, OriginReads reads) =>
         OriginValidator.CheckId(id) is { } idError ? Problems.Invalid([idError])
-        : replica.Get(id) is { } view ? Results.Ok(OriginDocument.From(view))
+        : reads.Get(id) is { } view ? Results.Ok(OriginDocument.From(view))
         : Problems.NotFound(id);
 
-    private static IResult List(HttpRequest request, LocalReplica replica)
+    private static IResult List(HttpRequest request, OriginReads reads)
     {
         HealthStatus? status = null;
         if (request.Query.TryGetValue("status", out var raw))
@@ -59,7 +60,7 @@ public static class OriginEndpoints
                 return Problems.Invalid([new("status", $"must be one of unknown, healthy, degraded, unhealthy (was '{raw}')")]);
             status = parsed;
         }
-        return Results.Ok(new OriginListDocument(replica.List(status).Select(OriginDocument.From).ToList()));
+        return Results.Ok(new OriginListDocument(reads.List(status).Select(OriginDocument.From).ToList()));
     }
 
     private static async Task<IResult> DeleteAsync(string id, IGrainFactory grains, OriginsFileStatus file, CancellationToken ct)

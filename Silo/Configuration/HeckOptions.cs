@@ -53,6 +53,8 @@ public sealed class HeckOptions
         public double Weight { get; set; } = 1;
         /// <summary>Silos after the owner that re-probe a failing origin; unset: 1 with 2+ silos.</summary>
         public int? Confirmers { get; set; }
+        /// <summary>Silos that re-probe an unhealthy origin on each round; unset: as <see cref="Confirmers"/>.</summary>
+        public int? RecoveryConfirmers { get; set; }
     }
 
     public sealed class StorageSection

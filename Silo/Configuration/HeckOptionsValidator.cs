@@ -68,6 +68,8 @@ public sealed partial class HeckOptionsValidator : IValidateOptions<HeckOptions>
             errors.Add($"Heck:Placement:Weight must be a finite number greater than 0 (was {o.Placement.Weight})");
         if (o.Placement.Confirmers is < 0 or > 10)
             errors.Add($"Heck:Placement:Confirmers must be between 0 and 10 (was {o.Placement.Confirmers})");
+        if (o.Placement.RecoveryConfirmers is < 0 or > 10)
+            errors.Add($"Heck:Placement:RecoveryConfirmers must be between 0 and 10 (was {o.Placement.RecoveryConfirmers})");
         if (o.OriginsFile is { } file && !File.Exists(file))
             errors.Add($"Heck:OriginsFile names a file that does not exist ('{Path.GetFullPath(file)}')");
         return errors;

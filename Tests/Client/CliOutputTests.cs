@@ -30,7 +30,8 @@ public class CliOutputTests
         Assert.True(root.GetProperty("created").GetBoolean());
         var origin = root.GetProperty("origin");
         Assert.Equal(["id", "url", "intervalMs", "timeoutMs", "method", "expectStatus", "bodyContains", "headers",
-            "degradedLatencyMs", "healthyThreshold", "unhealthyThreshold", "health"], Names(origin));
+            "degradedLatencyMs", "healthyThreshold", "unhealthyThreshold", "reuseConnection", "health"], Names(origin));
+        Assert.False(origin.GetProperty("reuseConnection").GetBoolean());
         Assert.Equal("api", origin.GetProperty("id").GetString());
         Assert.Equal(5000, origin.GetProperty("intervalMs").GetInt32());
         Assert.Equal(2000, origin.GetProperty("timeoutMs").GetInt32());
@@ -52,7 +53,7 @@ public class CliOutputTests
         var origin = Json(r).GetProperty("origin");
         Assert.Equal(["id", "url", "intervalMs", "timeoutMs", "healthyThreshold", "unhealthyThreshold", "health"], Names(origin));
         Assert.Equal("tcp://db.internal:5432", origin.GetProperty("url").GetString());
-        Assert.Equal(["status", "since", "owner", "consecutiveSuccesses", "consecutiveFailures"], Names(origin.GetProperty("health")));
+        Assert.Equal(["status", "stale", "since", "owner", "consecutiveSuccesses", "consecutiveFailures"], Names(origin.GetProperty("health")));
     }
 
     [Fact]
@@ -120,6 +121,40 @@ public class CliOutputTests
         Assert.Equal("heck: origin 'zzz' not found", missing.Stderr.Trim());
         Assert.Equal("", missing.Stdout);
     }
+
+    [Fact]
+    public async Task A_stale_verdict_shows_as_unknown_with_its_age_in_json_tables_and_details()
+    {
+        var fresh = FakeCluster.View("a", "http://a.example/", HealthStatus.Healthy);
+        _cluster.Put(fresh with { Health = fresh.Health with { AgeMs = 900 } });
+        var stale = FakeCluster.View("b", "http://b.example/", HealthStatus.Unknown);
+        _cluster.Put(stale with { Health = stale.Health with { Stale = true, AgeMs = 42_500 } });
+
+        var items = Json(await Run("origins", "ls", "--json")).GetProperty("items");
+        Assert.False(items[0].GetProperty("health").GetProperty("stale").GetBoolean());
+        Assert.Equal(900, items[0].GetProperty("health").GetProperty("ageMs").GetInt64());
+        var b = items[1].GetProperty("health");
+        Assert.Equal("unknown", b.GetProperty("status").GetString());
+        Assert.True(b.GetProperty("stale").GetBoolean());
+        Assert.Equal(42_500, b.GetProperty("ageMs").GetInt64());
+
+        var table = await Run("origins", "ls");
+        var row = table.Stdout.Split('\n').Single(l => l.Contains("b.example", StringComparison.Ordinal));
+        Assert.Contains("unknown (stale, last seen 42 s ago)", row);
+        Assert.DoesNotContain("stale", table.Stdout.Split('\n').Single(l => l.Contains("a.example", StringComparison.Ordinal)));
+
+        var details = await Run("origins", "get", "b");
+        Assert.Contains("unknown (stale, last seen 42 s ago)", details.Stdout);
+    }
+
+    [Theory]
+    [InlineData(999L, "999 ms")]
+    [InlineData(42_500L, "42 s")]
+    [InlineData(119_999L, "119 s")]
+    [InlineData(420_000L, "7 min")]
+    [InlineData(10_800_000L, "3 h")]
+    [InlineData(172_800_000L, "2 d")]
+    public void Ages_read_in_a_whole_unit(long ms, string text) => Assert.Equal(text, Render.Age(ms));
 
     [Fact]
     public async Task Rm_removes_and_exits_1_when_there_was_nothing_to_remove()

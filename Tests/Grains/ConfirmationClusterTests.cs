@@ -90,4 +90,48 @@ public sealed class ConfirmationClusterTests() : HeckClusterTest(3, ("HeckTestGo
         // Nothing changed: the only transition is the first one (a single slow probe of the owner's may fail).
         Assert.Equal([HealthStatus.Healthy], (await grain.GetTransitions()).Select(t => t.To));
     }
+
+    [Fact]
+    public async Task An_owner_with_a_broken_path_does_not_hold_a_recovered_origin_unhealthy()
+    {
+        await RegisterHealthyAsync("recovers");
+        var owner = await OwnerOfAsync("recovers");
+        var grain = Cluster.Client.GetGrain<IOriginGrain>("recovers");
+        Target.Set("/recovers", TargetMode.Failing);
+        await Eventually.Until(async () => (await grain.GetView())!, v => v.Health.Status == HealthStatus.Unhealthy,
+            TimeSpan.FromSeconds(15), "unhealthy while failing");
+
+        // The owner loses its path to the origin just as the origin comes back: its confirmer sees it up.
+        BrokenVantageProber.Broken[owner] = true;
+        Target.Set("/recovers", TargetMode.Healthy);
+        var up = await Eventually.Until(async () => (await grain.GetView())!, v => v.Health.Status == HealthStatus.Healthy,
+            TimeSpan.FromSeconds(15), "healthy again although its owner cannot reach it");
+        Assert.Contains("reached it", up.Health.LastError);
+        Assert.Contains("confirmed by 1 of 2", (await grain.GetTransitions()).Last().Reason);
+    }
+
+    [Fact]
+    public async Task The_owner_alone_seeing_an_unhealthy_origin_up_does_not_end_the_spell()
+    {
+        await RegisterHealthyAsync("held-down");
+        var owner = await OwnerOfAsync("held-down");
+        var grain = Cluster.Client.GetGrain<IOriginGrain>("held-down");
+        Target.Set("/held-down", TargetMode.Failing);
+        await Eventually.Until(async () => (await grain.GetView())!, v => v.Health.Status == HealthStatus.Unhealthy,
+            TimeSpan.FromSeconds(15), "unhealthy while failing");
+
+        // Only the owner reaches it now (the others' paths are broken): a success nobody confirms.
+        foreach (var silo in Cluster.Silos.Where(s => !s.SiloAddress.Equals(owner))) BrokenVantageProber.Broken[silo.SiloAddress] = true;
+        Target.Set("/held-down", TargetMode.Healthy);
+        await Eventually.Until(() => grain.GetObservations(), o => o.Count >= 6 && o.TakeLast(6).All(x => x.Success),
+            TimeSpan.FromSeconds(20), "the owner succeeding for a while");
+        var held = (await grain.GetView())!;
+        Assert.True(held.Health.Status == HealthStatus.Unhealthy, await DescribeAsync(grain, owner));
+        Assert.Equal(HealthStatus.Unhealthy, (await grain.GetTransitions()).Last().To);
+
+        // Once a confirmer reaches it too, it recovers.
+        BrokenVantageProber.Broken.Clear();
+        await Eventually.Until(async () => (await grain.GetView())!, v => v.Health.Status == HealthStatus.Healthy,
+            TimeSpan.FromSeconds(15), "healthy once confirmed");
+    }
 }

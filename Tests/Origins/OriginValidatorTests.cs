@@ -19,6 +19,20 @@ public sealed class OriginValidatorTests
         Assert.Equal(2, spec.HealthyThreshold);
         Assert.Equal(3, spec.UnhealthyThreshold);
         Assert.Equal(OriginKind.Http, spec.Kind);
+        Assert.False(spec.ReuseConnection); // a new connection per probe
+    }
+
+    [Fact]
+    public void ReuseConnection_opts_an_http_origin_into_pooling_and_is_refused_for_tcp()
+    {
+        Assert.Empty(OriginValidator.Validate("web", new OriginInput { Url = "http://h/", ReuseConnection = true }, out var spec));
+        Assert.True(spec!.ReuseConnection);
+        Assert.Empty(OriginValidator.Validate(spec));
+        Assert.NotEqual(spec, spec with { ReuseConnection = false }); // a change of it is an edit
+
+        var errors = Errors("db", new OriginInput { Url = "tcp://db:5432", ReuseConnection = true });
+        Assert.Contains(errors, e => e.Field == "reuseConnection");
+        Assert.Empty(Errors("db", new OriginInput { Url = "tcp://db:5432", ReuseConnection = false }));
     }
 
     [Theory]
