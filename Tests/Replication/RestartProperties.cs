@@ -24,12 +24,17 @@ public sealed class RestartProperties
                 case 2: cluster.Delete(a % n, b % History.OriginCount); break;
                 case 3:
                 case 4: cluster.Exchange(a % n, b % n); break;
-                case 5: cluster.Prune(a % n); break;
+                case 5:
+                    // Now and then a whole anti-entropy round: every silo that is up exchanges with every other and prunes.
+                    if (c % 2 == 0) cluster.Prune(a % n);
+                    else cluster.Round();
+                    break;
                 case 6: cluster.Crash(a % n); break;
                 case 7: cluster.Restart(a % n); break;
                 default:
                     // Past the retention: departed silos are forgotten and their journals no longer trusted.
                     if (pauses && c % 4 == 0) cluster.Advance(JournalledCluster.RetentionMs + 500);
+                    else cluster.Round();
                     break;
             }
             cluster.Advance(JournalledCluster.StampIntervalMs);
