@@ -169,8 +169,11 @@ public sealed class ReplicaService(
                 var service = peers.Of(peer);
                 var timeout = TimeSpan.FromMilliseconds(_options.CallTimeoutMs);
                 var result = await service.Pull(Silo, VersionVector.Empty).WaitAsync(timeout);
-                var heldBack = await service.HeldBackSince().WaitAsync(timeout);
                 replica.Apply(result.Delta);
+                long? heldBack = null;
+                if (result.Version.IsEmpty)
+                    try { heldBack = await service.HeldBackSince().WaitAsync(timeout); }
+                    catch (Exception ex) when (ex is not OperationCanceledException) { _logger.LogDebug(ex, "{Peer} did not say whether it holds back its journal", peer); }
                 _planner.Peers.Heard(LocalReplica.IdOf(peer), result.Version);
                 return new JournalRecovery.PeerAnswer(LocalReplica.IdOf(peer), !result.Version.IsEmpty, heldBack);
             }
