@@ -23,6 +23,13 @@ public interface IReplicaService : IGrainService
 
     [Alias("GetStats")]
     Task<ReplicaStats> GetStats();
+
+    /// <summary>
+    /// When this replica's journal was last stamped active, if it holds that journal back as too
+    /// old to trust (see <see cref="JournalRecovery"/>); null when it does not.
+    /// </summary>
+    [Alias("HeldBackSince")]
+    Task<long?> HeldBackSince();
 }
 
 [GenerateSerializer, Alias("heck.PullResult"), Immutable]

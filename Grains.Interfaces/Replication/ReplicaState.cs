@@ -176,14 +176,40 @@ public sealed record ReplicaState(
     /// knows to be dead.
     /// </para>
     /// </summary>
-    public ReplicaState Prune(IReadOnlySet<ReplicaId> deadReplicas, VersionVector stableFrontier)
+    public ReplicaState Prune(IReadOnlySet<ReplicaId> deadReplicas, VersionVector stableFrontier) =>
+        Prune(deadReplicas, stableFrontier, stableFrontier);
+
+    /// <summary>
+    /// <see cref="Prune(IReadOnlySet{ReplicaId}, VersionVector)"/> with a frontier of its own for
+    /// tombstones: one that also holds what departed replicas, which may restart on their journals,
+    /// last reported (see <see cref="GossipPlanner"/>). Health is never journalled, so its frontier
+    /// need only cover the live replicas.
+    /// </summary>
+    public ReplicaState Prune(IReadOnlySet<ReplicaId> deadReplicas, VersionVector stableFrontier, VersionVector tombstoneFrontier)
     {
         var health = Health.Prune(deadReplicas, stableFrontier)
             .RemoveWhere(r => stableFrontier.ContainsPrefix(r.Dot) && Superseded(r));
         // A tombstone stays while health of the generation it removed is still around here.
-        var registry = Registry.Prune(stableFrontier,
+        var registry = Registry.Prune(tombstoneFrontier,
             keep: t => health.Slots(t.Id).Values.Any(r => r.Generation <= t.Generation));
         return registry == Registry && health == Health ? this : this with { Registry = registry, Health = health };
+    }
+
+    /// <summary>
+    /// Drops the version-vector entries of <paramref name="replicas"/> (gone for good: neither live
+    /// nor waited for) of which this state holds no record, so the vector does not grow with every
+    /// silo generation that ever ran. A record still held keeps its writer's entry, so the
+    /// invariant above holds; a late copy of a record pruned earlier could be taken again, and is
+    /// pruned again like the first.
+    /// </summary>
+    public ReplicaState Forget(IReadOnlySet<ReplicaId> replicas)
+    {
+        if (replicas.Count == 0) return this;
+        var gone = replicas.ToHashSet();
+        foreach (var e in Registry.Entries) gone.Remove(e.Dot.Replica);
+        foreach (var r in Health.Records) gone.Remove(r.Dot.Replica);
+        var version = Version.Without(gone);
+        return ReferenceEquals(version, Version) ? this : this with { Version = version };
     }
 
     private bool Superseded(SlotRecord record) =>

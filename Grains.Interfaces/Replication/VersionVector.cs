@@ -52,6 +52,17 @@ public sealed class VersionVector : IEquatable<VersionVector>
         return new VersionVector(contiguous, outOfOrder);
     }
 
+    /// <summary>This vector without any dot of <paramref name="replicas"/>.</summary>
+    public VersionVector Without(IReadOnlySet<ReplicaId> replicas)
+    {
+        if (replicas.Count == 0 || !(_contiguous.Keys.Any(replicas.Contains) || _outOfOrder.Any(d => replicas.Contains(d.Replica))))
+            return this;
+        return new VersionVector(_contiguous.RemoveRange(replicas), _outOfOrder.Except(_outOfOrder.Where(d => replicas.Contains(d.Replica))));
+    }
+
+    /// <summary>The replicas this vector holds dots of.</summary>
+    public IEnumerable<ReplicaId> Replicas => _contiguous.Keys.Concat(_outOfOrder.Select(d => d.Replica)).Distinct();
+
     /// <summary>The vector of the dots (replica, 1..n) for each given (replica, n).</summary>
     public static VersionVector FromCounters(IEnumerable<KeyValuePair<ReplicaId, long>> counters)
     {

@@ -20,4 +20,10 @@ public sealed class GossipOptions
     /// measuring what deltas save (the <c>converge</c> benchmark); never useful in production.
     /// </summary>
     public bool FullState { get; set; }
+    /// <summary>
+    /// How long a silo generation that left is waited for: until then no tombstone it has not seen
+    /// is pruned (it may restart on its journal), and after it its bookkeeping goes and a journal
+    /// that old is not trusted. A day covers a night of maintenance and keeps the vectors small.
+    /// </summary>
+    public int ReplicaRetentionMs { get; set; } = 86_400_000;
 }

@@ -4,6 +4,7 @@ using Heck.Health;
 using Heck.Origins;
 using Heck.Replication;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Orleans.Runtime;
 
 namespace Heck.Grains.Replica;
@@ -27,15 +28,26 @@ public sealed class LocalReplica
     private readonly Lazy<ReplicaId> _self;
     private readonly Lazy<HlcClock> _clock;
     private readonly ConcurrentDictionary<string, DateTimeOffset> _replicatedAt = new(StringComparer.Ordinal);
+    private readonly TimeSpan _retention;
+    private readonly TimeSpan _stampInterval;
     private volatile ReplicaState _state = ReplicaState.Empty;
     private bool _loaded;
+    // A journal too old to trust, held back until peers have answered (see JournalRecovery).
+    private IReadOnlyList<RegistryEntry>? _heldBack;
+    private long _heldBackStampMs;
+    private IReadOnlyList<ReplicaId> _formerPeers = [];
+    private HashSet<ReplicaId>? _storedPeers; // what the journal holds, so unchanged sets are not rewritten
 
     private readonly Lock _logLock = new();
     private readonly TransitionEvent?[] _log = new TransitionEvent?[TransitionLogCapacity];
     private long _lastSequence; // events are numbered from 1, so 0 means "before everything"
 
-    public LocalReplica(ILocalSiloDetails silo, RegistryJournal journal, TimeProvider time, ILogger<LocalReplica> logger)
+    public LocalReplica(ILocalSiloDetails silo, RegistryJournal journal, TimeProvider time, ILogger<LocalReplica> logger,
+        IOptions<GossipOptions>? options = null)
     {
+        var gossip = options?.Value ?? new GossipOptions();
+        _retention = TimeSpan.FromMilliseconds(gossip.ReplicaRetentionMs);
+        _stampInterval = TimeSpan.FromMilliseconds(gossip.AntiEntropyIntervalMs);
         _journal = journal;
         _time = time;
         _logger = logger;
@@ -148,15 +160,101 @@ public sealed class LocalReplica
         }
     }
 
-    /// <summary>Drops what no live replica needs any more (see <see cref="ReplicaState.Prune"/>).</summary>
-    public void Prune(IReadOnlySet<ReplicaId> dead, VersionVector stableFrontier)
+    /// <summary>
+    /// Drops what no live replica needs any more (see <see cref="ReplicaState.Prune"/>), the journal
+    /// rows of the tombstones it drops, and the vector entries of <paramref name="forget"/>
+    /// (see <see cref="ReplicaState.Forget"/>).
+    /// </summary>
+    public void Prune(IReadOnlySet<ReplicaId> dead, VersionVector stableFrontier, IReadOnlySet<ReplicaId>? forget = null,
+        VersionVector? tombstoneFrontier = null)
     {
         lock (_writeLock)
         {
-            var next = State.Prune(dead, stableFrontier);
-            if (!ReferenceEquals(next, _state)) _state = next;
+            var before = State;
+            var next = before.Prune(dead, stableFrontier, tombstoneFrontier ?? stableFrontier);
+            if (forget is not null) next = next.Forget(forget);
+            if (ReferenceEquals(next, before)) return;
+            if (!ReferenceEquals(next.Registry, before.Registry))
+            {
+                List<string> gone = [.. before.Registry.Entries.Where(e => next.Registry.Get(e.Id) is null).Select(e => e.Id)];
+                _journal.Delete(gone);
+                foreach (var id in gone) _replicatedAt.TryRemove(id, out _);
+            }
+            _state = next;
         }
     }
+
+    /// <summary>Drops what <paramref name="plan"/> says may go.</summary>
+    public void Prune(PrunePlan plan) => Prune(plan.Dead, plan.Frontier, plan.Forget, plan.Tombstones);
+
+    /// <summary>
+    /// Stamps the journal: this silo was active now (see <see cref="JournalRecovery.IsStale"/>).
+    /// Not while a held-back journal waits: a crash then must find it as old as it was.
+    /// </summary>
+    public void StampActive(IReadOnlyCollection<ReplicaId>? peers = null)
+    {
+        if (IsHoldingBackJournal) return;
+        var changed = peers is not null && (_storedPeers is null || !_storedPeers.SetEquals(peers));
+        _journal.StampActive(_time.GetUtcNow(), changed ? peers : null);
+        if (changed) _storedPeers = [.. peers!];
+    }
+
+    /// <summary>
+    /// The peers the previous run of this silo gossiped with or waited for, from the journal (none
+    /// when the journal was too old to trust): they may restart on their journals too.
+    /// </summary>
+    public IReadOnlyList<ReplicaId> FormerPeers
+    {
+        get
+        {
+            EnsureLoaded();
+            return _formerPeers;
+        }
+    }
+
+    /// <summary>Whether the journal was too old to trust and is held back until peers have answered.</summary>
+    public bool IsHoldingBackJournal
+    {
+        get
+        {
+            EnsureLoaded();
+            return Volatile.Read(ref _heldBack) is not null;
+        }
+    }
+
+    /// <summary>When the held-back journal was last stamped active (Unix ms); null when none is held back.</summary>
+    public long? HeldBackStampMs => IsHoldingBackJournal ? _heldBackStampMs : null;
+
+    /// <summary>Merges the held-back journal after all (no peer had any state).</summary>
+    public void AdoptJournal()
+    {
+        IReadOnlyList<RegistryEntry>? entries;
+        lock (_writeLock)
+        {
+            entries = _heldBack;
+            _heldBack = null;
+        }
+        if (entries is null) return;
+        _logger.LogWarning("Replica {Self} adopts the {Count} registry entries of its old journal: no peer has any state", Self, entries.Count);
+        Apply(JournalDelta(entries));
+    }
+
+    /// <summary>Drops the held-back journal: peers' registry replaces it.</summary>
+    public void DiscardJournal()
+    {
+        lock (_writeLock)
+        {
+            if (_heldBack is not { } entries) return;
+            _heldBack = null;
+            var state = State;
+            _journal.Delete([.. entries.Select(e => e.Id).Where(id => state.Registry.Get(id) is null)]);
+            _logger.LogWarning("Replica {Self} discarded the {Count} registry entries of a journal older than the retention; peers' registry replaces it",
+                Self, entries.Count);
+        }
+    }
+
+    private static Delta JournalDelta(IReadOnlyList<RegistryEntry> entries) =>
+        new([.. entries], [], entries.Aggregate(VersionVector.Empty, (v, e) => v.Add(e.Dot)), VersionVector.Empty);
 
     private void Commit(ReplicaState next, Delta delta, bool journal)
     {
@@ -174,11 +272,20 @@ public sealed class LocalReplica
         {
             if (_loaded) return;
             var entries = _journal.Load();
-            if (entries.Count > 0)
+            foreach (var e in entries) _clock.Value.Observe(e.Hlc);
+            var lastActive = _journal.LastActive();
+            if (entries.Count > 0 && JournalRecovery.IsStale(lastActive, _time.GetUtcNow(), _retention, _stampInterval))
             {
-                var context = entries.Aggregate(VersionVector.Empty, (v, e) => v.Add(e.Dot));
-                _state = ReplicaState.Empty.Apply(new Delta([.. entries], [], context, VersionVector.Empty));
-                foreach (var e in entries) _clock.Value.Observe(e.Hlc);
+                _heldBack = entries;
+                _heldBackStampMs = lastActive!.Value.ToUnixTimeMilliseconds();
+                _logger.LogWarning("Replica {Self}: the journal at {Path} is older than the retention ({Retention}); its {Count} entries wait for peers' answers",
+                    Self, _journal.DatabasePath, _retention, entries.Count);
+            }
+            else
+            {
+                if (entries.Count > 0) _state = ReplicaState.Empty.Apply(JournalDelta(entries));
+                _formerPeers = _journal.Peers();
+                _journal.StampActive(_time.GetUtcNow());
             }
             _loaded = true;
             _logger.LogInformation("Replica {Self} loaded {Count} registry entries from {Path}", Self, entries.Count, _journal.DatabasePath);

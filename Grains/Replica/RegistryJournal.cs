@@ -8,6 +8,8 @@ namespace Heck.Grains.Replica;
 /// Keeps this silo's copy of the origin registry on disk (one row per origin id, in a SQLite
 /// file in the silo's storage directory), so that a restarted silo, or a whole cluster restarted at once,
 /// knows every origin without asking anyone. Health is not kept: it is re-probed within an interval.
+/// Rows of removed origins go once their tombstone is pruned; a stamp says when this silo was last
+/// active, so a restart can tell a journal too old to trust (see <see cref="JournalRecovery"/>).
 /// </summary>
 public sealed class RegistryJournal : IDisposable
 {
@@ -61,6 +63,100 @@ public sealed class RegistryJournal : IDisposable
         }
     }
 
+    /// <summary>Deletes the rows of <paramref name="ids"/>, in one transaction.</summary>
+    public void Delete(IReadOnlyCollection<string> ids)
+    {
+        if (ids.Count == 0) return;
+        lock (_lock)
+        {
+            var connection = Connection();
+            using var transaction = connection.BeginTransaction();
+            using var command = connection.CreateCommand();
+            command.Transaction = transaction;
+            command.CommandText = "DELETE FROM replica_registry WHERE id = $id";
+            var id = command.Parameters.Add("$id", SqliteType.Text);
+            foreach (var i in ids)
+            {
+                id.Value = i;
+                command.ExecuteNonQuery();
+            }
+            transaction.Commit();
+        }
+    }
+
+    /// <summary>How many rows the journal holds.</summary>
+    public int RowCount()
+    {
+        lock (_lock)
+        {
+            using var command = Connection().CreateCommand();
+            command.CommandText = "SELECT COUNT(*) FROM replica_registry";
+            return Convert.ToInt32(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+        }
+    }
+
+    /// <summary>When this silo last stamped the journal as active; null when it never did.</summary>
+    public DateTimeOffset? LastActive()
+    {
+        lock (_lock)
+        {
+            using var command = Connection().CreateCommand();
+            command.CommandText = "SELECT value FROM replica_meta WHERE key = 'last_active_ms'";
+            return command.ExecuteScalar() is long ms ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : null;
+        }
+    }
+
+    /// <summary>
+    /// Stamps the journal as active at <paramref name="now"/> and, when given, replaces the stored
+    /// set of peers this replica gossips with or still waits for, in one transaction.
+    /// </summary>
+    public void StampActive(DateTimeOffset now, IReadOnlyCollection<ReplicaId>? peers = null)
+    {
+        lock (_lock)
+        {
+            var connection = Connection();
+            using var transaction = connection.BeginTransaction();
+            using var command = connection.CreateCommand();
+            command.Transaction = transaction;
+            command.CommandText = "INSERT INTO replica_meta(key, value) VALUES ('last_active_ms', $ms) ON CONFLICT(key) DO UPDATE SET value = excluded.value";
+            command.Parameters.AddWithValue("$ms", now.ToUnixTimeMilliseconds());
+            command.ExecuteNonQuery();
+            if (peers is not null)
+            {
+                using var clear = connection.CreateCommand();
+                clear.Transaction = transaction;
+                clear.CommandText = "DELETE FROM replica_peers";
+                clear.ExecuteNonQuery();
+                using var insert = connection.CreateCommand();
+                insert.Transaction = transaction;
+                insert.CommandText = "INSERT OR IGNORE INTO replica_peers(address, generation) VALUES ($address, $generation)";
+                var address = insert.Parameters.Add("$address", SqliteType.Text);
+                var generation = insert.Parameters.Add("$generation", SqliteType.Integer);
+                foreach (var peer in peers)
+                {
+                    address.Value = peer.Address;
+                    generation.Value = peer.Generation;
+                    insert.ExecuteNonQuery();
+                }
+            }
+            transaction.Commit();
+        }
+    }
+
+    /// <summary>The peers stored by the last <see cref="StampActive"/> that named them.</summary>
+    public IReadOnlyList<ReplicaId> Peers()
+    {
+        lock (_lock)
+        {
+            using var command = Connection().CreateCommand();
+            command.CommandText = "SELECT address, generation FROM replica_peers";
+            using var reader = command.ExecuteReader();
+            var peers = new List<ReplicaId>();
+            while (reader.Read()) peers.Add(new ReplicaId(reader.GetString(0), reader.GetInt32(1)));
+            return peers;
+        }
+    }
+
     private SqliteConnection Connection()
     {
         if (_connection is not null) return _connection;
@@ -76,6 +172,8 @@ public sealed class RegistryJournal : IDisposable
                 PRAGMA synchronous = NORMAL;
                 PRAGMA busy_timeout = 5000;
                 CREATE TABLE IF NOT EXISTS replica_registry (id TEXT NOT NULL PRIMARY KEY, entry BLOB NOT NULL);
+                CREATE TABLE IF NOT EXISTS replica_meta (key TEXT NOT NULL PRIMARY KEY, value INTEGER NOT NULL);
+                CREATE TABLE IF NOT EXISTS replica_peers (address TEXT NOT NULL, generation INTEGER NOT NULL, PRIMARY KEY (address, generation));
                 """;
             command.ExecuteNonQuery();
             return _connection = connection;

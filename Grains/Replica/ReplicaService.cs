@@ -19,12 +19,12 @@ namespace Heck.Grains.Replica;
 public sealed class ReplicaService(
     GrainId grainId, Orleans.Runtime.Silo silo, ILoggerFactory loggerFactory,
     LocalReplica replica, IClusterMembershipService membership, IReplicaServiceClient peers,
-    IOptions<GossipOptions> options, GossipGate gate, Serializer serializer)
+    IOptions<GossipOptions> options, GossipGate gate, Serializer serializer, TimeProvider time)
     : GrainService(grainId, silo, loggerFactory), IReplicaService
 {
     private readonly GossipOptions _options = options.Value;
     private readonly ILogger _logger = loggerFactory.CreateLogger<ReplicaService>();
-    private readonly GossipPlanner _planner = new(new Random());
+    private readonly GossipPlanner _planner = new(new Random(), time, TimeSpan.FromMilliseconds(options.Value.ReplicaRetentionMs));
     // Reused to measure what a message weighs on the wire (turns of a system target never run in parallel).
     private readonly ArrayBufferWriter<byte> _measure = new();
     private readonly HashSet<SiloAddress> _inFlight = [];
@@ -35,6 +35,7 @@ public sealed class ReplicaService(
     public override Task Init(IServiceProvider serviceProvider)
     {
         replica.Load();
+        _planner.Expect(replica.FormerPeers.Where(p => p != replica.Self));
         return base.Init(serviceProvider);
     }
 
@@ -59,6 +60,7 @@ public sealed class ReplicaService(
         foreach (var timer in _timers) timer.Dispose();
         _timers.Clear();
         if (gate.IsOpen) await Task.WhenAll(membership.CurrentSnapshot.ActivePeers(Silo).Select(PushToAsync));
+        replica.StampActive();
         await base.Stop();
     }
 
@@ -91,6 +93,8 @@ public sealed class ReplicaService(
         Interlocked.Increment(ref _refused);
         throw new GossipRefusedException($"gossip from {sender} refused: membership has it dead");
     }
+
+    public Task<long?> HeldBackSince() => Task.FromResult(replica.HeldBackStampMs);
 
     public Task<ReplicaStats> GetStats()
     {
@@ -139,6 +143,8 @@ public sealed class ReplicaService(
     private async Task AntiEntropyRoundAsync(CancellationToken ct)
     {
         if (!gate.IsOpen) return;
+        replica.StampActive([.. _planner.Peers.Known.Keys.Union(_planner.Departed.Keys)]);
+        if (replica.IsHoldingBackJournal) await ResolveHeldBackJournalAsync();
         var peers = Pick(1);
         if (peers.Count == 0) return;
         // Push-pull: learn what we lack, then send what the peer lacks. Push mode only pushes
@@ -146,6 +152,44 @@ public sealed class ReplicaService(
         if (_options.Mode != GossipMode.Push) await PullFromAsync(peers[0]);
         if (_options.Mode != GossipMode.Pull) await PushToAsync(peers[0]);
         Prune();
+    }
+
+    /// <summary>
+    /// A journal too old to trust (see <see cref="JournalRecovery"/>): asks every live peer for its
+    /// whole state, then takes the cluster's registry over the journal's, or adopts the journal when
+    /// no peer has anything. Peers that do not answer are asked again next round.
+    /// </summary>
+    private async Task ResolveHeldBackJournalAsync()
+    {
+        var live = membership.CurrentSnapshot.ActivePeers(Silo);
+        var answers = await Task.WhenAll(live.Select(async peer =>
+        {
+            try
+            {
+                var service = peers.Of(peer);
+                var timeout = TimeSpan.FromMilliseconds(_options.CallTimeoutMs);
+                var result = await service.Pull(Silo, VersionVector.Empty).WaitAsync(timeout);
+                replica.Apply(result.Delta);
+                long? heldBack = null;
+                if (result.Version.IsEmpty)
+                    try { heldBack = await service.HeldBackSince().WaitAsync(timeout); }
+                    catch (Exception ex) when (ex is not OperationCanceledException) { _logger.LogDebug(ex, "{Peer} did not say whether it holds back its journal", peer); }
+                _planner.Peers.Heard(LocalReplica.IdOf(peer), result.Version);
+                return new JournalRecovery.PeerAnswer(LocalReplica.IdOf(peer), !result.Version.IsEmpty, heldBack);
+            }
+            catch (Exception ex)
+            {
+                _logger.LogDebug(ex, "Full pull from {Peer} failed", peer);
+                return (JournalRecovery.PeerAnswer?)null;
+            }
+        }));
+        var decision = JournalRecovery.Decide(replica.Self, replica.HeldBackStampMs ?? 0, live.Count,
+            [.. answers.Where(a => a is not null).Select(a => a!.Value)]);
+        switch (decision)
+        {
+            case JournalRecovery.Decision.Adopt: replica.AdoptJournal(); break;
+            case JournalRecovery.Decision.Discard: replica.DiscardJournal(); break;
+        }
     }
 
     /// <summary>
@@ -158,7 +202,7 @@ public sealed class ReplicaService(
         var snapshot = membership.CurrentSnapshot;
         var plan = _planner.PlanPrune(replica.Self, replica.State,
             snapshot.ActivePeers(Silo).Select(LocalReplica.IdOf), snapshot.DeadSilos().Select(LocalReplica.IdOf));
-        if (plan is not null) replica.Prune(plan.Dead, plan.Frontier);
+        if (plan is not null) replica.Prune(plan);
     }
 
     private async Task PushToAsync(SiloAddress peer)

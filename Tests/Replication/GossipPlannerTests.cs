@@ -40,14 +40,81 @@ public sealed class GossipPlannerTests
     }
 
     [Fact]
-    public void Peers_that_left_the_live_set_are_forgotten()
+    public void Peers_that_left_are_waited_for_until_a_newer_generation_is_back_or_the_retention_passes()
     {
-        var planner = new GossipPlanner(new Random(1));
+        var time = new ManualTime(History.Epoch);
+        var planner = new GossipPlanner(new Random(1), time, TimeSpan.FromSeconds(10));
+        var c2 = C with { Generation = 2 };
         planner.Peers.Heard(B, VersionVector.Empty);
         planner.Peers.Heard(C, VersionVector.Empty);
-        planner.Pick([B], p => p, 1);
-        Assert.True(planner.Peers.TryGet(B, out _));
+        planner.Track(A, [B]);
+        Assert.True(planner.Peers.TryGet(C, out _)); // departed, not gone: it may restart on its journal
+        Assert.Contains(C, planner.Departed.Keys);
+
+        planner.Track(A, [B, c2]); // C's next generation loaded C's journal
         Assert.False(planner.Peers.TryGet(C, out _));
+        Assert.Empty(planner.Departed);
+
+        planner.Track(A, [c2]);
+        Assert.Contains(B, planner.Departed.Keys);
+        time.Advance(9_999);
+        planner.Track(A, [c2]);
+        Assert.True(planner.Peers.TryGet(B, out _));
+        time.Advance(1);
+        planner.Track(A, [c2]);
+        Assert.False(planner.Peers.TryGet(B, out _));
+        Assert.Empty(planner.Departed);
+    }
+
+    [Fact]
+    public void A_tombstone_waits_for_a_departed_replica_that_has_not_seen_it()
+    {
+        var time = new ManualTime(History.Epoch);
+        var planner = new GossipPlanner(new Random(1), time, TimeSpan.FromSeconds(10));
+        var (state, _) = ReplicaState.Empty.UpsertSpec(History.Spec("o", 0), A, Clock);
+        planner.Peers.Heard(B, state.Version);
+        planner.Peers.Heard(C, state.Version); // C saw the origin, then went down
+        (state, var removal) = state.RemoveSpec("o", A, Clock);
+        var tombstone = removal.Specs[0].Dot;
+        planner.Peers.Heard(B, state.Version);
+        for (var round = 0; round < 4; round++)
+        {
+            var plan = planner.PlanPrune(A, state, [B], [])!;
+            Assert.True(plan.Frontier.Contains(tombstone) || round < 2);
+            Assert.False(plan.Tombstones.Contains(tombstone));
+        }
+        time.Advance(10_000); // C is forgotten: a journal that old is not trusted
+        for (var round = 0; round < 3; round++) planner.PlanPrune(A, state, [B], []);
+        Assert.True(planner.PlanPrune(A, state, [B], [])!.Tombstones.Contains(tombstone));
+    }
+
+    [Fact]
+    public void Peers_of_the_previous_run_hold_every_tombstone_until_they_are_back()
+    {
+        var planner = new GossipPlanner(new Random(1), new ManualTime(History.Epoch), TimeSpan.FromSeconds(10));
+        var (state, _) = ReplicaState.Empty.UpsertSpec(History.Spec("o", 0), A, Clock);
+        (state, var removal) = state.RemoveSpec("o", A, Clock);
+        planner.Expect([B]); // from the journal; never heard from in this run
+        for (var round = 0; round < 3; round++) Assert.True(planner.PlanPrune(A, state, [], [])!.Tombstones.IsEmpty);
+        var b2 = B with { Generation = 2 };
+        planner.Peers.Heard(b2, state.Version);
+        for (var round = 0; round < 3; round++) planner.PlanPrune(A, state, [b2], []);
+        Assert.True(planner.PlanPrune(A, state, [b2], [])!.Tombstones.Contains(removal.Specs[0].Dot));
+    }
+
+    [Fact]
+    public void Vector_entries_of_replicas_neither_live_nor_waited_for_may_go()
+    {
+        var planner = new GossipPlanner(new Random(1));
+        var (state, _) = ReplicaState.Empty.UpsertSpec(History.Spec("o", 0), Dead, Clock);
+        (state, _) = state.RemoveSpec("o", Dead, Clock);
+        planner.Peers.Heard(B, state.Version);
+        var plan = planner.PlanPrune(A, state, [B], [])!;
+        Assert.Equal([Dead], plan.Forget);
+        Assert.Contains(Dead, state.Forget(plan.Forget).Version.Replicas); // its tombstone is still held
+        var pruned = state.Prune(plan.Dead, VersionVector.Empty.Merge(state.Version), state.Version);
+        Assert.Null(pruned.Registry.Get("o"));
+        Assert.DoesNotContain(Dead, pruned.Forget(plan.Forget).Version.Replicas);
     }
 
     [Fact]
@@ -59,11 +126,11 @@ public sealed class GossipPlannerTests
     }
 
     [Fact]
-    public void Nothing_is_pruned_when_nobody_is_dead()
+    public void No_slot_is_pruned_when_nobody_is_dead()
     {
         var planner = new GossipPlanner(new Random(1));
         planner.Peers.Heard(B, VersionVector.Empty);
-        Assert.Null(planner.PlanPrune(A, ReplicaState.Empty, [B], []));
+        Assert.Empty(planner.PlanPrune(A, ReplicaState.Empty, [B], [])!.Dead);
     }
 
     [Fact]
