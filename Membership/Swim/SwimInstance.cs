@@ -151,13 +151,6 @@ public sealed partial class SwimInstance
 
     private NodeId? FindLive(NodeId node) => _members.TryGetValue(node, out var m) && !m.Status.IsFinal() ? node : null;
 
-    /// <summary>Majority of the members that are not dead or left (the suspect included), or the configured smaller minimum.</summary>
-    internal int RequiredConfirmations()
-    {
-        var majority = _liveCount / 2 + 1;
-        return _settings.MinConfirmations is { } min ? Math.Min(majority, min) : majority;
-    }
-
     /// <summary>Up to <paramref name="count"/> random live members other than self and <paramref name="except"/>.</summary>
     private List<MemberState> PickRandom(int count, NodeId? except, bool aliveOnly)
     {

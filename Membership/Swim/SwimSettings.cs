@@ -36,12 +36,6 @@ public sealed record SwimSettings
     /// <summary>Random members each gossip round goes to (GossipNodes, 3). Zero means piggybacking only.</summary>
     public int GossipNodes { get; init; } = 3;
 
-    /// <summary>
-    /// Confirmations a suspicion needs to become a death, when smaller than a majority of the members that are
-    /// not dead or left. Null (default): a majority. A two-member cluster needs 1 here to ever evict.
-    /// </summary>
-    public int? MinConfirmations { get; init; }
-
     /// <summary>Largest UDP datagram (1400: under a 1500 MTU with IP/UDP headers); bigger messages go over TCP.</summary>
     public int MaxDatagramBytes { get; init; } = 1400;
 
@@ -66,7 +60,6 @@ public sealed record SwimSettings
         if (AwarenessMaxMultiplier is < 1 or > 64) errors.Add($"{nameof(AwarenessMaxMultiplier)} must be 1..64.");
         if (GossipInterval <= TimeSpan.Zero) errors.Add($"{nameof(GossipInterval)} must be positive.");
         if (GossipNodes is < 0 or > 64) errors.Add($"{nameof(GossipNodes)} must be 0..64.");
-        if (MinConfirmations is < 1) errors.Add($"{nameof(MinConfirmations)} must be at least 1 when set.");
         if (MaxDatagramBytes is < 576 or > 65507) errors.Add($"{nameof(MaxDatagramBytes)} must be 576..65507.");
         if (JoinRetryInterval <= TimeSpan.Zero) errors.Add($"{nameof(JoinRetryInterval)} must be positive.");
         if (MaxPendingRelays is < 1 or > 1_000_000) errors.Add($"{nameof(MaxPendingRelays)} must be 1..1000000.");

@@ -30,10 +30,9 @@ public class SwimCoreTests
     [Fact]
     public void Validate_names_the_setting()
     {
-        var errors = new SwimSettings { ProbeTimeout = TimeSpan.FromSeconds(2), IndirectChecks = -1, MinConfirmations = 0, RetransmitMult = 0 }.Validate();
+        var errors = new SwimSettings { ProbeTimeout = TimeSpan.FromSeconds(2), IndirectChecks = -1, RetransmitMult = 0 }.Validate();
         Assert.Contains(errors, e => e.Contains(nameof(SwimSettings.ProbeTimeout)));
         Assert.Contains(errors, e => e.Contains(nameof(SwimSettings.IndirectChecks)));
-        Assert.Contains(errors, e => e.Contains(nameof(SwimSettings.MinConfirmations)));
         Assert.Contains(errors, e => e.Contains(nameof(SwimSettings.RetransmitMult)));
         Assert.Throws<ArgumentException>(() => new SwimInstance(new SwimSettings { GossipNodes = -1 }, Id(1), Metadata.Empty, new FakeTimeProvider(), new Random(1), WireSizes.Instance));
     }
@@ -266,28 +265,46 @@ public class SwimCoreTests
     }
 
     [Fact]
-    public void Death_needs_a_majority_of_confirmations()
+    public void A_lone_suspicion_becomes_death_at_its_ceiling_however_few_confirm_it()
     {
         var h = new CoreHarness(new SwimSettings { IndirectChecks = 0 }).WithMembers(5);
+        var max = h.Settings.SuspicionMaxTimeout(5);
         h.Learn(new MemberUpdate(Id(5), 0, MemberStatus.Suspect, Id(2)));
-        // One confirmer among five members: suspicion never becomes death, however long it lasts.
-        h.Run(TimeSpan.FromSeconds(60), send => send.Message is Ping p && p.Target != Id(5) ? new Ack(p.Target, p.SeqNo) : null);
+        // Every ping is answered (an ack ends a probe, it does not refute): member 2 stays the only confirmer.
+        h.Run(max - TimeSpan.FromMilliseconds(300), send => send.Message is Ping p ? new Ack(p.Target, p.SeqNo) : null);
         Assert.Equal(MemberStatus.Suspect, h.StatusOf(Id(5)));
-        // Our own probe of 5 failed too (two confirmers); a third makes a majority of 5.
-        h.Learn(new MemberUpdate(Id(5), 0, MemberStatus.Suspect, Id(3)));
-        h.Run(h.Settings.ProbeInterval);
+        // No majority needed any more (the old rule kept it suspect for ever): the timeout alone decides.
+        h.Run(TimeSpan.FromMilliseconds(500));
         Assert.Equal(MemberStatus.Dead, h.StatusOf(Id(5)));
         Assert.Contains(h.Changes, c => c.Node == Id(5) && c.New == MemberStatus.Dead);
+        Assert.Equal(2, h.Settings.SuspicionMult - 2); // k > 0: a lone suspicion waits the full ceiling
     }
 
     [Fact]
-    public void A_configured_minimum_smaller_than_a_majority_is_enough()
+    public void A_two_member_cluster_evicts_its_crashed_member_without_any_setting()
     {
-        var h = new CoreHarness(new SwimSettings { MinConfirmations = 1 }).WithMembers(2);
+        var h = new CoreHarness().WithMembers(2);
         h.Run(TimeSpan.FromSeconds(2)); // our probe of member 2 fails
         Assert.Equal(MemberStatus.Suspect, h.StatusOf(Id(2)));
-        h.Run(h.Settings.SuspicionMinTimeout(2)); // with 2 members no confirmations are expected: the min timeout
+        h.Run(h.Settings.SuspicionMaxTimeout(2));
         Assert.Equal(MemberStatus.Dead, h.StatusOf(Id(2)));
+    }
+
+    [Fact]
+    public void Half_of_four_crashing_are_evicted_by_the_other_half()
+    {
+        var h = new CoreHarness(new SwimSettings { IndirectChecks = 1 }).WithMembers(4);
+        // Members 3 and 4 crashed; 2 answers. The old majority rule needed 3 of 4 confirmations: never.
+        var bound = h.Settings.ProbeInterval * 8 + h.Settings.SuspicionMaxTimeout(4);
+        h.Run(bound, send => send.Message switch
+        {
+            Ping p when p.Target == Id(2) => new Ack(Id(2), p.SeqNo),
+            PingReq r => new Nack(Id(2), r.SeqNo), // the helper is alive, the target silent
+            _ => null,
+        });
+        Assert.Equal(MemberStatus.Dead, h.StatusOf(Id(3)));
+        Assert.Equal(MemberStatus.Dead, h.StatusOf(Id(4)));
+        Assert.Equal(MemberStatus.Alive, h.StatusOf(Id(2)));
     }
 
     [Fact]
