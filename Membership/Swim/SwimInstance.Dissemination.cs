@@ -30,7 +30,7 @@ public sealed partial class SwimInstance
         {
             SendJoin(Now());
         }
-        return _output.Build();
+        return Finish(Now());
     }
 
     /// <summary>Leaves gracefully: Left at a higher incarnation, told to every live member at once and then gossiped.</summary>
@@ -51,7 +51,7 @@ public sealed partial class SwimInstance
         {
             if (m != _self && !m.Status.IsFinal()) _output.Send(m.Node.Endpoint, new Gossip(Self) { Updates = [update] });
         }
-        return _output.Build();
+        return Finish(Now());
     }
 
     /// <summary>Publishes new metadata (with a higher incarnation, so it wins everywhere).</summary>
@@ -67,7 +67,7 @@ public sealed partial class SwimInstance
         _view = null;
         Enqueue(SelfUpdate());
         _output.Changed(new(Self, _self.Status, _self.Status, metadata));
-        return _output.Build();
+        return Finish(Now());
     }
 
     /// <summary>Queued updates, fewest-sent first, within what is left of a datagram after the message itself.</summary>

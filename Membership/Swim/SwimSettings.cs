@@ -36,6 +36,15 @@ public sealed record SwimSettings
     /// <summary>Random members each gossip round goes to (GossipNodes, 3). Zero means piggybacking only.</summary>
     public int GossipNodes { get; init; } = 3;
 
+    /// <summary>
+    /// A member counts toward this node's reach (its side's strength in a death verdict contest) while it is
+    /// Alive and sent us something itself within this window. Null (default): max(10, 2·n) probe intervals, long
+    /// enough to have probed every member at least once (the shuffled round robin does so within 2(n−1)−1
+    /// periods) and to have been probed by each, with room for a lost packet or two; short enough that a
+    /// partition shows in the reach before its suspicions can time out.
+    /// </summary>
+    public TimeSpan? ReachWindow { get; init; }
+
     /// <summary>Largest UDP datagram (1400: under a 1500 MTU with IP/UDP headers); bigger messages go over TCP.</summary>
     public int MaxDatagramBytes { get; init; } = 1400;
 
@@ -60,6 +69,7 @@ public sealed record SwimSettings
         if (AwarenessMaxMultiplier is < 1 or > 64) errors.Add($"{nameof(AwarenessMaxMultiplier)} must be 1..64.");
         if (GossipInterval <= TimeSpan.Zero) errors.Add($"{nameof(GossipInterval)} must be positive.");
         if (GossipNodes is < 0 or > 64) errors.Add($"{nameof(GossipNodes)} must be 0..64.");
+        if (ReachWindow is { } reach && reach <= TimeSpan.Zero) errors.Add($"{nameof(ReachWindow)} must be positive when set.");
         if (MaxDatagramBytes is < 576 or > 65507) errors.Add($"{nameof(MaxDatagramBytes)} must be 576..65507.");
         if (JoinRetryInterval <= TimeSpan.Zero) errors.Add($"{nameof(JoinRetryInterval)} must be positive.");
         if (MaxPendingRelays is < 1 or > 1_000_000) errors.Add($"{nameof(MaxPendingRelays)} must be 1..1000000.");
@@ -71,6 +81,9 @@ public sealed record SwimSettings
         ProbeInterval * (SuspicionMult * Math.Max(1.0, Math.Log10(Math.Max(1, members))));
 
     public TimeSpan SuspicionMaxTimeout(int members) => SuspicionMinTimeout(members) * SuspicionMaxTimeoutMult;
+
+    /// <summary>The reach window for <paramref name="members"/> members (see <see cref="ReachWindow"/>).</summary>
+    public TimeSpan ReachWindowFor(int members) => ReachWindow ?? ProbeInterval * Math.Max(10, 2 * members);
 
     /// <summary>Transmissions of each update (memberlist's retransmitLimit).</summary>
     public int RetransmitLimit(int members) => RetransmitMult * (int)Math.Ceiling(Math.Log10(members + 1));
