@@ -100,7 +100,11 @@ public sealed partial class SwimInstance
         member.Status = status;
         _version += member.Weight - before;
         _view = null;
-        if (!old.IsFinal() && status.IsFinal()) _liveCount--;
+        if (!old.IsFinal() && status.IsFinal())
+        {
+            _liveCount--;
+            member.FinalAt = now;
+        }
 
         if (status == MemberStatus.Suspect)
         {

@@ -117,6 +117,7 @@ public sealed partial class SwimInstance
         if (!HasLeft) SuspicionTick(now);
         GossipTick(now);
         if (!HasLeft && IsJoined) PushPullTick(now);
+        if (!HasLeft && IsJoined) ReconnectTick(now);
         return Finish(now);
     }
 
@@ -138,7 +139,7 @@ public sealed partial class SwimInstance
         var saysWeAreDead = false;
         foreach (var update in message.Updates)
         {
-            switch (Contest(update, message.Side, mine, heldDead, now))
+            switch (Contest(update, sender, message.Side, mine, heldDead, now))
             {
                 case Verdict.Ignore:
                     continue;

@@ -45,6 +45,23 @@ public sealed record SwimSettings
     /// </summary>
     public TimeSpan? ReachWindow { get; init; }
 
+    /// <summary>
+    /// Heal: this often, a member we hold dead (died within <see cref="DeadRetention"/>, no newer generation on its
+    /// endpoint) is sent our verdict, and every fifth time a seed with no live member is sent our state (2 s;
+    /// Serf's reconnect, made cheap). After a partition one side loses the reach contest, rejoins as new
+    /// generations, and one cluster forms again without an operator. Zero turns it off.
+    /// </summary>
+    public TimeSpan ReconnectInterval { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// How long a Dead or Left member stays in the view after it became final (5 min): long enough for the verdict
+    /// to reach everyone through gossip and several push-pull rounds and for the heal to reach the other side of
+    /// a partition of a few minutes; after it, the member is dropped and no longer shipped (a longer partition
+    /// heals through the seeds). A per-endpoint generation floor outlives it (<c>4 ×</c>) so that a late rumour of
+    /// an expired generation cannot bring it back.
+    /// </summary>
+    public TimeSpan DeadRetention { get; init; } = TimeSpan.FromMinutes(5);
+
     /// <summary>Largest UDP datagram (1400: under a 1500 MTU with IP/UDP headers); bigger messages go over TCP.</summary>
     public int MaxDatagramBytes { get; init; } = 1400;
 
@@ -69,6 +86,8 @@ public sealed record SwimSettings
         if (AwarenessMaxMultiplier is < 1 or > 64) errors.Add($"{nameof(AwarenessMaxMultiplier)} must be 1..64.");
         if (GossipInterval <= TimeSpan.Zero) errors.Add($"{nameof(GossipInterval)} must be positive.");
         if (GossipNodes is < 0 or > 64) errors.Add($"{nameof(GossipNodes)} must be 0..64.");
+        if (ReconnectInterval < TimeSpan.Zero) errors.Add($"{nameof(ReconnectInterval)} must not be negative.");
+        if (DeadRetention <= TimeSpan.Zero) errors.Add($"{nameof(DeadRetention)} must be positive.");
         if (ReachWindow is { } reach && reach <= TimeSpan.Zero) errors.Add($"{nameof(ReachWindow)} must be positive when set.");
         if (MaxDatagramBytes is < 576 or > 65507) errors.Add($"{nameof(MaxDatagramBytes)} must be 576..65507.");
         if (JoinRetryInterval <= TimeSpan.Zero) errors.Add($"{nameof(JoinRetryInterval)} must be positive.");
