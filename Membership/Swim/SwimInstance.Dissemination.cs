@@ -119,7 +119,10 @@ public sealed partial class SwimInstance
     {
         // The updates were merged already; answer a request with our own state.
         if (!message.Reply) _output.Send(sender.Endpoint, new PushPull(Self, Join: false, Reply: true) { Updates = FullState() }, reliable: true);
-        if (!IsJoined) MarkJoined();
+        // Only a real join completes one: a member answered our join, or joined through us. A state-less request
+        // (a client asking for the view, SwimViewRequest) must not: a silo restarted while its seeds are unreachable
+        // would form a cluster of its own, own every origin, and never merge back.
+        if (!IsJoined && (message.Reply || message.Join)) MarkJoined();
     }
 
     private void MarkJoined()

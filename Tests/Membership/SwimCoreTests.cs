@@ -81,6 +81,25 @@ public class SwimCoreTests
     }
 
     [Fact]
+    public void A_clients_view_request_is_answered_but_does_not_complete_a_join()
+    {
+        var h = new CoreHarness();
+        h.Record(h.Swim.Join([("10.0.0.2", 7946)])); // the seed is unreachable: nothing answers
+        h.Run(h.Settings.JoinRetryInterval * 3);
+        var client = new NodeId("10.0.0.200", 40000, 1);
+        h.Receive(new PushPull(client, Join: false, Reply: false)); // what SwimViewRequest sends
+        Assert.Contains(h.Sent, s => s.To == client.Endpoint && s.Message is PushPull { Reply: true });
+        Assert.False(h.Joined);
+        Assert.False(h.Swim.IsJoined);
+        h.Sent.Clear();
+        h.Run(h.Settings.JoinRetryInterval + TimeSpan.FromMilliseconds(100));
+        Assert.Contains(h.SentOf<PushPull>(), p => p.Join); // still trying its seeds
+        // A member joining through it does complete it.
+        h.Receive(new PushPull(Id(3), Join: true, Reply: false) { Updates = [new MemberUpdate(Id(3), 0, MemberStatus.Alive, null, Meta(3))] });
+        Assert.True(h.Joined);
+    }
+
+    [Fact]
     public void A_push_pull_request_is_answered_with_the_full_state_over_tcp()
     {
         var h = new CoreHarness().WithMembers(3);
