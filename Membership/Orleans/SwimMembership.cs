@@ -52,8 +52,28 @@ public sealed class SwimMembership : IAsyncDisposable, IDisposable
     /// <summary>True once the cluster declared this generation dead (the silo is then stopping).</summary>
     public bool IsDeclaredDead => Host?.IsDeclaredDead ?? false;
 
-    /// <summary>Raised (on a background task) when the cluster declares this generation dead.</summary>
+    /// <summary>
+    /// Raised (on a background task) when the cluster declares this generation dead. It may have fired before a
+    /// handler subscribed: read <see cref="IsDeclaredDead"/> after subscribing.
+    /// </summary>
     public event Action? DeclaredDead;
+
+    /// <summary>
+    /// SWIM endpoints ("host:port") of the other members this generation knows, each once, live ones first: where a
+    /// new generation of this silo can rejoin after the cluster declared this one dead. Readable after the agent
+    /// stopped; empty before it started.
+    /// </summary>
+    public IReadOnlyList<string> PeerEndpoints()
+    {
+        if (View is not { } view) return [];
+        return view.Members
+            .Where(m => !m.Node.SameEndpoint(view.Self))
+            .OrderBy(m => m.Status.IsFinal())
+            .ThenByDescending(m => m.Node.Generation)
+            .Select(m => SeedList.Format(m.Node.Host, m.Node.Port))
+            .Distinct(StringComparer.Ordinal)
+            .ToList();
+    }
 
     /// <summary>Binds, starts and, with seeds, waits (bounded) until one answers.</summary>
     internal async Task StartAsync(string defaultAdvertiseHost, Metadata metadata, CancellationToken cancellationToken)
@@ -150,7 +170,7 @@ public sealed class SwimMembership : IAsyncDisposable, IDisposable
 
     private void OnDeclaredDead()
     {
-        _logger.LogCritical("SWIM declared this silo ({Self}) dead. Its Orleans row now reads Dead, so Orleans stops this silo at its next membership read; restart it to rejoin as a new generation.", Host?.Self);
+        _logger.LogCritical("SWIM declared this silo ({Self}) dead. Its Orleans row now reads Dead, so Orleans stops this generation at its next membership read; a new generation (a new host or process) can rejoin.", Host?.Self);
         DeclaredDead?.Invoke();
     }
 
