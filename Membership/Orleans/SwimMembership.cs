@@ -148,7 +148,7 @@ public sealed class SwimMembership : IAsyncDisposable, IDisposable
         if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
         SwimHost? h;
         lock (_gate) h = _host;
-        if (h is not null)
+        if (h is not null && !IsDead(h))
         {
             try
             {
@@ -160,9 +160,22 @@ public sealed class SwimMembership : IAsyncDisposable, IDisposable
             {
                 // fall through to the hard stop
             }
-            await h.DisposeAsync().ConfigureAwait(false);
         }
+        // A generation the cluster declared dead has nothing to announce: it stops at once (a rejoin waits for it).
+        if (h is not null) await h.DisposeAsync().ConfigureAwait(false);
         _keyring?.Dispose();
+    }
+
+    private static bool IsDead(SwimHost host)
+    {
+        try
+        {
+            return host.IsDeclaredDead;
+        }
+        catch (InvalidOperationException)
+        {
+            return false; // never started
+        }
     }
 
     /// <summary>For synchronous containers: the same as <see cref="DisposeAsync"/>, waited for.</summary>

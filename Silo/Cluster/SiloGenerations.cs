@@ -15,8 +15,11 @@ namespace Heck.Silo.Cluster;
 /// </summary>
 public sealed class SiloGenerations(string[] args, Action<WebApplicationBuilder>? customize = null)
 {
-    /// <summary>How long a generation's host may take to stop before it is disposed anyway.</summary>
-    private static readonly TimeSpan StopLimit = TimeSpan.FromSeconds(20);
+    /// <summary>
+    /// How long a generation the cluster declared dead may take to stop gracefully before Orleans stops it abruptly:
+    /// the cluster already moved its origins, its journal holds its writes, and the rejoin waits for its ports.
+    /// </summary>
+    private static readonly TimeSpan DeadStopLimit = TimeSpan.FromSeconds(5);
 
     private readonly RejoinBackoff _backoff = new();
 
@@ -87,16 +90,17 @@ public sealed class SiloGenerations(string[] args, Action<WebApplicationBuilder>
         }
         finally
         {
-            await StopAsync(app, logger).ConfigureAwait(false);
+            // A stop signal gets the host's usual graceful stop (HostOptions.ShutdownTimeout), a dead generation a short one.
+            await StopAsync(app, logger, signal.IsRequested && !stop.IsCancellationRequested ? DeadStopLimit : null).ConfigureAwait(false);
         }
     }
 
-    private static async Task StopAsync(WebApplication app, ILogger logger)
+    private static async Task StopAsync(WebApplication app, ILogger logger, TimeSpan? limit)
     {
         try
         {
-            using var limit = new CancellationTokenSource(StopLimit);
-            await app.StopAsync(limit.Token).ConfigureAwait(false);
+            using var cancel = limit is { } l ? new CancellationTokenSource(l) : new CancellationTokenSource();
+            await app.StopAsync(cancel.Token).ConfigureAwait(false);
         }
         catch (Exception e) when (e is OperationCanceledException or OrleansException or InvalidOperationException)
         {
