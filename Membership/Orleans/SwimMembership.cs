@@ -183,7 +183,7 @@ public sealed class SwimMembership : IAsyncDisposable, IDisposable
 
     private void OnDeclaredDead()
     {
-        _logger.LogCritical("SWIM declared this silo ({Self}) dead. Its Orleans row now reads Dead, so Orleans stops this generation at its next membership read; a new generation (a new host or process) can rejoin.", Host?.Self);
+        _logger.LogWarning("SWIM declared this silo ({Self}) dead. Its Orleans row now reads Dead, so Orleans stops this generation at its next membership read; a new generation (a new host or process) can rejoin.", Host?.Self);
         DeclaredDead?.Invoke();
     }
 
