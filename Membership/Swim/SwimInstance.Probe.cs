@@ -136,6 +136,8 @@ public sealed partial class SwimInstance
             return;
         }
         if (_relays.Count >= _settings.MaxPendingRelays) return;
+        // A member we hold dead gets nothing but our verdict (it would count a relayed ping as us being with it).
+        if (HoldsDead(req.Target)) return;
         var seq = ++_nextSeqNo;
         _relays[seq] = new Relay(sender, req.SeqNo, now + _settings.ProbeTimeout, req.WantNack);
         var updates = Piggyback(_sizes.PingBaseSize(Self, req.Target), Buddy(req.Target));

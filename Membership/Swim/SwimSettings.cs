@@ -1,22 +1,25 @@
 namespace Heck.Membership.Swim;
 
 /// <summary>
-/// Protocol tuning. Defaults are hashicorp/memberlist's LAN profile (DefaultLANConfig), so detection
-/// times can be compared with Serf/Consul.
+/// Protocol tuning. The defaults are <see cref="SwimProfiles.Fast"/> (the silo's default too); memberlist's LAN and
+/// WAN profiles are <see cref="SwimProfiles.Lan"/> and <see cref="SwimProfiles.Wan"/>.
 /// </summary>
 public sealed record SwimSettings
 {
-    /// <summary>Time between probes of successive members (memberlist ProbeInterval, 1 s). Scaled by local health.</summary>
-    public TimeSpan ProbeInterval { get; init; } = TimeSpan.FromSeconds(1);
+    /// <summary>Time between probes of successive members (400 ms; memberlist LAN 1 s). Scaled by local health.</summary>
+    public TimeSpan ProbeInterval { get; init; } = TimeSpan.FromMilliseconds(400);
 
-    /// <summary>Wait for a direct ack before asking others (ProbeTimeout, 500 ms; about a 99th-percentile RTT). Scaled by local health.</summary>
-    public TimeSpan ProbeTimeout { get; init; } = TimeSpan.FromMilliseconds(500);
+    /// <summary>Wait for a direct ack before asking others (200 ms; memberlist LAN 500 ms, about a 99th-percentile RTT). Scaled by local health.</summary>
+    public TimeSpan ProbeTimeout { get; init; } = TimeSpan.FromMilliseconds(200);
 
     /// <summary>Members asked to ping-req a target that missed its direct ack (IndirectChecks, 3).</summary>
     public int IndirectChecks { get; init; } = 3;
 
-    /// <summary>Suspicion timeout floor = SuspicionMult · max(1, log10 n) · ProbeInterval (SuspicionMult, 4).</summary>
-    public int SuspicionMult { get; init; } = 4;
+    /// <summary>
+    /// Suspicion timeout floor = SuspicionMult · max(1, log10 n) · ProbeInterval (3; memberlist LAN 4). Lifeguard expects
+    /// SuspicionMult − 2 independent confirmations before the floor, so 2 would turn dynamic suspicion off.
+    /// </summary>
+    public int SuspicionMult { get; init; } = 3;
 
     /// <summary>Suspicion timeout ceiling = this · the floor, used while no one confirms (SuspicionMaxTimeoutMult, 6).</summary>
     public int SuspicionMaxTimeoutMult { get; init; } = 6;
@@ -30,8 +33,8 @@ public sealed record SwimSettings
     /// <summary>Lifeguard local-health ceiling: timeouts stretch up to this factor (AwarenessMaxMultiplier, 8).</summary>
     public int AwarenessMaxMultiplier { get; init; } = 8;
 
-    /// <summary>Pending updates are also sent on their own this often (GossipInterval, 200 ms).</summary>
-    public TimeSpan GossipInterval { get; init; } = TimeSpan.FromMilliseconds(200);
+    /// <summary>Pending updates are also sent on their own this often (100 ms; memberlist LAN 200 ms).</summary>
+    public TimeSpan GossipInterval { get; init; } = TimeSpan.FromMilliseconds(100);
 
     /// <summary>Random members each gossip round goes to (GossipNodes, 3). Zero means piggybacking only.</summary>
     public int GossipNodes { get; init; } = 3;
@@ -40,8 +43,9 @@ public sealed record SwimSettings
     /// A member counts toward this node's reach (its side's strength in a death verdict contest) while it is
     /// Alive and sent us something itself within this window. Null (default): max(10, 2·n) probe intervals, long
     /// enough to have probed every member at least once (the shuffled round robin does so within 2(n−1)−1
-    /// periods) and to have been probed by each, with room for a lost packet or two; short enough that a
-    /// partition shows in the reach before its suspicions can time out.
+    /// periods) and to have been probed by each, with room for a lost packet or two, so the reach of a healthy
+    /// member does not flicker. (One probe interval plus the suspicion floor, the earliest a cut-off group can
+    /// produce a verdict, was tried: it made healthy members lose contests to a flaky one in the simulator.)
     /// </summary>
     public TimeSpan? ReachWindow { get; init; }
 

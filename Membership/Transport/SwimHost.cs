@@ -73,7 +73,7 @@ public sealed class SwimHost : IAsyncDisposable
         get { lock (_gate) return Swim.IsDeclaredDead; }
     }
 
-    /// <summary>Once declared dead: where to rejoin as a new generation, best first (<see cref="SwimInstance.RejoinHints"/>); else empty.</summary>
+    /// <summary>After <see cref="DeclaredDead"/>: SWIM endpoints to rejoin through as a new generation, best first (<see cref="SwimInstance.RejoinHints"/>).</summary>
     public IReadOnlyList<SwimEndpoint> RejoinHints
     {
         get { lock (_gate) return Swim.RejoinHints; }

@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.RegularExpressions;
 using Heck.Grains.Replica;
 using Heck.Membership.AdoNet;
+using Heck.Membership.Swim;
 using Microsoft.Extensions.Options;
 
 namespace Heck.Silo.Configuration;
@@ -77,8 +78,13 @@ public sealed partial class HeckOptionsValidator : IValidateOptions<HeckOptions>
     {
         if (s.Port is < 1 or > 65535) yield return $"Heck:Swim:Port must be a port between 1 and 65535 (was {s.Port})";
         if (s.BindAddress is not null && !IPAddress.TryParse(s.BindAddress, out _)) yield return $"Heck:Swim:BindAddress must be an IP address (was '{s.BindAddress}')";
-        static string? Range(string key, int value, int min, int max) =>
-            value < min || value > max ? $"Heck:Swim:{key} must be between {min} and {max} (was {value})" : null;
+        static string? Range(string key, int? value, int min, int max) =>
+            value is { } v && (v < min || v > max) ? $"Heck:Swim:{key} must be between {min} and {max} (was {v})" : null;
+        if (s.Settings() is not { } settings)
+        {
+            yield return $"Heck:Swim:Profile must be one of {string.Join(", ", SwimProfiles.Names)} (was '{s.Profile}')";
+            yield break;
+        }
         foreach (var e in new[]
         {
             Range("ProbeIntervalMs", s.ProbeIntervalMs, 50, 60_000), Range("ProbeTimeoutMs", s.ProbeTimeoutMs, 10, 60_000),
@@ -89,7 +95,8 @@ public sealed partial class HeckOptionsValidator : IValidateOptions<HeckOptions>
             if (e is not null) yield return e;
         if (!(s.InjectLossPercent is >= 0 and <= 100))
             yield return $"Heck:Swim:InjectLossPercent must be a percentage between 0 and 100 (was {s.InjectLossPercent})";
-        if (s.ProbeTimeoutMs >= s.ProbeIntervalMs) yield return $"Heck:Swim:ProbeTimeoutMs must be less than ProbeIntervalMs ({s.ProbeIntervalMs}) (was {s.ProbeTimeoutMs})";
+        if (settings.ProbeTimeout >= settings.ProbeInterval)
+            yield return $"Heck:Swim:ProbeTimeoutMs must be less than ProbeIntervalMs ({settings.ProbeInterval.TotalMilliseconds}) (was {settings.ProbeTimeout.TotalMilliseconds})";
         string[] detailed;
         try { detailed = [.. s.ToClustering(advertisedAddress).Validate()]; }
         catch (Exception ex) when (ex is ArgumentException or FormatException) { detailed = [ex.Message]; }

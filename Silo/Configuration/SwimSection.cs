@@ -4,12 +4,14 @@ using Heck.Membership.Swim;
 namespace Heck.Silo.Configuration;
 
 /// <summary>
-/// <c>Heck:Swim</c>: SWIM membership. Timing defaults are faster than memberlist's LAN profile
-/// (probe 1 s, timeout 500 ms, suspicion multiplier 4, which detects a crash in ~5.5 s at 5 nodes)
-/// so that a crash or a hang is found in about 2 s; the simulator showed no false deaths at 10 % loss.
+/// <c>Heck:Swim</c>: SWIM membership. Timing comes from a named <see cref="Profile"/> (<c>fast</c> by default: a crash
+/// found in ~2 s at 5 silos, a 1.5 s stall survived; <c>lan</c> and <c>wan</c> are memberlist's); each timing key that is
+/// set overrides its profile's value.
 /// </summary>
 public sealed class SwimSection
 {
+    public const string DefaultProfile = "fast";
+
     public int Port { get; set; } = 7946;
     /// <summary>Address the SWIM socket binds; unset: the silo's advertised address.</summary>
     public string? BindAddress { get; set; }
@@ -17,16 +19,35 @@ public sealed class SwimSection
     public List<string> Seeds { get; set; } = [];
     /// <summary>Base64 AES keys (16, 24 or 32 bytes): the first encrypts, all decrypt (rotation).</summary>
     public List<string> Keys { get; set; } = [];
-    public int ProbeIntervalMs { get; set; } = 500;
-    public int ProbeTimeoutMs { get; set; } = 200;
-    public int IndirectChecks { get; set; } = 3;
-    public int SuspicionMult { get; set; } = 2;
-    public int RetransmitMult { get; set; } = 4;
-    public int PushPullIntervalMs { get; set; } = 30_000;
-    public int GossipIntervalMs { get; set; } = 100;
+    /// <summary><c>lan</c>, <c>fast</c> or <c>wan</c> (see <see cref="SwimProfiles"/>).</summary>
+    public string Profile { get; set; } = DefaultProfile;
+    public int? ProbeIntervalMs { get; set; }
+    public int? ProbeTimeoutMs { get; set; }
+    public int? IndirectChecks { get; set; }
+    public int? SuspicionMult { get; set; }
+    public int? RetransmitMult { get; set; }
+    public int? PushPullIntervalMs { get; set; }
+    public int? GossipIntervalMs { get; set; }
     public int JoinTimeoutMs { get; set; } = 30_000;
     /// <summary>Chaos testing only: share (0..100 %) of SWIM UDP datagrams dropped at random, in and out.</summary>
     public double InjectLossPercent { get; set; }
+
+    /// <summary>The profile's settings with the keys that are set applied; null for an unknown profile name.</summary>
+    public SwimSettings? Settings()
+    {
+        if (SwimProfiles.Find(Profile) is not { } profile) return null;
+        static TimeSpan? Ms(int? ms) => ms is { } v ? TimeSpan.FromMilliseconds(v) : null;
+        return profile with
+        {
+            ProbeInterval = Ms(ProbeIntervalMs) ?? profile.ProbeInterval,
+            ProbeTimeout = Ms(ProbeTimeoutMs) ?? profile.ProbeTimeout,
+            IndirectChecks = IndirectChecks ?? profile.IndirectChecks,
+            SuspicionMult = SuspicionMult ?? profile.SuspicionMult,
+            RetransmitMult = RetransmitMult ?? profile.RetransmitMult,
+            PushPullInterval = Ms(PushPullIntervalMs) ?? profile.PushPullInterval,
+            GossipInterval = Ms(GossipIntervalMs) ?? profile.GossipInterval,
+        };
+    }
 
     /// <summary>The SWIM library's options for a silo advertised at <paramref name="advertisedAddress"/>.</summary>
     public SwimClusteringOptions ToClustering(string advertisedAddress) => ApplyTo(new SwimClusteringOptions(), advertisedAddress);
@@ -41,16 +62,7 @@ public sealed class SwimSection
         swim.Keys = [.. Keys];
         swim.JoinTimeout = TimeSpan.FromMilliseconds(JoinTimeoutMs);
         swim.InjectedLossPercent = InjectLossPercent;
-        swim.Settings = new SwimSettings
-        {
-            ProbeInterval = TimeSpan.FromMilliseconds(ProbeIntervalMs),
-            ProbeTimeout = TimeSpan.FromMilliseconds(ProbeTimeoutMs),
-            IndirectChecks = IndirectChecks,
-            SuspicionMult = SuspicionMult,
-            RetransmitMult = RetransmitMult,
-            PushPullInterval = TimeSpan.FromMilliseconds(PushPullIntervalMs),
-            GossipInterval = TimeSpan.FromMilliseconds(GossipIntervalMs),
-        };
+        swim.Settings = Settings() ?? throw new ArgumentException($"Heck:Swim:Profile must be one of {string.Join(", ", SwimProfiles.Names)} (was '{Profile}')");
         return swim;
     }
 }

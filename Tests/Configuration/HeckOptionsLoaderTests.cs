@@ -1,3 +1,4 @@
+using Heck.Membership.Swim;
 using Heck.Silo.Configuration;
 using Microsoft.Extensions.Configuration;
 using Xunit;
@@ -79,10 +80,28 @@ public sealed class HeckOptionsLoaderTests
         Assert.Equal(MembershipProvider.Swim, o.Membership.Provider);
         Assert.Equal(7946, o.Swim.Port);
         Assert.Empty(o.Swim.Seeds);
-        Assert.Equal(500, o.Swim.ProbeIntervalMs);
+        Assert.Equal("fast", o.Swim.Profile);
+        Assert.Equal(SwimProfiles.Fast, o.Swim.Settings());
         var seeded = Load(("Heck:Swim:Seeds:0", "127.0.0.1:7946"), ("Heck:Swim:Port", "7947"), ("Heck:Membership:Provider", "swim"));
         Assert.Equal(["127.0.0.1:7946"], seeded.Swim.Seeds);
     }
+
+    [Fact]
+    public void A_swim_profile_is_chosen_by_name_and_its_keys_override_it()
+    {
+        Assert.Equal(SwimProfiles.Lan, Load(("Heck:Swim:Profile", "lan")).Swim.Settings());
+        var wan = Load(("Heck:Swim:Profile", "wan"), ("Heck:Swim:ProbeIntervalMs", "4000"), ("Heck:Swim:SuspicionMult", "5")).Swim.Settings()!;
+        Assert.Equal(TimeSpan.FromSeconds(4), wan.ProbeInterval);
+        Assert.Equal(5, wan.SuspicionMult);
+        Assert.Equal(SwimProfiles.Wan.ProbeTimeout, wan.ProbeTimeout);
+        Assert.Equal(SwimProfiles.Wan.GossipNodes, wan.GossipNodes);
+        // The timeout check uses the values in effect: fast's 200 ms timeout against a 150 ms interval.
+        Assert.Contains(Fails(("Heck:Swim:ProbeIntervalMs", "150")).Errors, e => e.Contains("Heck:Swim:ProbeTimeoutMs"));
+    }
+
+    [Fact]
+    public void An_unknown_swim_profile_is_an_error_naming_the_key() =>
+        Assert.Contains(Fails(("Heck:Swim:Profile", "local")).Errors, e => e.Contains("Heck:Swim:Profile") && e.Contains("lan, fast, wan"));
 
     [Fact]
     public void AdoNet_needs_a_connection_string_naming_the_key()

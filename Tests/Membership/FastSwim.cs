@@ -9,7 +9,7 @@ internal static class FastSwim
     {
         ProbeInterval = TimeSpan.FromMilliseconds(200),
         ProbeTimeout = TimeSpan.FromMilliseconds(80),
-        SuspicionMult = 2,
+        SuspicionMult = 3, // k = 1: dynamic suspicion on (with 2, a fixed floor and no majority rule, false deaths)
         GossipInterval = TimeSpan.FromMilliseconds(50),
         PushPullInterval = TimeSpan.FromSeconds(2),
         JoinRetryInterval = TimeSpan.FromMilliseconds(300),

@@ -11,20 +11,26 @@ public class SwimCoreTests
     private static readonly TimeSpan Second = TimeSpan.FromSeconds(1);
 
     [Fact]
-    public void Defaults_are_memberlists_LAN_profile_and_valid()
+    public void Defaults_are_the_fast_profile_and_every_profile_is_valid_with_dynamic_suspicion_on()
     {
         var s = new SwimSettings();
-        Assert.Equal(Second, s.ProbeInterval);
-        Assert.Equal(TimeSpan.FromMilliseconds(500), s.ProbeTimeout);
-        Assert.Equal(3, s.IndirectChecks);
-        Assert.Equal(4, s.SuspicionMult);
-        Assert.Equal(6, s.SuspicionMaxTimeoutMult);
-        Assert.Equal(4, s.RetransmitMult);
-        Assert.Equal(TimeSpan.FromSeconds(30), s.PushPullInterval);
-        Assert.Equal(8, s.AwarenessMaxMultiplier);
-        Assert.Equal(TimeSpan.FromMilliseconds(200), s.GossipInterval);
-        Assert.Equal(3, s.GossipNodes);
-        Assert.Empty(s.Validate());
+        Assert.Equal(SwimProfiles.Fast, s);
+        Assert.Equal(TimeSpan.FromMilliseconds(400), s.ProbeInterval);
+        Assert.Equal(TimeSpan.FromMilliseconds(200), s.ProbeTimeout);
+        Assert.Equal(3, s.SuspicionMult);
+        Assert.Equal(TimeSpan.FromMilliseconds(100), s.GossipInterval);
+        // memberlist's LAN profile, as it was the default before.
+        var lan = SwimProfiles.Lan;
+        Assert.Equal((Second, TimeSpan.FromMilliseconds(500), 4, 6, 4), (lan.ProbeInterval, lan.ProbeTimeout, lan.SuspicionMult, lan.SuspicionMaxTimeoutMult, lan.RetransmitMult));
+        Assert.Equal((TimeSpan.FromSeconds(30), 8, TimeSpan.FromMilliseconds(200), 3), (lan.PushPullInterval, lan.AwarenessMaxMultiplier, lan.GossipInterval, lan.GossipNodes));
+        foreach (var name in SwimProfiles.Names)
+        {
+            var profile = SwimProfiles.Find(name)!;
+            Assert.Empty(profile.Validate());
+            Assert.True(profile.SuspicionMult - 2 > 0, $"{name}: k = SuspicionMult - 2 must be positive");
+        }
+        Assert.Same(SwimProfiles.Wan, SwimProfiles.Find("WAN"));
+        Assert.Null(SwimProfiles.Find("local"));
     }
 
     [Fact]
@@ -40,7 +46,7 @@ public class SwimCoreTests
     [Fact]
     public void Suspicion_timeout_shrinks_from_max_to_min_with_confirmations()
     {
-        var s = new SwimSettings();
+        var s = SwimProfiles.Lan;
         Assert.Equal(TimeSpan.FromSeconds(4), s.SuspicionMinTimeout(5)); // max(1, log10 5) = 1
         Assert.Equal(4 * Math.Log10(50), s.SuspicionMinTimeout(50).TotalSeconds, 3);
         Assert.Equal(TimeSpan.FromSeconds(24), s.SuspicionMaxTimeout(5));
@@ -286,7 +292,7 @@ public class SwimCoreTests
     [Fact]
     public void A_lone_suspicion_becomes_death_at_its_ceiling_however_few_confirm_it()
     {
-        var h = new CoreHarness(new SwimSettings { IndirectChecks = 0 }).WithMembers(5);
+        var h = new CoreHarness(SwimProfiles.Lan with { IndirectChecks = 0 }).WithMembers(5);
         var max = h.Settings.SuspicionMaxTimeout(5);
         h.Learn(new MemberUpdate(Id(5), 0, MemberStatus.Suspect, Id(2)));
         // Every ping is answered (an ack ends a probe, it does not refute): member 2 stays the only confirmer.
@@ -312,7 +318,7 @@ public class SwimCoreTests
     [Fact]
     public void Half_of_four_crashing_are_evicted_by_the_other_half()
     {
-        var h = new CoreHarness(new SwimSettings { IndirectChecks = 1 }).WithMembers(4);
+        var h = new CoreHarness(SwimProfiles.Lan with { IndirectChecks = 1 }).WithMembers(4);
         // Members 3 and 4 crashed; 2 answers. The old majority rule needed 3 of 4 confirmations: never.
         var bound = h.Settings.ProbeInterval * 8 + h.Settings.SuspicionMaxTimeout(4);
         h.Run(bound, send => send.Message switch
@@ -493,7 +499,7 @@ public class SwimCoreTests
     [Fact]
     public void Each_update_is_retransmitted_a_bounded_number_of_times()
     {
-        var h = new CoreHarness(new SwimSettings { GossipNodes = 1 }).WithMembers(5);
+        var h = new CoreHarness(SwimProfiles.Lan with { GossipNodes = 1 }).WithMembers(5);
         h.Learn(new MemberUpdate(Id(7), 3, MemberStatus.Alive, null, Meta(7)));
         h.Run(TimeSpan.FromSeconds(20), send => send.Message is Ping p ? new Ack(p.Target, p.SeqNo) : null);
         var carried = h.Sent.Count(s => !s.Reliable && s.Message.Updates.Any(u => u.Node == Id(7))); // push-pull aside

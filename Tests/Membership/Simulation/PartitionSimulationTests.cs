@@ -15,8 +15,12 @@ public class PartitionSimulationTests(ITestOutputHelper output)
 {
     private static readonly TimeSpan HealBound = TimeSpan.FromSeconds(30);
 
-    /// <summary>The profiles every scenario runs under.</summary>
-    private static readonly SwimSettings[] Profiles = [new SwimSettings()];
+    /// <summary>
+    /// The profiles every scenario runs under. Not yet <see cref="SwimProfiles.Fast"/>: with its 1.2 s suspicion floor,
+    /// verdicts come before the 4 s reach window has let go of the far side, and some seeds evict a member of the
+    /// larger side or a healthy member next to a flaky one (unfinished; see the report of issue 10).
+    /// </summary>
+    private static readonly SwimSettings[] Profiles = [SwimProfiles.Lan];
 
     private static SimOptions Options(SwimSettings settings) => new()
     {
@@ -75,6 +79,7 @@ public class PartitionSimulationTests(ITestOutputHelper output)
     [Fact]
     public void A_flaky_member_never_gets_a_healthy_one_evicted_and_one_cluster_forms_after_it_recovers()
     {
+        var failures = new List<string>();
         foreach (var settings in Profiles)
         {
             var options = Options(settings) with { Loss = 0.01 };
@@ -89,11 +94,13 @@ public class PartitionSimulationTests(ITestOutputHelper output)
                 var endAt = sim.Now;
                 sim.Run(endAt + HealBound, sim.OneCluster);
                 var evicted = sim.DeathsOf(healthy).Where(d => healthy.Contains(d.Observer)).ToList();
-                Assert.True(evicted.Count == 0, $"seed {sim.Seed} flaky {flaky}: a healthy member was evicted: {evicted.FirstOrDefault()}\n{sim.Describe()}");
-                Assert.True(healthy.All(n => n.Running), $"seed {sim.Seed} flaky {flaky}: a healthy member accepted its death\n{sim.Describe()}");
-                Assert.True(sim.OneCluster(), $"seed {sim.Seed} flaky {flaky}: not one cluster {HealBound.TotalSeconds} s after the loss ended\n{sim.Describe()}");
+                if (evicted.Count > 0) failures.Add($"seed {sim.Seed} ({(settings == SwimProfiles.Fast ? "fast" : "lan")}) flaky {flaky}: {evicted[0]}");
+                if (!healthy.All(n => n.Running)) failures.Add($"seed {sim.Seed} flaky {flaky}: a healthy member accepted its death");
+                if (!sim.OneCluster()) failures.Add($"seed {sim.Seed} flaky {flaky}: not one cluster {HealBound.TotalSeconds} s after the loss ended\n{sim.Describe()}");
             }
         }
+        output.WriteLine(string.Join("\n", failures));
+        Assert.Empty(failures);
     }
 
     [Theory]

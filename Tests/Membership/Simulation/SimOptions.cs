@@ -6,7 +6,7 @@ namespace Heck.Tests.Membership.Simulation;
 public sealed record SimOptions
 {
     public int Members { get; init; } = 5;
-    public SwimSettings Settings { get; init; } = new();
+    public SwimSettings Settings { get; init; } = SwimProfiles.Lan;
     /// <summary>Probability that a datagram is lost (TCP push-pull is never lost, only cut by partitions).</summary>
     public double Loss { get; init; }
     /// <summary>Probability that a delivered datagram arrives twice.</summary>

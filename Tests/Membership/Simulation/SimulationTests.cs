@@ -97,17 +97,8 @@ public class SimulationTests(ITestOutputHelper output)
         output.WriteLine($"n={n} loss 10%: {seeds}×120 s, 0 false deaths, {suspicions.Count} false suspicions (distinct member/incarnation; all refuted)");
     }
 
-    /// <summary>Heck's own defaults (Silo's <c>Heck:Swim</c> section), faster than memberlist's LAN profile.</summary>
-    public static readonly SwimSettings HeckDefaults = new()
-    {
-        ProbeInterval = TimeSpan.FromMilliseconds(500),
-        ProbeTimeout = TimeSpan.FromMilliseconds(200),
-        IndirectChecks = 3,
-        SuspicionMult = 2,
-        RetransmitMult = 4,
-        GossipInterval = TimeSpan.FromMilliseconds(100),
-        PushPullInterval = TimeSpan.FromSeconds(30),
-    };
+    /// <summary>Heck's own defaults (the library's and the silo's <c>Heck:Swim</c> profile <c>fast</c>).</summary>
+    public static readonly SwimSettings HeckDefaults = SwimProfiles.Fast;
 
     /// <summary>
     /// How long any observer may hold a live member suspect. It should be over before the suspicion could
@@ -269,40 +260,58 @@ public class SimulationTests(ITestOutputHelper output)
     }
 
     /// <summary>
-    /// Not the defaults: what the "≤ 2 s median" goal takes. With memberlist's LAN profile the suspicion
-    /// floor alone is 4 s (SuspicionMult 4 × 1 s), so detection is ~5.5 s, like Serf.
+    /// The silo's default profile keeps a crash's median detection (until the last live member holds it dead) within
+    /// 2 s at 5 members. Measured at 1 % loss; also reported at 10 %.
     /// </summary>
-    [Fact]
-    public void A_faster_profile_detects_a_crash_in_about_two_seconds_without_false_deaths()
+    [Theory]
+    [InlineData(0.01, 2.0)]
+    [InlineData(0.10, 2.5)]
+    public void The_fast_profile_detects_a_crash_at_five_members_in_a_median_of_two_seconds(double loss, double medianBound)
     {
-        var fast = new SwimSettings
-        {
-            ProbeInterval = TimeSpan.FromMilliseconds(500),
-            ProbeTimeout = TimeSpan.FromMilliseconds(200),
-            SuspicionMult = 2,
-            GossipInterval = TimeSpan.FromMilliseconds(100),
-        };
-        var options = new SimOptions { Members = 5, Loss = 0.10, Duplication = 0.02, MaxDelay = TimeSpan.FromMilliseconds(30), Settings = fast };
+        var options = new SimOptions { Members = 5, Loss = loss, Duplication = 0.02, MaxDelay = TimeSpan.FromMilliseconds(20), Settings = SwimProfiles.Fast };
         var times = new List<double>();
-        for (var seed = 1; seed <= 60; seed++)
+        for (var seed = 1; seed <= 100; seed++)
         {
             var sim = Start(options, 13000 + seed);
+            sim.Run(sim.Now + TimeSpan.FromSeconds(20) + TimeSpan.FromMilliseconds(seed * 37 % 500));
             var victim = sim.Nodes[seed % 5];
-            var crashAt = sim.Now + TimeSpan.FromMilliseconds(seed * 37 % 500);
-            sim.Run(crashAt + TimeSpan.FromSeconds(60));
-            if (seed % 2 == 0)
-            {
-                sim.Crash(victim);
-                sim.Run(sim.Now + DetectionBound(fast, 5), () => sim.AllSee(_ => true, victim.Id, MemberStatus.Dead));
-                var detected = sim.Live.Select(o => sim.FirstSeen(o, victim.Id, MemberStatus.Dead)).ToList();
-                Assert.True(detected.All(d => d is not null), $"seed {sim.Seed}: not detected\n{sim.Describe()}");
-                times.Add((detected.Max()!.Value - crashAt - TimeSpan.FromSeconds(60)).TotalSeconds);
-            }
-            var healthy = sim.DeathsOf(sim.Nodes.Where(x => x != victim || seed % 2 == 1)).ToList();
+            var crashAt = sim.Now;
+            sim.Crash(victim);
+            sim.Run(crashAt + DetectionBound(SwimProfiles.Fast, 5), () => sim.AllSee(_ => true, victim.Id, MemberStatus.Dead));
+            var detected = sim.Live.Select(o => sim.FirstSeen(o, victim.Id, MemberStatus.Dead)).ToList();
+            Assert.True(detected.All(d => d is not null), $"seed {sim.Seed}: not detected\n{sim.Describe()}");
+            times.Add((detected.Max()!.Value - crashAt).TotalSeconds);
+            var healthy = sim.DeathsOf(sim.Nodes.Where(x => x != victim)).ToList();
             Assert.True(healthy.Count == 0, $"seed {sim.Seed}: false death {healthy.FirstOrDefault()}\n{sim.Describe()}");
         }
         times.Sort();
-        output.WriteLine($"fast profile, n=5, 10% loss: detection median {times[times.Count / 2]:F2}s, max {times[^1]:F2}s; 0 false deaths over 60 × 60 s");
-        Assert.True(times[times.Count / 2] <= 2.5, $"median {times[times.Count / 2]:F2}s");
+        var median = times[times.Count / 2];
+        output.WriteLine($"fast profile, n=5, {loss:P0} loss: detection median {median:F2}s, p90 {times[times.Count * 9 / 10]:F2}s, max {times[^1]:F2}s over {times.Count} seeds");
+        Assert.True(median <= medianBound, $"median {median:F2}s");
+    }
+
+    /// <summary>
+    /// A single 1.5 s stall (GC, CPU throttling, VM pause) of one member under the silo's default profile: nobody
+    /// declares it dead, and it resumes as a member (the old defaults, a fixed 1 s suspicion, evicted it).
+    /// </summary>
+    [Fact]
+    public void The_fast_profile_does_not_evict_a_member_for_a_single_one_and_a_half_second_stall()
+    {
+        var options = new SimOptions { Members = 5, Loss = 0.01, Settings = SwimProfiles.Fast };
+        var suspected = 0;
+        for (var seed = 1; seed <= 100; seed++)
+        {
+            var sim = Start(options, 14000 + seed);
+            sim.Run(sim.Now + TimeSpan.FromSeconds(20) + TimeSpan.FromMilliseconds(seed * 37 % 500));
+            var stalled = sim.Nodes[seed % 5];
+            sim.Pause(stalled);
+            sim.Run(sim.Now + TimeSpan.FromSeconds(1.5));
+            sim.Resume(stalled);
+            sim.Run(sim.Now + TimeSpan.FromSeconds(10));
+            var deaths = sim.DeathsOf(sim.Nodes).ToList();
+            Assert.True(deaths.Count == 0 && stalled.Running, $"seed {sim.Seed}: a 1.5 s stall of {stalled.Id} was fatal: {deaths.FirstOrDefault()}\n{sim.Describe()}");
+            if (sim.Changes.Any(c => c.Change.Node == stalled.Id && c.Change.New == MemberStatus.Suspect)) suspected++;
+        }
+        output.WriteLine($"fast profile, n=5, one 1.5 s stall: 0 deaths over 100 seeds (suspected, then refuted, in {suspected})");
     }
 }
