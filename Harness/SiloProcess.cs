@@ -31,6 +31,8 @@ public sealed partial class SiloProcess : IAsyncDisposable
     public HttpClient Http { get; }
     public int Id => _process.Id;
     public bool HasExited => _process.HasExited;
+    /// <summary>The exit code once the process has exited; null while it runs.</summary>
+    public int? ExitCode => _process.HasExited ? _process.ExitCode : null;
 
     private SiloProcess(Process process, int httpPort)
     {
@@ -44,16 +46,32 @@ public sealed partial class SiloProcess : IAsyncDisposable
         get { lock (_output) return _output.ToString(); }
     }
 
-    /// <summary>Starts a silo with the given <c>--Heck:…</c> arguments and waits until <c>/healthz</c> answers.</summary>
-    public static async Task<SiloProcess> StartAsync(int httpPort, IEnumerable<string> args, TimeSpan? within = null)
+    /// <summary>
+    /// Starts a silo with the given <c>--Heck:…</c> arguments and waits until <c>/healthz</c> answers. On a
+    /// <paramref name="host"/> of a <see cref="LoopbackNetwork"/>, the process runs under the host's group id
+    /// (through <c>setpriv</c>, which execs it: the id is the silo's own), and the caller advertises the host's address.
+    /// </summary>
+    public static async Task<SiloProcess> StartAsync(int httpPort, IEnumerable<string> args, TimeSpan? within = null, LoopbackHost? host = null)
     {
-        var info = new ProcessStartInfo("dotnet")
+        var silo = Launch(httpPort, args, host);
+        await silo.WaitServingAsync(within ?? TimeSpan.FromSeconds(60));
+        return silo;
+    }
+
+    /// <summary>Starts a silo without waiting for it to serve (see <see cref="WaitServingAsync"/>).</summary>
+    public static SiloProcess Launch(int httpPort, IEnumerable<string> args, LoopbackHost? host = null)
+    {
+        var info = new ProcessStartInfo(host is null ? "dotnet" : EnsureSetpriv())
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
             WorkingDirectory = Path.GetTempPath(),
         };
+        if (host is not null)
+        {
+            foreach (var a in new[] { $"--regid={host.GroupId}", "--clear-groups", "--", "dotnet" }) info.ArgumentList.Add(a);
+        }
         info.ArgumentList.Add(SiloDll());
         info.ArgumentList.Add($"--Heck:Http:Port={httpPort}");
         foreach (var a in args) info.ArgumentList.Add(a);
@@ -65,26 +83,37 @@ public sealed partial class SiloProcess : IAsyncDisposable
         process.ErrorDataReceived += (_, e) => silo.Append(e.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
+        return silo;
+    }
 
-        var deadline = DateTime.UtcNow + (within ?? TimeSpan.FromSeconds(60));
+    /// <summary>Waits until <c>/healthz</c> answers; disposes the silo and throws if it exits or does not serve in time.</summary>
+    public async Task WaitServingAsync(TimeSpan within)
+    {
+        var deadline = DateTime.UtcNow + within;
         while (true)
         {
-            if (process.HasExited)
-                throw new InvalidOperationException($"silo exited with {process.ExitCode} before serving:\n{silo.Output}");
+            if (_process.HasExited)
+                throw new InvalidOperationException($"silo exited with {_process.ExitCode} before serving:\n{Output}");
             try
             {
-                using var r = await silo.Http.GetAsync("/healthz");
-                if (r.IsSuccessStatusCode) return silo;
+                using var r = await Http.GetAsync("/healthz");
+                if (r.IsSuccessStatusCode) return;
             }
             catch (HttpRequestException) { }
+            catch (TaskCanceledException) { }
             if (DateTime.UtcNow > deadline)
             {
-                await silo.DisposeAsync();
-                throw new TimeoutException($"silo did not serve /healthz in time:\n{silo.Output}");
+                await DisposeAsync();
+                throw new TimeoutException($"silo did not serve /healthz in time:\n{Output}");
             }
             await Task.Delay(100);
         }
     }
+
+    /// <summary>The path of <c>setpriv</c> (util-linux), which runs a silo under a <see cref="LoopbackHost"/>'s group id; throws if missing.</summary>
+    public static string EnsureSetpriv() =>
+        new[] { "/usr/bin/setpriv", "/bin/setpriv", "/usr/sbin/setpriv" }.FirstOrDefault(File.Exists)
+        ?? throw new InvalidOperationException($"setpriv (util-linux) is missing; it runs silos on their own loopback addresses: {Nft.Setup}.");
 
     /// <summary>Runs a silo that is expected to stop by itself (e.g. on bad configuration).</summary>
     public static async Task<(int ExitCode, string Output)> RunToExitAsync(IEnumerable<string> args, TimeSpan within)

@@ -13,19 +13,24 @@ public static class HeckHost
     /// <summary>
     /// Builds a ready-to-run host from the standard sources (appsettings.json, <c>Heck__…</c>
     /// environment variables, <c>--Heck:…</c> arguments). Throws <see cref="HeckConfigurationException"/>
-    /// naming every bad key before anything starts.
+    /// naming every bad key before anything starts. With <paramref name="rejoin"/> (from <see cref="SiloGenerations"/>),
+    /// a silo the cluster declares dead asks there for a new generation instead of ending the process, and the
+    /// peers its predecessor knew are added to the SWIM seeds; without it (tests), Orleans' own handling stays.
     /// </summary>
-    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? customize = null)
+    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? customize = null, RejoinSignal? rejoin = null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         customize?.Invoke(builder);
         var options = builder.AddHeckOptions();
         builder.AddHeckApi(options.Http);
         var advertised = AdvertisedAddress.Resolve(options.Silo.AdvertisedAddress, Dns.GetHostAddresses);
-        builder.UseOrleans(silo => silo
-            .UseHeckMembership(options, advertised)
-            .UseHeckSiloIdentity(options, advertised)
-            .AddHeckGrains(Path.GetFullPath(options.Storage.Path, Environment.CurrentDirectory)));
+        builder.UseOrleans(silo =>
+        {
+            silo.UseHeckMembership(options, advertised, rejoin?.Peers)
+                .UseHeckSiloIdentity(options, advertised)
+                .AddHeckGrains(Path.GetFullPath(options.Storage.Path, Environment.CurrentDirectory));
+            if (rejoin is not null) silo.UseHeckRejoin(rejoin);
+        });
         builder.AddOriginsFile(options);
         return builder.Build().MapHeckApi();
     }

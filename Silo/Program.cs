@@ -1,5 +1,6 @@
+using System.Runtime.InteropServices;
 using Heck.Membership.AdoNet;
-using Heck.Silo;
+using Heck.Silo.Cluster;
 using Heck.Silo.Configuration;
 
 try
@@ -8,9 +9,19 @@ try
     // PostgreSQL tables and queries of the ADO.NET membership provider, then exits.
     if (args.Length > 0 && args[0] == "apply-schema")
         return await ApplySchemaAsync(args[1..]);
-    var app = HeckHost.Build(args);
-    await app.RunAsync();
-    return 0;
+
+    // The process owns the stop signals, not one host: a silo the cluster declared dead replaces its host with a new
+    // generation (SiloGenerations), and a signal must stop the process whichever generation, or none, is running.
+    using var stop = new CancellationTokenSource();
+    void OnSignal(PosixSignalContext context)
+    {
+        context.Cancel = true; // stop through the host's graceful shutdown, not at once
+        stop.Cancel();
+    }
+    using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
+    using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
+    using var sigquit = PosixSignalRegistration.Create(PosixSignal.SIGQUIT, OnSignal);
+    return await new SiloGenerations(args).RunAsync(stop.Token);
 }
 catch (HeckConfigurationException ex)
 {

@@ -126,6 +126,9 @@ internal static class SeedList
         return list;
     }
 
+    /// <summary>A seed as <see cref="TryParse"/> reads it: "host:port", or "[v6-address]:port".</summary>
+    public static string Format(string host, int port) => host.Contains(':') ? $"[{host}]:{port}" : $"{host}:{port}";
+
     /// <summary>"host:port" or "[v6-address]:port".</summary>
     public static bool TryParse(string? text, out string host, out int port, out string error)
     {

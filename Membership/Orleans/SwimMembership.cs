@@ -52,8 +52,32 @@ public sealed class SwimMembership : IAsyncDisposable, IDisposable
     /// <summary>True once the cluster declared this generation dead (the silo is then stopping).</summary>
     public bool IsDeclaredDead => Host?.IsDeclaredDead ?? false;
 
-    /// <summary>Raised (on a background task) when the cluster declares this generation dead.</summary>
+    /// <summary>
+    /// Raised (on a background task) when the cluster declares this generation dead. It may have fired before a
+    /// handler subscribed: read <see cref="IsDeclaredDead"/> after subscribing.
+    /// </summary>
     public event Action? DeclaredDead;
+
+    /// <summary>
+    /// SWIM endpoints ("host:port") to rejoin through after the cluster declared this generation dead, each once, best
+    /// first: SWIM's rejoin hints (the member whose verdict won, then the side that likely won), then every other
+    /// member this generation knew, live ones first. Readable after the agent stopped; empty before it started.
+    /// </summary>
+    public IReadOnlyList<string> PeerEndpoints()
+    {
+        if (Host is not { } host || View is not { } view) return [];
+        var hints = IsDead(host) ? host.RejoinHints : [];
+        var known = view.Members
+            .Where(m => !m.Node.SameEndpoint(view.Self))
+            .OrderBy(m => m.Status.IsFinal())
+            .ThenByDescending(m => m.Node.Generation)
+            .Select(m => m.Node.Endpoint);
+        return hints.Concat(known)
+            .Where(e => !view.Self.SameEndpoint(e))
+            .Select(e => SeedList.Format(e.Host, e.Port))
+            .Distinct(StringComparer.Ordinal)
+            .ToList();
+    }
 
     /// <summary>Binds, starts and, with seeds, waits (bounded) until one answers.</summary>
     internal async Task StartAsync(string defaultAdvertiseHost, Metadata metadata, CancellationToken cancellationToken)
@@ -128,7 +152,7 @@ public sealed class SwimMembership : IAsyncDisposable, IDisposable
         if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
         SwimHost? h;
         lock (_gate) h = _host;
-        if (h is not null)
+        if (h is not null && !IsDead(h))
         {
             try
             {
@@ -140,9 +164,22 @@ public sealed class SwimMembership : IAsyncDisposable, IDisposable
             {
                 // fall through to the hard stop
             }
-            await h.DisposeAsync().ConfigureAwait(false);
         }
+        // A generation the cluster declared dead has nothing to announce: it stops at once (a rejoin waits for it).
+        if (h is not null) await h.DisposeAsync().ConfigureAwait(false);
         _keyring?.Dispose();
+    }
+
+    private static bool IsDead(SwimHost host)
+    {
+        try
+        {
+            return host.IsDeclaredDead;
+        }
+        catch (InvalidOperationException)
+        {
+            return false; // never started
+        }
     }
 
     /// <summary>For synchronous containers: the same as <see cref="DisposeAsync"/>, waited for.</summary>
@@ -150,7 +187,7 @@ public sealed class SwimMembership : IAsyncDisposable, IDisposable
 
     private void OnDeclaredDead()
     {
-        _logger.LogCritical("SWIM declared this silo ({Self}) dead. Its Orleans row now reads Dead, so Orleans stops this silo at its next membership read; restart it to rejoin as a new generation.", Host?.Self);
+        _logger.LogWarning("SWIM declared this silo ({Self}) dead. Its Orleans row now reads Dead, so Orleans stops this generation at its next membership read; a new generation (a new host or process) can rejoin.", Host?.Self);
         DeclaredDead?.Invoke();
     }
 

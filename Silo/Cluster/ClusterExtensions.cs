@@ -9,13 +9,22 @@ namespace Heck.Silo.Cluster;
 
 public static class ClusterExtensions
 {
-    /// <summary>Who decides which silos are in the cluster: SWIM, Orleans' table protocol on PostgreSQL, or one development primary.</summary>
-    public static ISiloBuilder UseHeckMembership(this ISiloBuilder silo, HeckOptions options, IPAddress advertised)
+    /// <summary>
+    /// Who decides which silos are in the cluster: SWIM, Orleans' table protocol on PostgreSQL, or one development
+    /// primary. <paramref name="rejoinPeers"/> (SWIM endpoints a dead predecessor knew) join SWIM's seeds.
+    /// </summary>
+    public static ISiloBuilder UseHeckMembership(this ISiloBuilder silo, HeckOptions options, IPAddress advertised,
+        IReadOnlyList<string>? rejoinPeers = null)
     {
         switch (options.Membership.Provider)
         {
             case MembershipProvider.Swim:
-                silo.UseSwimClustering(swim => options.Swim.ApplyTo(swim, advertised.ToString()));
+                silo.UseSwimClustering(swim =>
+                {
+                    options.Swim.ApplyTo(swim, advertised.ToString());
+                    if (rejoinPeers is { Count: > 0 })
+                        swim.Seeds = RejoinSeeds.Merge(swim.Seeds, rejoinPeers, RejoinSeeds.Endpoint(swim.AdvertiseHost ?? swim.BindAddress, swim.Port));
+                });
                 silo.Services.AddSingleton<IClusterViewSource, SwimClusterViewSource>();
                 break;
             case MembershipProvider.AdoNet:
