@@ -11,6 +11,12 @@ internal sealed class MemberState(NodeId node, uint incarnation, MemberStatus st
     public bool HasMetadata { get; set; } = hasMetadata;
     public uint MetadataIncarnation { get; set; } = metadataIncarnation;
     public Suspicion? Suspicion { get; set; }
+    /// <summary>When it became Dead or Left here (for the heal and for expiry); null while live.</summary>
+    public TimeSpan? FinalAt { get; set; }
+    /// <summary>When this member last sent us a message itself (not news of it through others); null: not lately.</summary>
+    public TimeSpan? LastHeard { get; set; }
+    /// <summary><see cref="Side.LeaderOf"/> of its endpoint, computed once.</summary>
+    public ulong EndpointHash { get; } = Side.LeaderOf(node.Endpoint);
 
     public long Key => MemberOrder.Key(Incarnation, Status);
 

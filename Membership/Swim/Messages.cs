@@ -4,6 +4,9 @@ namespace Heck.Membership.Swim;
 public abstract record SwimMessage(NodeId From)
 {
     public IReadOnlyList<MemberUpdate> Updates { get; init; } = [];
+
+    /// <summary>The sender's side when it sent this (stamped by <see cref="SwimInstance"/> on every message it sends).</summary>
+    public Side Side { get; init; }
 }
 
 /// <summary>Direct probe; <paramref name="Target"/> answers <see cref="Ack"/> with the same sequence number.</summary>

@@ -30,7 +30,7 @@ public sealed partial class SwimInstance
         {
             SendJoin(Now());
         }
-        return _output.Build();
+        return Finish(Now());
     }
 
     /// <summary>Leaves gracefully: Left at a higher incarnation, told to every live member at once and then gossiped.</summary>
@@ -51,7 +51,7 @@ public sealed partial class SwimInstance
         {
             if (m != _self && !m.Status.IsFinal()) _output.Send(m.Node.Endpoint, new Gossip(Self) { Updates = [update] });
         }
-        return _output.Build();
+        return Finish(Now());
     }
 
     /// <summary>Publishes new metadata (with a higher incarnation, so it wins everywhere).</summary>
@@ -67,7 +67,7 @@ public sealed partial class SwimInstance
         _view = null;
         Enqueue(SelfUpdate());
         _output.Changed(new(Self, _self.Status, _self.Status, metadata));
-        return _output.Build();
+        return Finish(Now());
     }
 
     /// <summary>Queued updates, fewest-sent first, within what is left of a datagram after the message itself.</summary>
@@ -119,7 +119,10 @@ public sealed partial class SwimInstance
     {
         // The updates were merged already; answer a request with our own state.
         if (!message.Reply) _output.Send(sender.Endpoint, new PushPull(Self, Join: false, Reply: true) { Updates = FullState() }, reliable: true);
-        if (!IsJoined) MarkJoined();
+        // Only a real join completes one: a member answered our join, or joined through us. A state-less request
+        // (a client asking for the view, SwimViewRequest) must not: a silo restarted while its seeds are unreachable
+        // would form a cluster of its own, own every origin, and never merge back.
+        if (!IsJoined && (message.Reply || message.Join)) MarkJoined();
     }
 
     private void MarkJoined()

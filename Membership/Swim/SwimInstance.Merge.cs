@@ -23,7 +23,7 @@ public sealed partial class SwimInstance
                 if (newest == Self)
                 {
                     // A newer process owns our endpoint: this generation is over.
-                    DeclareSelfDead();
+                    DeclareSelfDead(sender);
                     return;
                 }
                 _latest[endpoint] = node;
@@ -100,7 +100,11 @@ public sealed partial class SwimInstance
         member.Status = status;
         _version += member.Weight - before;
         _view = null;
-        if (!old.IsFinal() && status.IsFinal()) _liveCount--;
+        if (!old.IsFinal() && status.IsFinal())
+        {
+            _liveCount--;
+            member.FinalAt = now;
+        }
 
         if (status == MemberStatus.Suspect)
         {
@@ -152,14 +156,15 @@ public sealed partial class SwimInstance
                 break;
             case MemberStatus.Dead:
             case MemberStatus.Left:
-                DeclareSelfDead();
+                DeclareSelfDead(null); // OnMessage judged it already (the reach contest)
                 break;
         }
     }
 
-    private void DeclareSelfDead()
+    private void DeclareSelfDead(NodeId? by)
     {
         if (IsDeclaredDead) return;
+        RejoinHints = RejoinThrough(by);
         IsDeclaredDead = true;
         var before = _self.Weight;
         var old = _self.Status;
@@ -168,7 +173,7 @@ public sealed partial class SwimInstance
         _liveCount--;
         _view = null;
         _output.Changed(new(Self, old, MemberStatus.Dead, _self.Metadata));
-        _output.DeclaredDead();
+        _output.DeclaredDead(RejoinHints);
     }
 
     /// <summary>A member we hold dead is still talking: tell it, so it stops (and restarts as a new generation).</summary>

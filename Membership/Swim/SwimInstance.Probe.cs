@@ -158,17 +158,20 @@ public sealed partial class SwimInstance
         }
     }
 
-    /// <summary>A suspicion becomes a death once its timeout ran out and a majority (or the configured minimum) confirmed it.</summary>
+    /// <summary>
+    /// memberlist's independent suspicion: a suspicion becomes a death when its timeout runs out, however few
+    /// confirmed it; confirmations only shorten the timeout (<see cref="Suspicion.Compute"/>). So any set of
+    /// crashed members is evicted by whoever survives. What keeps a cut-off minority from evicting the majority
+    /// is the reach contest that every death verdict must win where it lands (SwimInstance.Side.cs).
+    /// </summary>
     private void SuspicionTick(TimeSpan now)
     {
         if (_suspects.Count == 0) return;
-        var required = RequiredConfirmations();
         for (var i = _suspects.Count - 1; i >= 0 && i < _suspects.Count; i--)
         {
             var member = _suspects[i];
             var s = member.Suspicion!;
-            if (now - s.Start >= s.Timeout && s.Count >= required)
-                SetState(member, member.Incarnation, MemberStatus.Dead, now, Self);
+            if (now - s.Start >= s.Timeout) SetState(member, member.Incarnation, MemberStatus.Dead, now, Self);
         }
     }
 }

@@ -75,6 +75,8 @@ public sealed partial class SwimInstance
     public bool HasLeft => _self.Status == MemberStatus.Left;
     /// <summary>The cluster declared this generation dead; the instance ignores everything from then on.</summary>
     public bool IsDeclaredDead { get; private set; }
+    /// <summary>When declared dead: where to rejoin as a new generation (see <see cref="Directives.RejoinHints"/>); else empty.</summary>
+    public IReadOnlyList<SwimEndpoint> RejoinHints { get; private set; } = [];
     /// <summary>Lifeguard local health score, 0 (healthy) .. AwarenessMaxMultiplier - 1.</summary>
     public int LocalHealthScore => _awareness.Score;
     /// <summary>Rises with every change of the view; never falls.</summary>
@@ -107,6 +109,7 @@ public sealed partial class SwimInstance
         // A tick much later than expected means this process was paused or starved: our own probe
         // timed out because of us, so it yields no verdict on the target (and we were unhealthy).
         var stalled = now - _lastTick > _settings.ProbeInterval;
+        ForgetHeardAfterStall(now);
         _lastTick = now;
         if (!IsJoined && _seeds.Length > 0 && now >= _nextJoinAttempt) SendJoin(now);
         if (!HasLeft) ProbeTick(now, stalled);
@@ -114,7 +117,8 @@ public sealed partial class SwimInstance
         if (!HasLeft) SuspicionTick(now);
         GossipTick(now);
         if (!HasLeft && IsJoined) PushPullTick(now);
-        return _output.Build();
+        if (!HasLeft && IsJoined) ReconnectTick(now);
+        return Finish(now);
     }
 
     /// <summary>
@@ -128,11 +132,34 @@ public sealed partial class SwimInstance
         var sender = from ?? message.From;
         if (sender == Self) return Directives.None;
         var now = Now();
+        ForgetHeardAfterStall(now);
+        // The contest is judged on what we knew before this message (before the sender counts as heard).
+        var mine = CurrentSide(now);
+        var heldDead = HoldsDead(sender);
+        var saysWeAreDead = false;
         foreach (var update in message.Updates)
         {
+            switch (Contest(update, sender, message.Side, mine, heldDead, now))
+            {
+                case Verdict.Ignore:
+                    continue;
+                case Verdict.RejectedAboutSelf:
+                    saysWeAreDead = true;
+                    continue;
+                case Verdict.SelfDead:
+                    DeclareSelfDead(sender);
+                    return Finish(now);
+            }
             Apply(update, sender, now);
-            if (IsDeclaredDead) return _output.Build();
+            if (IsDeclaredDead) return Finish(now);
         }
+        if (heldDead)
+        {
+            // No ack, no relay, no state: it must go on failing to reach us, and it hears our verdict instead.
+            TellIfDead(sender);
+            return Finish(now);
+        }
+        Heard(sender, now, !saysWeAreDead);
         switch (message)
         {
             case Ping ping: OnPing(sender, ping); break;
@@ -142,21 +169,17 @@ public sealed partial class SwimInstance
             case PushPull pushPull: OnPushPull(sender, pushPull); break;
         }
         TellIfDead(sender);
-        return _output.Build();
+        return Finish(now);
     }
+
+    /// <summary>Ends a call: what to do, every message stamped with our side.</summary>
+    private Directives Finish(TimeSpan now) => _output.Build(_output.HasMessages ? CurrentSide(now) : default);
 
     private TimeSpan Now() => _time.GetElapsedTime(_origin);
 
     private TimeSpan Jitter(TimeSpan upTo) => upTo * _random.NextDouble();
 
     private NodeId? FindLive(NodeId node) => _members.TryGetValue(node, out var m) && !m.Status.IsFinal() ? node : null;
-
-    /// <summary>Majority of the members that are not dead or left (the suspect included), or the configured smaller minimum.</summary>
-    internal int RequiredConfirmations()
-    {
-        var majority = _liveCount / 2 + 1;
-        return _settings.MinConfirmations is { } min ? Math.Min(majority, min) : majority;
-    }
 
     /// <summary>Up to <paramref name="count"/> random live members other than self and <paramref name="except"/>.</summary>
     private List<MemberState> PickRandom(int count, NodeId? except, bool aliveOnly)

@@ -37,10 +37,30 @@ public sealed record SwimSettings
     public int GossipNodes { get; init; } = 3;
 
     /// <summary>
-    /// Confirmations a suspicion needs to become a death, when smaller than a majority of the members that are
-    /// not dead or left. Null (default): a majority. A two-member cluster needs 1 here to ever evict.
+    /// A member counts toward this node's reach (its side's strength in a death verdict contest) while it is
+    /// Alive and sent us something itself within this window. Null (default): max(10, 2·n) probe intervals, long
+    /// enough to have probed every member at least once (the shuffled round robin does so within 2(n−1)−1
+    /// periods) and to have been probed by each, with room for a lost packet or two; short enough that a
+    /// partition shows in the reach before its suspicions can time out.
     /// </summary>
-    public int? MinConfirmations { get; init; }
+    public TimeSpan? ReachWindow { get; init; }
+
+    /// <summary>
+    /// Heal: this often, a member we hold dead (died within <see cref="DeadRetention"/>, no newer generation on its
+    /// endpoint) is sent our verdict, and every fifth time a seed with no live member is sent our state (2 s;
+    /// Serf's reconnect, made cheap). After a partition one side loses the reach contest, rejoins as new
+    /// generations, and one cluster forms again without an operator. Zero turns it off.
+    /// </summary>
+    public TimeSpan ReconnectInterval { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// How long a Dead or Left member stays in the view after it became final (5 min): long enough for the verdict
+    /// to reach everyone through gossip and several push-pull rounds and for the heal to reach the other side of
+    /// a partition of a few minutes; after it, the member is dropped and no longer shipped (a longer partition
+    /// heals through the seeds). A per-endpoint generation floor outlives it (<c>4 ×</c>) so that a late rumour of
+    /// an expired generation cannot bring it back.
+    /// </summary>
+    public TimeSpan DeadRetention { get; init; } = TimeSpan.FromMinutes(5);
 
     /// <summary>Largest UDP datagram (1400: under a 1500 MTU with IP/UDP headers); bigger messages go over TCP.</summary>
     public int MaxDatagramBytes { get; init; } = 1400;
@@ -66,7 +86,9 @@ public sealed record SwimSettings
         if (AwarenessMaxMultiplier is < 1 or > 64) errors.Add($"{nameof(AwarenessMaxMultiplier)} must be 1..64.");
         if (GossipInterval <= TimeSpan.Zero) errors.Add($"{nameof(GossipInterval)} must be positive.");
         if (GossipNodes is < 0 or > 64) errors.Add($"{nameof(GossipNodes)} must be 0..64.");
-        if (MinConfirmations is < 1) errors.Add($"{nameof(MinConfirmations)} must be at least 1 when set.");
+        if (ReconnectInterval < TimeSpan.Zero) errors.Add($"{nameof(ReconnectInterval)} must not be negative.");
+        if (DeadRetention <= TimeSpan.Zero) errors.Add($"{nameof(DeadRetention)} must be positive.");
+        if (ReachWindow is { } reach && reach <= TimeSpan.Zero) errors.Add($"{nameof(ReachWindow)} must be positive when set.");
         if (MaxDatagramBytes is < 576 or > 65507) errors.Add($"{nameof(MaxDatagramBytes)} must be 576..65507.");
         if (JoinRetryInterval <= TimeSpan.Zero) errors.Add($"{nameof(JoinRetryInterval)} must be positive.");
         if (MaxPendingRelays is < 1 or > 1_000_000) errors.Add($"{nameof(MaxPendingRelays)} must be 1..1000000.");
@@ -78,6 +100,9 @@ public sealed record SwimSettings
         ProbeInterval * (SuspicionMult * Math.Max(1.0, Math.Log10(Math.Max(1, members))));
 
     public TimeSpan SuspicionMaxTimeout(int members) => SuspicionMinTimeout(members) * SuspicionMaxTimeoutMult;
+
+    /// <summary>The reach window for <paramref name="members"/> members (see <see cref="ReachWindow"/>).</summary>
+    public TimeSpan ReachWindowFor(int members) => ReachWindow ?? ProbeInterval * Math.Max(10, 2 * members);
 
     /// <summary>Transmissions of each update (memberlist's retransmitLimit).</summary>
     public int RetransmitLimit(int members) => RetransmitMult * (int)Math.Ceiling(Math.Log10(members + 1));

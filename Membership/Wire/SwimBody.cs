@@ -4,7 +4,8 @@ using Heck.Membership.Swim;
 namespace Heck.Membership.Wire;
 
 /// <summary>
-/// The body of a <see cref="SwimCodec"/> packet, what is inside its envelope: <c>type(1) from(node) fields updates</c>;
+/// The body of a <see cref="SwimCodec"/> packet, what is inside its envelope: <c>type(1) from(node) side fields updates</c>;
+/// side is the sender's <see cref="Side"/>, <c>reach(varint, at most 5 bytes) leader(8)</c>;
 /// a node is <c>host-length(1) host(UTF-8) port(2) generation(8)</c>; updates are <c>count(2)</c> then
 /// <c>node incarnation(4) status(1) flags(1) [confirmer node] [metadata]</c>; metadata is
 /// <c>count(1) (key-length(1) key value-length(1) value)*</c>. Integers are little-endian. Reading checks
@@ -15,6 +16,8 @@ internal static class SwimBody
     // Smallest possible update: 1-byte host node (12) + incarnation, status, flags.
     private const int MinUpdateSize = 12 + 6;
     private const int MaxUpdatesPerDatagram = 255;
+    /// <summary>Most bytes a <see cref="Side"/> takes (a 5-byte varint reach and the leader hash).</summary>
+    private const int SideMaxSize = 5 + 8;
 
     public static int NodeSize(NodeId node)
     {
@@ -26,9 +29,11 @@ internal static class SwimBody
     public static int UpdateSize(MemberUpdate update) =>
         NodeSize(update.Node) + 6 + (update.Confirmer is { } c ? NodeSize(c) : 0) + (update.Metadata?.EncodedSize ?? 0);
 
-    /// <summary>Size of a body without its updates (but with the update count).</summary>
+    private static int SideSize(Side side) => WireWriter.VarUIntSize((uint)side.Reach) + 8;
+
+    /// <summary>Size of a body without its updates (but with the update count), for the largest side.</summary>
     public static int BaseSize(SwimMessageType type, NodeId from, NodeId target = default) =>
-        1 + NodeSize(from) + 2 + type switch
+        1 + NodeSize(from) + SideMaxSize + 2 + type switch
         {
             SwimMessageType.Ping => 4 + NodeSize(target),
             SwimMessageType.PingReq => 4 + NodeSize(target) + 1,
@@ -49,7 +54,7 @@ internal static class SwimBody
             Gossip g => BaseSize(SwimMessageType.Gossip, g.From),
             PushPull pp => BaseSize(SwimMessageType.PushPull, pp.From),
             _ => throw new ArgumentException($"Unknown message {message.GetType().Name}."),
-        };
+        } - SideMaxSize + SideSize(message.Side);
         foreach (var u in message.Updates) size += UpdateSize(u);
         return size;
     }
@@ -58,25 +63,34 @@ internal static class SwimBody
     public static void Write(SwimMessage message, Span<byte> destination)
     {
         var w = new WireWriter(destination);
+        w.Byte((byte)(message switch
+        {
+            Ping => SwimMessageType.Ping,
+            PingReq => SwimMessageType.PingReq,
+            Ack => SwimMessageType.Ack,
+            Nack => SwimMessageType.Nack,
+            Gossip => SwimMessageType.Gossip,
+            _ => SwimMessageType.PushPull,
+        }));
+        w.Node(message.From);
+        w.VarUInt((uint)Math.Max(0, message.Side.Reach));
+        w.UInt64(message.Side.Leader);
         switch (message)
         {
             case Ping p:
-                w.Byte((byte)SwimMessageType.Ping); w.Node(p.From); w.UInt32(p.SeqNo); w.Node(p.Target);
+                w.UInt32(p.SeqNo); w.Node(p.Target);
                 break;
             case PingReq r:
-                w.Byte((byte)SwimMessageType.PingReq); w.Node(r.From); w.UInt32(r.SeqNo); w.Node(r.Target); w.Byte(r.WantNack ? (byte)1 : (byte)0);
+                w.UInt32(r.SeqNo); w.Node(r.Target); w.Byte(r.WantNack ? (byte)1 : (byte)0);
                 break;
             case Ack a:
-                w.Byte((byte)SwimMessageType.Ack); w.Node(a.From); w.UInt32(a.SeqNo);
+                w.UInt32(a.SeqNo);
                 break;
             case Nack n:
-                w.Byte((byte)SwimMessageType.Nack); w.Node(n.From); w.UInt32(n.SeqNo);
-                break;
-            case Gossip g:
-                w.Byte((byte)SwimMessageType.Gossip); w.Node(g.From);
+                w.UInt32(n.SeqNo);
                 break;
             case PushPull pp:
-                w.Byte((byte)SwimMessageType.PushPull); w.Node(pp.From); w.Byte((byte)((pp.Join ? 1 : 0) | (pp.Reply ? 2 : 0)));
+                w.Byte((byte)((pp.Join ? 1 : 0) | (pp.Reply ? 2 : 0)));
                 break;
         }
         w.UInt16((ushort)message.Updates.Count);
@@ -106,6 +120,9 @@ internal static class SwimBody
         var r = new WireReader(body, hosts);
         var type = (SwimMessageType)r.Byte();
         var from = r.Node();
+        var reach = r.VarUInt(5);
+        var side = new Side((int)Math.Min(reach, int.MaxValue), r.UInt64());
+        if (reach > int.MaxValue) return false;
         uint seq = 0;
         NodeId target = default;
         byte flags = 0;
@@ -135,12 +152,12 @@ internal static class SwimBody
         if (!r.Ok || !ReadUpdates(ref r, maxUpdates, out var updates) || r.Remaining != 0) return false;
         message = type switch
         {
-            SwimMessageType.Ping => new Ping(from, seq, target) { Updates = updates },
-            SwimMessageType.PingReq => new PingReq(from, seq, target, flags == 1) { Updates = updates },
-            SwimMessageType.Ack => new Ack(from, seq) { Updates = updates },
-            SwimMessageType.Nack => new Nack(from, seq) { Updates = updates },
-            SwimMessageType.Gossip => new Gossip(from) { Updates = updates },
-            _ => new PushPull(from, (flags & 1) != 0, (flags & 2) != 0) { Updates = updates },
+            SwimMessageType.Ping => new Ping(from, seq, target) { Updates = updates, Side = side },
+            SwimMessageType.PingReq => new PingReq(from, seq, target, flags == 1) { Updates = updates, Side = side },
+            SwimMessageType.Ack => new Ack(from, seq) { Updates = updates, Side = side },
+            SwimMessageType.Nack => new Nack(from, seq) { Updates = updates, Side = side },
+            SwimMessageType.Gossip => new Gossip(from) { Updates = updates, Side = side },
+            _ => new PushPull(from, (flags & 1) != 0, (flags & 2) != 0) { Updates = updates, Side = side },
         };
         return true;
     }

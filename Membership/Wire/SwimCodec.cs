@@ -12,7 +12,8 @@ namespace Heck.Membership.Wire;
 /// </summary>
 public sealed class SwimCodec
 {
-    public const byte Version = 1;
+    /// <summary>2: every body carries its sender's <see cref="Side"/> (version 1 did not; the two do not mix).</summary>
+    public const byte Version = 2;
     private const int HeaderSize = 2;
     private const int TimestampSize = 8;
     private const byte FlagEncrypted = 1;

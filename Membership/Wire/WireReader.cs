@@ -46,6 +46,28 @@ internal ref struct WireReader(ReadOnlySpan<byte> buffer, HostCache hosts)
         return v;
     }
 
+    public ulong UInt64()
+    {
+        if (!Ok || Remaining < 8) return Fail<ulong>();
+        var v = BinaryPrimitives.ReadUInt64LittleEndian(_buffer[_position..]);
+        _position += 8;
+        return v;
+    }
+
+    /// <summary>LEB128 of at most <paramref name="maxBytes"/> bytes (10 holds any 64-bit value); longer fails.</summary>
+    public ulong VarUInt(int maxBytes = 10)
+    {
+        ulong value = 0;
+        for (var i = 0; i < maxBytes; i++)
+        {
+            var b = Byte();
+            if (!Ok) return 0;
+            value |= (ulong)(b & 0x7F) << (7 * i);
+            if ((b & 0x80) == 0) return value;
+        }
+        return Fail<ulong>();
+    }
+
     /// <summary>Length byte and UTF-8 text; invalid UTF-8 or a length outside the bounds fails.</summary>
     public string ShortString(int minBytes, int maxBytes)
     {

@@ -30,6 +30,30 @@ internal ref struct WireWriter(Span<byte> buffer)
         Position += 8;
     }
 
+    public void UInt64(ulong value)
+    {
+        BinaryPrimitives.WriteUInt64LittleEndian(_buffer[Position..], value);
+        Position += 8;
+    }
+
+    /// <summary>LEB128: 7 bits a byte, low first.</summary>
+    public void VarUInt(ulong value)
+    {
+        while (value >= 0x80)
+        {
+            _buffer[Position++] = (byte)(value | 0x80);
+            value >>= 7;
+        }
+        _buffer[Position++] = (byte)value;
+    }
+
+    public static int VarUIntSize(ulong value)
+    {
+        var n = 1;
+        while (value >= 0x80) { value >>= 7; n++; }
+        return n;
+    }
+
     /// <summary>Length byte, then UTF-8 (the caller checked the length fits a byte).</summary>
     public void ShortString(string value)
     {

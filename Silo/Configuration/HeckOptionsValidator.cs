@@ -85,7 +85,6 @@ public sealed partial class HeckOptionsValidator : IValidateOptions<HeckOptions>
             Range("IndirectChecks", s.IndirectChecks, 0, 16), Range("SuspicionMult", s.SuspicionMult, 1, 32),
             Range("RetransmitMult", s.RetransmitMult, 1, 32), Range("PushPullIntervalMs", s.PushPullIntervalMs, 1000, 3_600_000),
             Range("GossipIntervalMs", s.GossipIntervalMs, 10, 60_000), Range("JoinTimeoutMs", s.JoinTimeoutMs, 1000, 600_000),
-            s.MinConfirmations is { } m ? Range("MinConfirmations", m, 1, 1000) : null,
         })
             if (e is not null) yield return e;
         if (!(s.InjectLossPercent is >= 0 and <= 100))

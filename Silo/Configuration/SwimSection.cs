@@ -24,8 +24,6 @@ public sealed class SwimSection
     public int RetransmitMult { get; set; } = 4;
     public int PushPullIntervalMs { get; set; } = 30_000;
     public int GossipIntervalMs { get; set; } = 100;
-    /// <summary>Confirmations that make a suspect dead, if fewer than a majority of live members.</summary>
-    public int? MinConfirmations { get; set; }
     public int JoinTimeoutMs { get; set; } = 30_000;
     /// <summary>Chaos testing only: share (0..100 %) of SWIM UDP datagrams dropped at random, in and out.</summary>
     public double InjectLossPercent { get; set; }
@@ -52,7 +50,6 @@ public sealed class SwimSection
             RetransmitMult = RetransmitMult,
             PushPullInterval = TimeSpan.FromMilliseconds(PushPullIntervalMs),
             GossipInterval = TimeSpan.FromMilliseconds(GossipIntervalMs),
-            MinConfirmations = MinConfirmations,
         };
         return swim;
     }

@@ -18,10 +18,10 @@ public class CodecTests
             new(new NodeId("silo-ü.example", 65535, long.MinValue), uint.MaxValue, MemberStatus.Dead, Id(5), new Metadata([new("k", ""), new("ключ", "значение")])),
             new(Id(6, 42), 0, MemberStatus.Left),
         ];
-        yield return new Ping(Id(1), 7, Id(2)) { Updates = updates };
-        yield return new PingReq(Id(1), uint.MaxValue, Id(3), true) { Updates = updates[..1] };
+        yield return new Ping(Id(1), 7, Id(2)) { Updates = updates, Side = new Side(5, 0x0123456789abcdef) };
+        yield return new PingReq(Id(1), uint.MaxValue, Id(3), true) { Updates = updates[..1], Side = new Side(int.MaxValue, ulong.MaxValue) };
         yield return new PingReq(Id(1), 0, Id(3), false);
-        yield return new Ack(Id(2), 9);
+        yield return new Ack(Id(2), 9) { Side = new Side(200, 1) };
         yield return new Nack(Id(2), 10) { Updates = updates };
         yield return new Gossip(Id(3)) { Updates = updates };
         yield return new PushPull(Id(4), true, false) { Updates = updates };
@@ -38,7 +38,7 @@ public class CodecTests
             Gossip g => $"Gossip {g.From}",
             PushPull pp => $"PushPull {pp.From} {pp.Join} {pp.Reply}",
             _ => "?",
-        } + " [" + string.Join(", ", m.Updates.Select(u => $"{u.Node} {u.Incarnation} {u.Status} {u.Confirmer} {u.Metadata}")) + "]";
+        } + $" ({m.Side}) [" + string.Join(", ", m.Updates.Select(u => $"{u.Node} {u.Incarnation} {u.Status} {u.Confirmer} {u.Metadata}")) + "]";
 
     public static TheoryData<bool> Modes => new() { false, true };
 
@@ -57,6 +57,22 @@ public class CodecTests
         }
         Assert.Equal(Samples().Count(), codec.Counters.Accepted);
         Assert.Equal(0, codec.Counters.TotalDropped);
+    }
+
+    [Fact]
+    public void A_reach_longer_than_five_bytes_or_above_int_max_is_malformed()
+    {
+        var codec = new SwimCodec();
+        var good = codec.Encode(new Gossip(Id(1)) { Side = new Side(1, 7) }, 1400)!;
+        var reachAt = 2 + 1 + 1 + Id(1).Host.Length + 2 + 8; // header, type, from
+        Assert.Equal(1, good[reachAt]);
+        byte[] Patch(params byte[] reach) => [.. good[..reachAt], .. reach, .. good[(reachAt + 1)..]];
+        Assert.True(codec.TryDecode(Patch(0xFF, 0xFF, 0xFF, 0xFF, 0x07), out var max, out _)); // int.MaxValue
+        Assert.Equal(int.MaxValue, max!.Side.Reach);
+        Assert.False(codec.TryDecode(Patch(0x80, 0x80, 0x80, 0x80, 0x08), out _, out var above));
+        Assert.Equal(DropReason.Malformed, above);
+        Assert.False(codec.TryDecode(Patch(0x80, 0x80, 0x80, 0x80, 0x80, 0x01), out _, out var longer));
+        Assert.Equal(DropReason.Malformed, longer);
     }
 
     [Fact]

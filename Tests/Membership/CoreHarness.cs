@@ -37,7 +37,14 @@ internal sealed class CoreHarness
 
     public Directives Receive(SwimMessage message) => Record(Swim.OnMessage(null, message));
 
+    /// <summary>News from a stranger (member 99) on the weakest side: enough for anything but a death of ours.</summary>
     public Directives Learn(params MemberUpdate[] updates) => Receive(new Gossip(Id(99)) { Updates = updates });
+
+    /// <summary>A side stronger than any this harness's instance has (it knows at most a few dozen members).</summary>
+    public static Side Strong { get; } = new(1000, 0);
+
+    /// <summary>News from <paramref name="sender"/> on side <paramref name="side"/>.</summary>
+    public Directives LearnFrom(NodeId sender, Side side, params MemberUpdate[] updates) => Receive(new Gossip(sender) { Updates = updates, Side = side });
 
     /// <summary>Makes members 2..n known and alive.</summary>
     public CoreHarness WithMembers(int n)

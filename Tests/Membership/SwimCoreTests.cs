@@ -30,10 +30,9 @@ public class SwimCoreTests
     [Fact]
     public void Validate_names_the_setting()
     {
-        var errors = new SwimSettings { ProbeTimeout = TimeSpan.FromSeconds(2), IndirectChecks = -1, MinConfirmations = 0, RetransmitMult = 0 }.Validate();
+        var errors = new SwimSettings { ProbeTimeout = TimeSpan.FromSeconds(2), IndirectChecks = -1, RetransmitMult = 0 }.Validate();
         Assert.Contains(errors, e => e.Contains(nameof(SwimSettings.ProbeTimeout)));
         Assert.Contains(errors, e => e.Contains(nameof(SwimSettings.IndirectChecks)));
-        Assert.Contains(errors, e => e.Contains(nameof(SwimSettings.MinConfirmations)));
         Assert.Contains(errors, e => e.Contains(nameof(SwimSettings.RetransmitMult)));
         Assert.Throws<ArgumentException>(() => new SwimInstance(new SwimSettings { GossipNodes = -1 }, Id(1), Metadata.Empty, new FakeTimeProvider(), new Random(1), WireSizes.Instance));
     }
@@ -79,6 +78,25 @@ public class SwimCoreTests
         Assert.Equal(MemberStatus.Alive, h.StatusOf(Id(3)));
         Assert.Equal(Meta(3), h.Swim.View.Find(Id(3))!.Metadata);
         Assert.Equal(4u, h.Swim.View.Find(Id(3))!.Incarnation);
+    }
+
+    [Fact]
+    public void A_clients_view_request_is_answered_but_does_not_complete_a_join()
+    {
+        var h = new CoreHarness();
+        h.Record(h.Swim.Join([("10.0.0.2", 7946)])); // the seed is unreachable: nothing answers
+        h.Run(h.Settings.JoinRetryInterval * 3);
+        var client = new NodeId("10.0.0.200", 40000, 1);
+        h.Receive(new PushPull(client, Join: false, Reply: false)); // what SwimViewRequest sends
+        Assert.Contains(h.Sent, s => s.To == client.Endpoint && s.Message is PushPull { Reply: true });
+        Assert.False(h.Joined);
+        Assert.False(h.Swim.IsJoined);
+        h.Sent.Clear();
+        h.Run(h.Settings.JoinRetryInterval + TimeSpan.FromMilliseconds(100));
+        Assert.Contains(h.SentOf<PushPull>(), p => p.Join); // still trying its seeds
+        // A member joining through it does complete it.
+        h.Receive(new PushPull(Id(3), Join: true, Reply: false) { Updates = [new MemberUpdate(Id(3), 0, MemberStatus.Alive, null, Meta(3))] });
+        Assert.True(h.Joined);
     }
 
     [Fact]
@@ -266,28 +284,46 @@ public class SwimCoreTests
     }
 
     [Fact]
-    public void Death_needs_a_majority_of_confirmations()
+    public void A_lone_suspicion_becomes_death_at_its_ceiling_however_few_confirm_it()
     {
         var h = new CoreHarness(new SwimSettings { IndirectChecks = 0 }).WithMembers(5);
+        var max = h.Settings.SuspicionMaxTimeout(5);
         h.Learn(new MemberUpdate(Id(5), 0, MemberStatus.Suspect, Id(2)));
-        // One confirmer among five members: suspicion never becomes death, however long it lasts.
-        h.Run(TimeSpan.FromSeconds(60), send => send.Message is Ping p && p.Target != Id(5) ? new Ack(p.Target, p.SeqNo) : null);
+        // Every ping is answered (an ack ends a probe, it does not refute): member 2 stays the only confirmer.
+        h.Run(max - TimeSpan.FromMilliseconds(300), send => send.Message is Ping p ? new Ack(p.Target, p.SeqNo) : null);
         Assert.Equal(MemberStatus.Suspect, h.StatusOf(Id(5)));
-        // Our own probe of 5 failed too (two confirmers); a third makes a majority of 5.
-        h.Learn(new MemberUpdate(Id(5), 0, MemberStatus.Suspect, Id(3)));
-        h.Run(h.Settings.ProbeInterval);
+        // No majority needed any more (the old rule kept it suspect for ever): the timeout alone decides.
+        h.Run(TimeSpan.FromMilliseconds(500));
         Assert.Equal(MemberStatus.Dead, h.StatusOf(Id(5)));
         Assert.Contains(h.Changes, c => c.Node == Id(5) && c.New == MemberStatus.Dead);
+        Assert.Equal(2, h.Settings.SuspicionMult - 2); // k > 0: a lone suspicion waits the full ceiling
     }
 
     [Fact]
-    public void A_configured_minimum_smaller_than_a_majority_is_enough()
+    public void A_two_member_cluster_evicts_its_crashed_member_without_any_setting()
     {
-        var h = new CoreHarness(new SwimSettings { MinConfirmations = 1 }).WithMembers(2);
+        var h = new CoreHarness().WithMembers(2);
         h.Run(TimeSpan.FromSeconds(2)); // our probe of member 2 fails
         Assert.Equal(MemberStatus.Suspect, h.StatusOf(Id(2)));
-        h.Run(h.Settings.SuspicionMinTimeout(2)); // with 2 members no confirmations are expected: the min timeout
+        h.Run(h.Settings.SuspicionMaxTimeout(2));
         Assert.Equal(MemberStatus.Dead, h.StatusOf(Id(2)));
+    }
+
+    [Fact]
+    public void Half_of_four_crashing_are_evicted_by_the_other_half()
+    {
+        var h = new CoreHarness(new SwimSettings { IndirectChecks = 1 }).WithMembers(4);
+        // Members 3 and 4 crashed; 2 answers. The old majority rule needed 3 of 4 confirmations: never.
+        var bound = h.Settings.ProbeInterval * 8 + h.Settings.SuspicionMaxTimeout(4);
+        h.Run(bound, send => send.Message switch
+        {
+            Ping p when p.Target == Id(2) => new Ack(Id(2), p.SeqNo),
+            PingReq r => new Nack(Id(2), r.SeqNo), // the helper is alive, the target silent
+            _ => null,
+        });
+        Assert.Equal(MemberStatus.Dead, h.StatusOf(Id(3)));
+        Assert.Equal(MemberStatus.Dead, h.StatusOf(Id(4)));
+        Assert.Equal(MemberStatus.Alive, h.StatusOf(Id(2)));
     }
 
     [Fact]
@@ -324,8 +360,10 @@ public class SwimCoreTests
     public void A_node_that_hears_it_is_dead_stops()
     {
         var h = new CoreHarness().WithMembers(3);
-        var d = h.Learn(new MemberUpdate(Id(1), 0, MemberStatus.Dead, Id(2)));
+        var d = h.LearnFrom(Id(2), Strong, new MemberUpdate(Id(1), 0, MemberStatus.Dead, Id(2)));
         Assert.True(d.SelfDeclaredDead);
+        Assert.Equal(Id(2).Endpoint, d.RejoinHints[0]);
+        Assert.Equal(d.RejoinHints, h.Swim.RejoinHints);
         Assert.True(h.Swim.IsDeclaredDead);
         Assert.Equal(MemberStatus.Dead, h.StatusOf(Id(1)));
         Assert.True(h.Swim.OnTick().IsEmpty);
@@ -333,6 +371,91 @@ public class SwimCoreTests
 
         var replaced = new CoreHarness().WithMembers(2);
         Assert.True(replaced.Learn(new MemberUpdate(Id(1, generation: 2), 0, MemberStatus.Alive)).SelfDeclaredDead);
+    }
+
+    /// <summary>Members 2..n each ping us (they count toward our reach from now on).</summary>
+    private static void HearFrom(CoreHarness h, int n)
+    {
+        for (var i = 2; i <= n; i++) h.Receive(new Ping(Id(i), (uint)(100 + i), Id(1)));
+    }
+
+    private static Side SideOf(int reach, int leader) => new(reach, Side.LeaderOf(Id(leader).Endpoint));
+
+    [Fact]
+    public void Our_side_counts_us_and_the_alive_members_we_heard_from_and_its_leader_is_the_smallest_endpoint()
+    {
+        var h = new CoreHarness(self: 3).WithMembers(1);
+        for (var i = 1; i <= 5; i++) if (i != 3) h.Learn(new MemberUpdate(Id(i), 0, MemberStatus.Alive, null, Meta(i)));
+        Assert.Equal(SideOf(1, 3), h.Swim.CurrentSide(h.Elapsed));
+        h.Receive(new Ping(Id(4), 1, Id(3)));
+        h.Receive(new Ping(Id(1), 2, Id(3)));
+        Assert.Equal(SideOf(3, 1), h.Swim.CurrentSide(h.Elapsed));
+        Assert.Equal(h.Swim.CurrentSide(h.Elapsed), h.Sent[^1].Message.Side); // every message carries it (the ack to 1 here)
+        h.Learn(new MemberUpdate(Id(1), 0, MemberStatus.Suspect, Id(5))); // suspects do not count
+        Assert.Equal(SideOf(2, 3), h.Swim.CurrentSide(h.Elapsed));
+        h.Time.Advance(h.Settings.ReachWindowFor(5) + TimeSpan.FromMilliseconds(1)); // nor silent ones
+        Assert.Equal(1, h.Swim.CurrentSide(h.Elapsed).Reach);
+    }
+
+    [Fact]
+    public void A_death_of_ours_is_accepted_only_from_a_stronger_side()
+    {
+        var h = new CoreHarness().WithMembers(5);
+        HearFrom(h, 5);
+        Assert.Equal(5, h.Swim.CurrentSide(h.Elapsed).Reach);
+        // A cut-off pair (reach 2) evicted us: ignored, not refuted (Dead stays final); the accuser no longer counts.
+        var d = h.LearnFrom(Id(2), SideOf(2, 2), new MemberUpdate(Id(1), 0, MemberStatus.Dead, Id(2)));
+        Assert.False(d.SelfDeclaredDead);
+        Assert.Equal(MemberStatus.Alive, h.StatusOf(Id(1)));
+        Assert.Equal(0u, h.Swim.Incarnation);
+        Assert.Equal(4, h.Swim.CurrentSide(h.Elapsed).Reach);
+        // Equal is not enough for a death of ours.
+        Assert.False(h.LearnFrom(Id(3), h.Swim.CurrentSide(h.Elapsed), new MemberUpdate(Id(1), 0, MemberStatus.Dead, Id(3))).SelfDeclaredDead);
+        // A stronger side's verdict is final, and the host is told whom to rejoin through.
+        d = h.LearnFrom(Id(4), SideOf(5, 1), new MemberUpdate(Id(1), 0, MemberStatus.Dead, Id(4)));
+        Assert.True(d.SelfDeclaredDead);
+        Assert.Equal(Id(4).Endpoint, d.RejoinHints[0]);
+    }
+
+    [Fact]
+    public void A_death_of_a_member_we_hear_from_is_ignored_from_a_weaker_side_and_accepted_from_an_equal_one()
+    {
+        var h = new CoreHarness().WithMembers(5);
+        HearFrom(h, 5);
+        h.LearnFrom(Id(2), SideOf(2, 2), new MemberUpdate(Id(3), 0, MemberStatus.Dead, Id(2)));
+        Assert.Equal(MemberStatus.Alive, h.StatusOf(Id(3)));
+        // From our own side (a crash seen first by another member): accepted, so news of deaths spreads.
+        h.LearnFrom(Id(2), h.Swim.CurrentSide(h.Elapsed), new MemberUpdate(Id(3), 0, MemberStatus.Dead, Id(2)));
+        Assert.Equal(MemberStatus.Dead, h.StatusOf(Id(3)));
+        // A member we do not hear from (or hold suspect) is not protected: the weak side's verdict stands.
+        h.Learn(new MemberUpdate(Id(6), 0, MemberStatus.Alive, null, Meta(6)));
+        h.LearnFrom(Id(2), SideOf(2, 2), new MemberUpdate(Id(6), 0, MemberStatus.Dead, Id(2)));
+        Assert.Equal(MemberStatus.Dead, h.StatusOf(Id(6)));
+    }
+
+    [Fact]
+    public void A_member_held_dead_gets_no_ack_but_our_verdict_and_only_its_news_of_us_counts()
+    {
+        var h = new CoreHarness().WithMembers(4);
+        h.Learn(new MemberUpdate(Id(2), 0, MemberStatus.Dead, Id(3)));
+        h.Sent.Clear();
+        h.Receive(new Ping(Id(2), 3, Id(1)) { Updates = [new MemberUpdate(Id(4), 0, MemberStatus.Dead, Id(2)), new MemberUpdate(Id(1), 0, MemberStatus.Suspect, Id(2))] });
+        Assert.Empty(h.SentOf<Ack>());
+        var verdict = Assert.Single(h.Sent);
+        Assert.Equal(Id(2).Endpoint, verdict.To);
+        Assert.Contains(verdict.Message.Updates, u => u.Node == Id(2) && u.Status == MemberStatus.Dead);
+        Assert.Equal(MemberStatus.Alive, h.StatusOf(Id(4))); // its news of others is not taken
+        Assert.Equal(1u, h.Swim.Incarnation); // its suspicion of us is refuted all the same
+    }
+
+    [Fact]
+    public void After_a_stall_what_we_heard_before_it_no_longer_counts()
+    {
+        var h = new CoreHarness().WithMembers(5);
+        HearFrom(h, 5);
+        Assert.False(h.LearnFrom(Id(2), SideOf(2, 2), new MemberUpdate(Id(1), 0, MemberStatus.Dead, Id(2))).SelfDeclaredDead);
+        h.Time.Advance(h.Settings.SuspicionMinTimeout(5)); // SIGSTOP, SIGCONT: the next message comes before any tick
+        Assert.True(h.LearnFrom(Id(3), SideOf(2, 2), new MemberUpdate(Id(1), 0, MemberStatus.Dead, Id(3))).SelfDeclaredDead);
     }
 
     [Fact]

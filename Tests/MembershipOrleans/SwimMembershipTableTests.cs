@@ -148,10 +148,10 @@ public sealed class SwimMembershipTableTests : IAsyncLifetime
         swim.DeclaredDead += () => declared.TrySetResult();
         var before = await table.ReadAll();
 
-        // Another member tells it that it is dead (as the cluster does once a majority confirmed a suspicion).
+        // Another member, from a side stronger than this lone silo's, tells it that it is dead.
         var self = swim.Self!.Value;
         var accuser = new NodeId("127.0.0.1", FreePort.Next(), 1);
-        var packet = new SwimCodec().Encode(new Gossip(accuser) { Updates = [new MemberUpdate(self, 5, MemberStatus.Dead, accuser)] }, 1400)!;
+        var packet = new SwimCodec().Encode(new Gossip(accuser) { Updates = [new MemberUpdate(self, 5, MemberStatus.Dead, accuser)], Side = new Side(3, 0) }, 1400)!;
         using var udp = new UdpClient();
         await udp.SendAsync(packet, new IPEndPoint(IPAddress.Loopback, self.Port));
 

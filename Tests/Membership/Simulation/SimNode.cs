@@ -2,9 +2,13 @@ using Heck.Membership.Swim;
 
 namespace Heck.Tests.Membership.Simulation;
 
-public sealed class SimNode(int index, SwimInstance swim)
+public sealed class SimNode(int index, SwimInstance swim, int slot)
 {
     public int Index { get; } = index;
+    /// <summary>The process slot (one endpoint): a rejoined generation takes its predecessor's slot, and partitions and faults go by slot.</summary>
+    public int Slot { get; } = slot;
+    /// <summary>The generation this one replaced when it rejoined, if any.</summary>
+    public SimNode? Predecessor { get; init; }
     public SwimInstance Swim { get; } = swim;
     public NodeId Id => Swim.Self;
     public bool Crashed { get; set; }

@@ -50,12 +50,14 @@ public sealed class Simulator
     /// <summary>Times a member's view version was seen lower than before (must stay 0).</summary>
     public int VersionDrops { get; private set; }
 
-    public SimNode AddNode(long generation = 1, int? port = null)
+    public SimNode AddNode(long generation = 1, int? port = null) => AddNode(Nodes.Count, generation, port, null);
+
+    private SimNode AddNode(int slot, long generation, int? port, SimNode? predecessor)
     {
         var index = Nodes.Count;
-        var id = new NodeId("10.0.0." + (index % 250 + 1), port ?? 7946 + index / 250, generation);
-        var swim = new SwimInstance(Options.Settings, id, new Metadata([new("silo", $"10.0.0.{index % 250 + 1}:11111")]), Time, new Random(unchecked(Seed * 1_000_003 + index * 7919 + (int)generation * 104_729)) /* not HashCode: it is randomized per process */, WireSizes.Instance);
-        var node = new SimNode(index, swim);
+        var id = new NodeId("10.0.0." + (slot % 250 + 1), port ?? 7946 + slot / 250, generation);
+        var swim = new SwimInstance(Options.Settings, id, new Metadata([new("silo", $"10.0.0.{slot % 250 + 1}:11111")]), Time, new Random(unchecked(Seed * 1_000_003 + index * 7919 + (int)generation * 104_729)) /* not HashCode: it is randomized per process */, WireSizes.Instance);
+        var node = new SimNode(index, swim, slot) { Predecessor = predecessor };
         Nodes.Add(node);
         _byEndpoint[id.Endpoint] = node;
         Loss = Options.Loss;
@@ -74,6 +76,28 @@ public sealed class Simulator
 
     public void Join(SimNode node, SimNode seed) => Handle(node, node.Swim.Join([(seed.Id.Host, seed.Id.Port)]));
 
+    /// <summary>The next generation of <paramref name="dead"/>'s endpoint, joining through <paramref name="through"/>.</summary>
+    public SimNode Rejoin(SimNode dead, IEnumerable<SwimEndpoint> through)
+    {
+        var node = AddNode(dead.Slot, dead.Id.Generation + 1, dead.Id.Port, dead);
+        Handle(node, node.Swim.Join(through.Select(e => (e.Host, e.Port))));
+        return node;
+    }
+
+    /// <summary>Probability that a datagram from or to a slot is lost, on top of <see cref="Loss"/> (a flaky member).</summary>
+    public Dictionary<int, double> SlotLoss { get; } = [];
+
+    /// <summary>The newest generation in each slot.</summary>
+    public IEnumerable<SimNode> Current => Nodes.GroupBy(n => n.Slot).Select(g => g.Last());
+
+    /// <summary>
+    /// One cluster: every slot's newest generation runs, and each sees every other one Alive.
+    /// </summary>
+    public bool OneCluster()
+    {
+        var current = Current.ToList();
+        return current.All(n => n.Running) && current.All(o => current.All(m => o == m || o.Swim.View.StatusOf(m.Id) == MemberStatus.Alive));
+    }
     public void Crash(SimNode node) => node.Crashed = true;
 
     public void Pause(SimNode node) => node.Paused = true;
@@ -88,7 +112,7 @@ public sealed class Simulator
 
     public void Leave(SimNode node) => Handle(node, node.Swim.Leave());
 
-    /// <summary>Members in different groups cannot talk; null heals.</summary>
+    /// <summary>Members in different groups (indexed by slot) cannot talk; null heals.</summary>
     public void Partition(int[]? groups) => _partition = groups;
 
     public void At(TimeSpan when, Action action) => Schedule(when, new ActionEvent(action));
@@ -147,7 +171,15 @@ public sealed class Simulator
         _versions[node] = version;
         foreach (var change in directives.Changes) Changes.Add((Now, node, change));
         Observe?.Invoke(node, directives);
-        if (directives.SelfDeclaredDead) node.SelfDead = true;
+        if (directives.SelfDeclaredDead)
+        {
+            node.SelfDead = true;
+            if (Options.RejoinAfter is { } after)
+            {
+                var hints = directives.RejoinHints.Count > 0 ? directives.RejoinHints : [Nodes[0].Id.Endpoint];
+                At(Now + after, () => { if (_byEndpoint[node.Id.Endpoint] == node) Rejoin(node, hints); });
+            }
+        }
         foreach (var send in directives.Messages)
         {
             if (!_byEndpoint.TryGetValue(send.To, out var to)) continue;
@@ -163,8 +195,9 @@ public sealed class Simulator
                 BytesSent += written;
             }
             DatagramsSent++;
-            if (_partition is { } groups && groups[node.Index] != groups[to.Index]) continue;
+            if (_partition is { } groups && groups[node.Slot] != groups[to.Slot]) continue;
             if (!send.Reliable && _net.NextDouble() < Loss) continue;
+            if (!send.Reliable && SlotLoss.Count > 0 && ((SlotLoss.TryGetValue(node.Slot, out var p) && _net.NextDouble() < p) || (SlotLoss.TryGetValue(to.Slot, out var q) && _net.NextDouble() < q))) continue;
             var copies = !send.Reliable && _net.NextDouble() < Options.Duplication ? 2 : 1;
             for (var c = 0; c < copies; c++)
             {
