@@ -94,6 +94,26 @@ public sealed class RestartableCluster : IAsyncDisposable
         return await LaunchAsync(node, seeds.Where(s => s != node).ToList());
     }
 
+    /// <summary>
+    /// Re-reads <paramref name="node"/>'s current generation from its own API: a silo the cluster declared dead
+    /// rejoins as a new generation inside the same process, so its <see cref="Node.Self"/> changes without a restart.
+    /// True when it answered and its generation changed.
+    /// </summary>
+    public static async Task<bool> RefreshSelfAsync(Node node)
+    {
+        try
+        {
+            var self = await LocalCluster.SelfAsync(node.Process);
+            if (self == node.Self) return false;
+            node.Self = self;
+            return true;
+        }
+        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or JsonException)
+        {
+            return false;
+        }
+    }
+
     private async Task<SiloProcess> LaunchAsync(Node node, IReadOnlyList<Node> seeds)
     {
         var args = new List<string>

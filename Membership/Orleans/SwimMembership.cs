@@ -59,18 +59,22 @@ public sealed class SwimMembership : IAsyncDisposable, IDisposable
     public event Action? DeclaredDead;
 
     /// <summary>
-    /// SWIM endpoints ("host:port") of the other members this generation knows, each once, live ones first: where a
-    /// new generation of this silo can rejoin after the cluster declared this one dead. Readable after the agent
-    /// stopped; empty before it started.
+    /// SWIM endpoints ("host:port") to rejoin through after the cluster declared this generation dead, each once, best
+    /// first: SWIM's rejoin hints (the member whose verdict won, then the side that likely won), then every other
+    /// member this generation knew, live ones first. Readable after the agent stopped; empty before it started.
     /// </summary>
     public IReadOnlyList<string> PeerEndpoints()
     {
-        if (View is not { } view) return [];
-        return view.Members
+        if (Host is not { } host || View is not { } view) return [];
+        var hints = IsDead(host) ? host.RejoinHints : [];
+        var known = view.Members
             .Where(m => !m.Node.SameEndpoint(view.Self))
             .OrderBy(m => m.Status.IsFinal())
             .ThenByDescending(m => m.Node.Generation)
-            .Select(m => SeedList.Format(m.Node.Host, m.Node.Port))
+            .Select(m => m.Node.Endpoint);
+        return hints.Concat(known)
+            .Where(e => !view.Self.SameEndpoint(e))
+            .Select(e => SeedList.Format(e.Host, e.Port))
             .Distinct(StringComparer.Ordinal)
             .ToList();
     }
@@ -183,7 +187,7 @@ public sealed class SwimMembership : IAsyncDisposable, IDisposable
 
     private void OnDeclaredDead()
     {
-        _logger.LogCritical("SWIM declared this silo ({Self}) dead. Its Orleans row now reads Dead, so Orleans stops this generation at its next membership read; a new generation (a new host or process) can rejoin.", Host?.Self);
+        _logger.LogWarning("SWIM declared this silo ({Self}) dead. Its Orleans row now reads Dead, so Orleans stops this generation at its next membership read; a new generation (a new host or process) can rejoin.", Host?.Self);
         DeclaredDead?.Invoke();
     }
 

@@ -73,6 +73,12 @@ public sealed class SwimHost : IAsyncDisposable
         get { lock (_gate) return Swim.IsDeclaredDead; }
     }
 
+    /// <summary>Once declared dead: where to rejoin as a new generation, best first (<see cref="SwimInstance.RejoinHints"/>); else empty.</summary>
+    public IReadOnlyList<SwimEndpoint> RejoinHints
+    {
+        get { lock (_gate) return Swim.RejoinHints; }
+    }
+
     public int LocalHealthScore
     {
         get { lock (_gate) return Swim.LocalHealthScore; }

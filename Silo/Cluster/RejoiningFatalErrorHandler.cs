@@ -24,7 +24,7 @@ internal sealed class RejoiningFatalErrorHandler(IFatalErrorHandler orleans, Rej
     {
         if (IsDeclaredDead(context))
         {
-            logger.LogWarning("Orleans stops this generation because the membership declared it dead; the silo rejoins as a new one ({Context})", context);
+            logger.LogInformation("Orleans reported that the membership declared this generation dead; not ending the process: the silo rejoins as a new generation");
             signal.Request("the cluster declared this silo dead", Peers());
             return;
         }

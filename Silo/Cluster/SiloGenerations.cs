@@ -71,6 +71,10 @@ public sealed class SiloGenerations(string[] args, Action<WebApplicationBuilder>
                 {
                     await app.StartAsync(starting.Token).ConfigureAwait(false);
                 }
+                catch (OperationCanceledException) when (stop.IsCancellationRequested)
+                {
+                    return (null, clock.Elapsed); // a stop signal during the start: stop, as a running host would
+                }
                 catch (Exception e) when (!stop.IsCancellationRequested && (signal.IsRequested || IsDeclaredDead(app) || signal.Generation > 0))
                 {
                     // Declared dead while starting (a joiner the cluster gave up on), or a rejoin whose seeds did not
@@ -84,8 +88,8 @@ public sealed class SiloGenerations(string[] args, Action<WebApplicationBuilder>
             await WhenAnyAsync(stop, signal.Token, app.Lifetime.ApplicationStopping).ConfigureAwait(false);
             if (stop.IsCancellationRequested || !signal.IsRequested) return (null, clock.Elapsed);
             var request = await signal.Requested.ConfigureAwait(false);
-            logger.LogWarning("Rejoining: {Reason}; stopping {Silo} and starting a new generation through {Seeds}",
-                request.Reason, Self(app), request.Peers.Count > 0 ? string.Join(", ", request.Peers) : "the configured seeds");
+            logger.LogWarning("Rejoining: {Reason}; stopping {Silo} and starting a new generation through the configured seeds{Peers}",
+                request.Reason, Self(app), request.Peers.Count > 0 ? " and " + string.Join(", ", request.Peers) : "");
             return (request, clock.Elapsed);
         }
         finally

@@ -42,17 +42,7 @@ public sealed class RejoinProcessTests(ITestOutputHelper output) : IAsyncLifetim
             TimeSpan.FromSeconds(30), "every origin observed and gossiped before the pause");
         var before = (await SiloCluster.ViewAsync(process))!.Value.Self;
 
-        process.Pause();
-        try
-        {
-            await Eventually.Until(async () => await Task.WhenAll(others.Select(o => SiloCluster.ViewAsync(o.Process))),
-                views => views.All(v => v is { } view && view.Members.Any(m => m == before with { Status = "dead" })),
-                TimeSpan.FromSeconds(30), $"both others see {before.Address}@{before.Generation} dead");
-        }
-        finally
-        {
-            process.Resume();
-        }
+        await PauseUntilDeclaredDeadAsync(victim, others, before);
         var resumed = DateTimeOffset.UtcNow;
 
         try
@@ -81,5 +71,49 @@ public sealed class RejoinProcessTests(ITestOutputHelper output) : IAsyncLifetim
         process.Terminate();
         await process.WaitForExitAsync(TimeSpan.FromSeconds(30));
         Assert.Equal(0, process.ExitCode);
+    }
+
+    [Fact]
+    public async Task A_silo_declared_dead_again_and_again_keeps_rejoining_and_never_exits_on_its_own()
+    {
+        var victim = _cluster.Nodes[1];
+        var others = new[] { _cluster.Nodes[0], _cluster.Nodes[2] };
+        var pid = victim.Process.Id;
+        var generations = new List<int>();
+        for (var round = 0; round < 3; round++)
+        {
+            var self = (await SiloCluster.ViewAsync(victim.Process))!.Value.Self;
+            generations.Add(self.Generation);
+            await PauseUntilDeclaredDeadAsync(victim, others, self);
+            try
+            {
+                await _cluster.WaitConvergedAsync(TimeSpan.FromSeconds(45), what: $"rejoined after death {round + 1}");
+            }
+            catch (TimeoutException e)
+            {
+                throw new TimeoutException($"{e.Message}\n{_cluster.Logs()}", e);
+            }
+        }
+        generations.Add((await SiloCluster.ViewAsync(victim.Process))!.Value.Self.Generation);
+        output.WriteLine($"generations: {string.Join(" -> ", generations)}");
+        Assert.Equal(generations.Count, generations.Distinct().Count());
+        Assert.False(victim.Process.HasExited);
+        Assert.Equal(pid, victim.Process.Id);
+    }
+
+    /// <summary>SIGSTOPs <paramref name="victim"/> until both <paramref name="others"/> list <paramref name="self"/> dead, then SIGCONTs it.</summary>
+    private static async Task PauseUntilDeclaredDeadAsync(SiloCluster.Node victim, IEnumerable<SiloCluster.Node> others, SiloCluster.Member self)
+    {
+        victim.Process.Pause();
+        try
+        {
+            await Eventually.Until(async () => await Task.WhenAll(others.Select(o => SiloCluster.ViewAsync(o.Process))),
+                views => views.All(v => v is { } view && view.Members.Any(m => m == self with { Status = "dead" })),
+                TimeSpan.FromSeconds(30), $"the others see {self.Address}@{self.Generation} dead");
+        }
+        finally
+        {
+            victim.Process.Resume();
+        }
     }
 }
