@@ -94,26 +94,6 @@ public sealed class RestartableCluster : IAsyncDisposable
         return await LaunchAsync(node, seeds.Where(s => s != node).ToList());
     }
 
-    /// <summary>
-    /// Re-reads <paramref name="node"/>'s current generation from its own API: a silo the cluster declared dead
-    /// rejoins as a new generation inside the same process, so its <see cref="Node.Self"/> changes without a restart.
-    /// True when it answered and its generation changed.
-    /// </summary>
-    public static async Task<bool> RefreshSelfAsync(Node node)
-    {
-        try
-        {
-            var self = await LocalCluster.SelfAsync(node.Process);
-            if (self == node.Self) return false;
-            node.Self = self;
-            return true;
-        }
-        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or JsonException)
-        {
-            return false;
-        }
-    }
-
     private async Task<SiloProcess> LaunchAsync(Node node, IReadOnlyList<Node> seeds)
     {
         var args = new List<string>
@@ -183,8 +163,16 @@ public sealed class RestartableCluster : IAsyncDisposable
         }
     }
 
-    /// <summary>Reads <paramref name="node"/>'s self (see <see cref="ViewAsync"/>); false when it does not answer.</summary>
-    public async Task<bool> RefreshSelfAsync(Node node, CancellationToken ct = default) => await ViewAsync(node, ct) is not null;
+    /// <summary>
+    /// Re-reads <paramref name="node"/>'s current generation from its own API (see <see cref="ViewAsync"/>): a silo the
+    /// cluster declared dead rejoins as a new generation inside the same process, so its <see cref="Node.Self"/> changes
+    /// without a restart. True when it answered and its generation changed.
+    /// </summary>
+    public async Task<bool> RefreshSelfAsync(Node node, CancellationToken ct = default)
+    {
+        var before = node.Self;
+        return await ViewAsync(node, ct) is not null && node.Self != before;
+    }
 
     private void NoteSelf(Node node, SiloProcess process, (string Address, int Generation) self)
     {
