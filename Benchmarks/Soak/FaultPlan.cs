@@ -31,9 +31,9 @@ internal sealed class FaultPlan
         cluster.Rejoined += (node, old, now) =>
         {
             var ev = new RejoinEvent(node.Index, old.Generation, now.Generation, Math.Round(log.Now, 3),
-                FaultsDuring(Stopwatch.GetTimestamp() - Stopwatch.Frequency * 10, Stopwatch.GetTimestamp()));
+                FaultsDuring(Stopwatch.GetTimestamp() - Stopwatch.Frequency * 30, Stopwatch.GetTimestamp()));
             lock (_gate) _rejoins.Add(ev);
-            log.Write($"{node} rejoined in-process: gen {old.Generation} -> {now.Generation} (faults in the last 10 s: {ev.Faults})");
+            log.Write($"{node} rejoined in-process: gen {old.Generation} -> {now.Generation} (faults in the last 30 s: {ev.Faults})");
         };
     }
 

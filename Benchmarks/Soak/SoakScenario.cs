@@ -28,8 +28,22 @@ namespace Heck.Benchmarks.Soak;
 /// probes within 250 ms, and a second interval is margin. With k faults at once an origin can lose
 /// its owner and then its next owner before either is detected, so the bound becomes
 /// k · detection + 2 intervals.</para>
-/// <para><b>Readers.</b> Every target stays healthy, so once a second one silo's full list is read
-/// and any origin not shown healthy is recorded (information, not a check).</para>
+/// <para><b>Partitions</b> (<c>--partitions</c>, on by default; needs nft and root, <c>.ci/nftables.sh</c>).
+/// Each node runs on its own 127.0.Y.N (<see cref="LoopbackNetwork"/>); from its own seeded
+/// <see cref="Random"/> a lane cuts 1 to (N−1)/2 silos from the rest (3/2 or 4/1 with five) every
+/// 10–30 s for 5–20 s, then heals and waits (≤ 60 s) for one cluster. A partition is a fault of the
+/// whole cluster: it starts once no silo is under a fault, and silo faults wait while it is in
+/// force, so the bound stays detection + 2 intervals for each side. During a partition each side
+/// must keep probing every origin: its unprobed time counts from its own last probe (told apart by
+/// source address) or from the last probe before the cut.</para>
+/// <para><b>Churn.</b> <c>--churn-per-minute</c> origins <c>c{k}</c> are created, deleted or re-created
+/// (seeded) through a reachable silo; at the end the ones created exist everywhere (else lost) and the
+/// deleted ones nowhere, and one listed again on a silo that had listed it gone is resurrected.</para>
+/// <para><b>Readers.</b> Every target stays healthy; every silo's full list is read about once a second,
+/// and an origin shown not healthy (or <c>stale</c>) is a false reading, a failed check, unless the silo
+/// is itself cut off: hung (SIGSTOP to SIGCONT + bound), or on the minority side (cut to cut + detection
+/// + bound, heal to heal + bound), with bound = max(3 intervals, interval + 5 s). A node whose
+/// generation changes without a restart by the soak rejoined in-process and is counted.</para>
 /// <para><b>Replicas equal.</b> Probing continues, so no two replicas are ever byte-equal for
 /// long. Equal means, for every registered origin on every silo: the same spec (every field the
 /// API shows besides health and provenance), the same health status, the same
