@@ -8,24 +8,36 @@ namespace Heck.Harness;
 /// restart is a new generation of the same node (as under a process supervisor), and it joins
 /// through whichever other nodes the caller names as up, so every node, the first one (the
 /// original seed) too, can be killed and restarted without starting a second cluster. Disposing
-/// stops every process it started.
+/// stops every process it started. With a <see cref="LoopbackNetwork"/> each node runs on its own loopback
+/// address (as in <see cref="SiloCluster"/>: Orleans and SWIM bind and advertise it, the HTTP API stays on
+/// 127.0.0.1 so every side can be read during a partition) and <see cref="Cut"/> partitions them.
+/// A silo declared dead rejoins in-process as a new generation: <see cref="RefreshSelfAsync"/> notices it.
 /// </summary>
 public sealed class RestartableCluster : IAsyncDisposable
 {
     private readonly string[] _extraArgs;
+    private readonly List<LoopbackPartition> _partitions = [];
 
-    private RestartableCluster(int silos, IEnumerable<string> extraArgs)
+    private RestartableCluster(int silos, LoopbackNetwork? network, IEnumerable<string> extraArgs)
     {
-        Nodes = Enumerable.Range(0, silos).Select(i => new Node(i)).ToList();
+        Network = network;
+        Nodes = Enumerable.Range(0, silos).Select(i => new Node(i, network?.Hosts[i])).ToList();
         _extraArgs = [.. extraArgs];
     }
 
     public IReadOnlyList<Node> Nodes { get; }
+    public LoopbackNetwork? Network { get; }
 
-    /// <summary>One node: fixed ports and data folder; <see cref="Process"/> is its current (or last) generation.</summary>
-    public sealed class Node(int index)
+    /// <summary>Called when a node's generation changed without a restart by the harness (old self, new self).</summary>
+    public event Action<Node, (string Address, int Generation), (string Address, int Generation)>? Rejoined;
+
+    /// <summary>One node: address, fixed ports and data folder; <see cref="Process"/> is its current (or last) generation.</summary>
+    public sealed class Node(int index, LoopbackHost? host = null)
     {
         public int Index { get; } = index;
+        public LoopbackHost? Host { get; } = host;
+        /// <summary>The address Orleans and SWIM bind and advertise.</summary>
+        public string Address { get; } = host?.Address.ToString() ?? "127.0.0.1";
         public int HttpPort { get; } = FreePort.Next();
         public int SiloPort { get; } = FreePort.Next();
         public int GatewayPort { get; } = FreePort.Next();
@@ -36,18 +48,21 @@ public sealed class RestartableCluster : IAsyncDisposable
         public (string Address, int Generation) Self { get; internal set; }
         /// <summary>Processes started for this node so far.</summary>
         public int Starts { get; internal set; }
+        /// <summary>Generations the silo started by itself (declared dead, rejoined in-process) so far.</summary>
+        public int Rejoins { get; internal set; }
         /// <summary>True between disposing a generation for a restart and the next one serving (its <see cref="Process"/> is then disposed).</summary>
         public bool Down { get; internal set; }
         /// <summary>Log output of the generations before the current one, oldest first.</summary>
         public List<string> PastOutput { get; } = [];
+        internal Lock Gate { get; } = new();
 
         public override string ToString() => $"node{Index}";
     }
 
     /// <summary>Starts node 0 as a new cluster, the others joining through it, and waits until all see all alive.</summary>
-    public static async Task<RestartableCluster> StartAsync(int silos, IEnumerable<string> extraArgs, CancellationToken ct)
+    public static async Task<RestartableCluster> StartAsync(int silos, IEnumerable<string> extraArgs, CancellationToken ct, LoopbackNetwork? network = null)
     {
-        var cluster = new RestartableCluster(silos, extraArgs);
+        var cluster = new RestartableCluster(silos, network, extraArgs);
         try
         {
             await cluster.LaunchAsync(cluster.Nodes[0], []);
@@ -79,36 +94,16 @@ public sealed class RestartableCluster : IAsyncDisposable
         return await LaunchAsync(node, seeds.Where(s => s != node).ToList());
     }
 
-    /// <summary>
-    /// Re-reads <paramref name="node"/>'s current generation from its own API: a silo the cluster declared dead
-    /// rejoins as a new generation inside the same process, so its <see cref="Node.Self"/> changes without a restart.
-    /// True when it answered and its generation changed.
-    /// </summary>
-    public static async Task<bool> RefreshSelfAsync(Node node)
-    {
-        try
-        {
-            var self = await LocalCluster.SelfAsync(node.Process);
-            if (self == node.Self) return false;
-            node.Self = self;
-            return true;
-        }
-        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or JsonException)
-        {
-            return false;
-        }
-    }
-
     private async Task<SiloProcess> LaunchAsync(Node node, IReadOnlyList<Node> seeds)
     {
         var args = new List<string>
         {
             $"--Heck:Storage:Path={node.Data.Path}", $"--Heck:Silo:Port={node.SiloPort}", $"--Heck:Silo:GatewayPort={node.GatewayPort}",
-            $"--Heck:Swim:Port={node.SwimPort}", $"--Heck:Silo:Name=node{node.Index}",
+            $"--Heck:Silo:AdvertisedAddress={node.Address}", $"--Heck:Swim:Port={node.SwimPort}", $"--Heck:Silo:Name=node{node.Index}",
         };
-        for (var i = 0; i < seeds.Count; i++) args.Add($"--Heck:Swim:Seeds:{i}=127.0.0.1:{seeds[i].SwimPort}");
+        for (var i = 0; i < seeds.Count; i++) args.Add($"--Heck:Swim:Seeds:{i}={seeds[i].Address}:{seeds[i].SwimPort}");
         args.AddRange(_extraArgs);
-        var process = await SiloProcess.StartAsync(node.HttpPort, args);
+        var process = await SiloProcess.StartAsync(node.HttpPort, args, host: node.Host);
         try
         {
             node.Self = await LocalCluster.SelfAsync(process);
@@ -142,15 +137,86 @@ public sealed class RestartableCluster : IAsyncDisposable
     }
 
     /// <summary>
-    /// True when every one of <paramref name="nodes"/> lists exactly the current generations of
-    /// <paramref name="nodes"/> as alive (and, when they are all the nodes, nothing else).
+    /// <paramref name="node"/>'s view: its self and the members it lists alive; null when it does not answer.
+    /// A self whose generation differs from <see cref="Node.Self"/> while the same process runs is an in-process
+    /// rejoin: <see cref="Node.Self"/> follows it, <see cref="Node.Rejoins"/> counts it and <see cref="Rejoined"/> is raised.
+    /// </summary>
+    public async Task<((string Address, int Generation) Self, HashSet<(string Address, int Generation)> Alive)?> ViewAsync(Node node, CancellationToken ct = default)
+    {
+        if (node.Down) return null;
+        var process = node.Process;
+        try
+        {
+            var body = await process.Http.GetFromJsonAsync<JsonElement>("/api/cluster/members", ct);
+            var s = body.GetProperty("self");
+            var self = (s.GetProperty("address").GetString()!, s.GetProperty("generation").GetInt32());
+            var alive = body.GetProperty("members").EnumerateArray()
+                .Where(m => m.GetProperty("status").GetString() == "alive")
+                .Select(m => (m.GetProperty("address").GetString()!, m.GetProperty("generation").GetInt32()))
+                .ToHashSet();
+            NoteSelf(node, process, self);
+            return (self, alive);
+        }
+        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or JsonException or ObjectDisposedException or KeyNotFoundException or InvalidOperationException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// Re-reads <paramref name="node"/>'s current generation from its own API (see <see cref="ViewAsync"/>): a silo the
+    /// cluster declared dead rejoins as a new generation inside the same process, so its <see cref="Node.Self"/> changes
+    /// without a restart. True when it answered and its generation changed.
+    /// </summary>
+    public async Task<bool> RefreshSelfAsync(Node node, CancellationToken ct = default)
+    {
+        var before = node.Self;
+        return await ViewAsync(node, ct) is not null && node.Self != before;
+    }
+
+    private void NoteSelf(Node node, SiloProcess process, (string Address, int Generation) self)
+    {
+        (string, int) old;
+        lock (node.Gate)
+        {
+            // Only the generation a newer process started by the harness replaces counts as a restart.
+            if (node.Process != process || node.Down || self.Generation <= node.Self.Generation) return;
+            old = node.Self;
+            node.Self = self;
+            node.Rejoins++;
+        }
+        Rejoined?.Invoke(node, old, self);
+    }
+
+    /// <summary>
+    /// True when every one of <paramref name="nodes"/> answers and lists exactly the current generations of
+    /// <paramref name="nodes"/> (their own selves) as alive (and, when they are all the nodes, nothing else).
     /// </summary>
     public async Task<bool> ConvergedAsync(IReadOnlyCollection<Node> nodes)
     {
-        var expected = nodes.Select(n => n.Self).ToHashSet();
+        var views = await Task.WhenAll(nodes.Select(n => ViewAsync(n)));
+        if (views.Any(v => v is null)) return false;
+        var expected = views.Select(v => v!.Value.Self).ToHashSet();
         var all = nodes.Count == Nodes.Count;
-        var views = await Task.WhenAll(nodes.Select(n => AliveAsync(n.Process)));
-        return views.All(v => v is not null && (all ? v.SetEquals(expected) : v.IsSupersetOf(expected)));
+        return views.All(v => all ? v!.Value.Alive.SetEquals(expected) : v!.Value.Alive.IsSupersetOf(expected));
+    }
+
+    /// <summary>How many different member sets the answering nodes list alive (1: one cluster); 0 when none answers.</summary>
+    public async Task<int> ClustersAsync()
+    {
+        var views = await Task.WhenAll(Nodes.Select(n => ViewAsync(n)));
+        return views.OfType<((string, int) Self, HashSet<(string, int)> Alive)>()
+            .Select(v => string.Join(",", v.Alive.Order()))
+            .Distinct().Count();
+    }
+
+    /// <summary>Drops all traffic between the two sets of nodes until the partition heals (or the cluster is disposed).</summary>
+    public LoopbackPartition Cut(IEnumerable<Node> side, IEnumerable<Node> other)
+    {
+        var network = Network ?? throw new InvalidOperationException("this cluster runs on 127.0.0.1 only; start it with a LoopbackNetwork to partition it");
+        var partition = network.Cut(side.Select(n => n.Host!), other.Select(n => n.Host!));
+        lock (_partitions) _partitions.Add(partition);
+        return partition;
     }
 
     /// <summary>Polls <paramref name="done"/> every <paramref name="pollMs"/> until true; throws <see cref="TimeoutException"/> after <paramref name="within"/>.</summary>
@@ -166,6 +232,8 @@ public sealed class RestartableCluster : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        lock (_partitions)
+            foreach (var p in _partitions) p.Dispose();
         foreach (var node in Nodes)
             if (node.Process is { } p && !node.Down) await p.DisposeAsync();
         foreach (var node in Nodes) node.Data.Dispose();

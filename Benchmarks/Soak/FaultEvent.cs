@@ -21,3 +21,28 @@ internal sealed class FaultEvent
     internal long StartTs { get; init; }
     internal long EndTs { get; set; }
 }
+
+/// <summary>One partition: who was cut from whom, for how long, and how the cluster came back together.</summary>
+internal sealed class PartitionEvent
+{
+    public int Seq { get; init; }
+    /// <summary>"majority/minority" sizes, e.g. 3/2.</summary>
+    public string Shape { get; init; } = "";
+    public int[] Minority { get; init; } = [];
+    public int HoldMs { get; init; }
+    public double AtS { get; set; }
+    public double? HealedAtS { get; set; }
+    /// <summary>From the heal until every silo lists the same members alive; null if not within the wait.</summary>
+    public double? OneClusterAfterMs { get; set; }
+    /// <summary>Different alive member sets the silos listed at the end of the wait after the heal (1: one cluster).</summary>
+    public int ClustersAfterHeal { get; set; }
+    /// <summary>Each side's loopback addresses, minority first (probes are told apart by source address).</summary>
+    internal string[][] Sides { get; init; } = [];
+    internal long CutTs { get; set; }
+    internal long HealTs { get; set; }
+    /// <summary>Each origin's last hit from anyone when the sampler first saw the cut: where each side starts to count.</summary>
+    internal long[]? Baseline { get; set; }
+}
+
+/// <summary>A node whose generation changed without the harness restarting it (declared dead, rejoined in-process).</summary>
+internal sealed record RejoinEvent(int Node, int FromGeneration, int ToGeneration, double AtS, string Faults);

@@ -2,9 +2,10 @@ namespace Heck.Benchmarks.Soak;
 
 /// <summary>
 /// Unprobed time (see <see cref="SoakScenario"/>): every 100 ms the target's last hit of each origin
-/// is read; a sampler tick more than 500 ms late is a stall of this process and is excluded.
+/// is read (during a partition, each side's: by source address); a sampler tick more than 500 ms late is a stall of
+/// this process and is excluded.
 /// </summary>
-internal sealed class GapSampler(SoakScenario.Options o, string[] ids, TargetServer target, SoakLog log, FaultPlan plan)
+internal sealed class GapSampler(SoakScenario.Options o, string[] ids, SoakTarget target, SoakLog log, FaultPlan plan)
 {
     private readonly List<(long From, long To)> _stalls = [];
     private readonly List<Violation> _violations = [];
@@ -41,10 +42,27 @@ internal sealed class GapSampler(SoakScenario.Options o, string[] ids, TargetSer
                     log.Write($"sampler stalled {Stopwatch.GetElapsedTime(previous, now).TotalMilliseconds:0} ms (excluded from unprobed time)");
                 }
                 previous = now;
+                var partition = plan.CurrentPartition;
+                if (partition is not null) partition.Baseline ??= paths.Select(target.LastHit).ToArray();
                 for (var i = 0; i < paths.Length; i++)
                 {
                     var last = target.LastHit(paths[i]);
                     if (last == 0) continue;
+                    var side = "";
+                    if (partition?.Baseline is { } baseline)
+                    {
+                        // During a partition each side must keep probing: count from the side's own last hit, or
+                        // from the last hit before the cut (as if the other side's owner had crashed then).
+                        for (var k = 0; k < partition.Sides.Length; k++)
+                        {
+                            var sideLast = Math.Max(baseline[i], target.LastHitFrom(paths[i], partition.Sides[k]));
+                            if (sideLast < last)
+                            {
+                                last = sideLast;
+                                side = $" on the {(k == 0 ? "minority" : "majority")} side of #{partition.Seq}";
+                            }
+                        }
+                    }
                     var gap = Stopwatch.GetElapsedTime(last, now).TotalMilliseconds - StalledMs(last, now);
                     if (gap > max[i]) max[i] = gap;
                     if (gap <= o.UnprobedBoundMs)
@@ -56,10 +74,10 @@ internal sealed class GapSampler(SoakScenario.Options o, string[] ids, TargetSer
                     {
                         if (over[i] is null)
                         {
-                            over[i] = new Violation(ids[i], Math.Round(log.SecondsOf(last), 3), Math.Round(gap), plan.FaultsDuring(last, now));
+                            over[i] = new Violation(ids[i] + side, Math.Round(log.SecondsOf(last), 3), Math.Round(gap), plan.FaultsDuring(last, now));
                             overIndex[i] = _violations.Count;
                             _violations.Add(over[i]!);
-                            log.Write($"over bound: {ids[i]} unprobed {gap:0} ms since +{log.SecondsOf(last):0.0} s during {over[i]!.Faults}");
+                            log.Write($"over bound: {ids[i]}{side} unprobed {gap:0} ms since +{log.SecondsOf(last):0.0} s during {over[i]!.Faults}");
                         }
                         else _violations[overIndex[i]] = over[i]! with { GapMs = Math.Round(gap), Faults = plan.FaultsDuring(last, now) };
                     }

@@ -4,10 +4,10 @@ namespace Heck.Benchmarks.Soak;
 /// Whether every silo's replica shows the same thing (see <see cref="SoakScenario"/> for what
 /// "equal" means), and how long after the faults stop that takes.
 /// </summary>
-internal sealed class ReplicaEquality(SoakScenario.Options o, string[] ids, TargetServer target)
+internal sealed class ReplicaEquality(SoakScenario.Options o, string[] ids, SoakTarget target)
 {
     /// <summary>One origin as one silo's API lists it.</summary>
-    public sealed record OriginState(string Spec, string Url, int IntervalMs, string Status, string? ObservedBy, DateTimeOffset? ObservedAt);
+    public sealed record OriginState(string Spec, string Url, int IntervalMs, string Status, string? ObservedBy, DateTimeOffset? ObservedAt, bool Stale = false);
 
     /// <summary>Polls every silo until their views are equal or <see cref="SoakScenario.EqualGiveUpMs"/> has passed since <paramref name="stoppedAt"/>.</summary>
     public async Task<(double? EqualAfterMs, List<string> Differences, List<string> Trace, IReadOnlyList<Dictionary<string, OriginState>?> Views)> WaitAsync(
@@ -49,7 +49,8 @@ internal sealed class ReplicaEquality(SoakScenario.Options o, string[] ids, Targ
                 view[item.GetProperty("id").GetString()!] = new OriginState(spec, item.GetProperty("url").GetString()!,
                     item.GetProperty("intervalMs").GetInt32(), health.GetProperty("status").GetString()!,
                     item.TryGetProperty("observedBy", out var by) ? by.GetString() : null,
-                    item.TryGetProperty("observedAt", out var at) ? at.GetDateTimeOffset() : null);
+                    item.TryGetProperty("observedAt", out var at) ? at.GetDateTimeOffset() : null,
+                    health.TryGetProperty("stale", out var stale) && stale.ValueKind == JsonValueKind.True);
             }
             return view;
         }

@@ -4,7 +4,7 @@ namespace Heck.Benchmarks.Soak;
 /// One soak run over a started cluster: registers the origins, samples and reads while the fault
 /// plan runs, then checks convergence and replica equality and hands the findings to the report.
 /// </summary>
-internal sealed class SoakRun(SoakScenario.Options o, RestartableCluster cluster, TargetServer target)
+internal sealed class SoakRun(SoakScenario.Options o, RestartableCluster cluster, SoakTarget target)
 {
     private readonly SoakLog _log = new();
     private readonly string[] _ids = Enumerable.Range(0, o.Origins).Select(i => $"s{i}").ToArray();
@@ -13,10 +13,11 @@ internal sealed class SoakRun(SoakScenario.Options o, RestartableCluster cluster
     {
         var plan = new FaultPlan(o, cluster, _log);
         var gaps = new GapSampler(o, _ids, target, _log, plan);
-        var health = new HealthReader(plan, _log);
+        var churn = new OriginChurn(o, target, _log, plan);
+        var health = new HealthReader(o, cluster, _ids, plan, churn, _log);
 
         _log.Write($"clock starts at {DateTime.Now.AddSeconds(-_log.Now):HH:mm:ss.fff} local time (silo logs use local time)");
-        _log.Write($"{o.Silos} silos up: {string.Join(", ", cluster.Nodes.Select(n => $"{n} pid {n.Process.Id} gen {n.Self.Generation}"))}");
+        _log.Write($"{o.Silos} silos up: {string.Join(", ", cluster.Nodes.Select(n => $"{n} {n.Address} pid {n.Process.Id} gen {n.Self.Generation}"))}");
         var api = cluster.Nodes[0].Process.Http;
         foreach (var id in _ids)
             for (var attempt = 1; ; attempt++)
@@ -36,7 +37,9 @@ internal sealed class SoakRun(SoakScenario.Options o, RestartableCluster cluster
         using var sampling = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var sampled = gaps.RunAsync(sampling.Token);
         var read = health.RunAsync(sampling.Token);
+        var churned = churn.RunAsync(TimeSpan.FromMinutes(o.Minutes), ct);
         var faulted = await plan.RunAsync(TimeSpan.FromMinutes(o.Minutes), ct);
+        await churned;
         _log.Write($"faults stopped after {faulted.TotalSeconds:0.0} s");
 
         // All silos up and seeing each other alive: from here the replicas must converge.
@@ -53,10 +56,17 @@ internal sealed class SoakRun(SoakScenario.Options o, RestartableCluster cluster
         var stoppedAt = Stopwatch.GetTimestamp();
         _log.Write($"every silo sees every silo alive: {string.Join(", ", cluster.Nodes.Select(n => $"{n} gen {n.Self.Generation}"))}");
 
-        var (equalAfterMs, differences, trace, views) = await new ReplicaEquality(o, _ids, target).WaitAsync(cluster, stoppedAt, ct);
+        // Expected now: the fixed origins and the churned ones whose last acknowledged operation created them.
+        var expected = _ids.Concat(churn.Existing()).ToArray();
+        var (equalAfterMs, differences, trace, views) = await new ReplicaEquality(o, expected, target).WaitAsync(cluster, stoppedAt, ct);
         _log.Write(equalAfterMs is { } e ? $"replicas equal after {e:0} ms" : $"replicas not equal within {SoakScenario.EqualGiveUpMs} ms: {differences.Count} differences, e.g. {string.Join("; ", differences.Take(5))}");
         // Lost: missing from a silo's answer (a silo that does not answer fails the equality check instead).
-        var lost = _ids.Where(id => views.Any(v => v is not null && !v.ContainsKey(id)) || views.All(v => v is null)).ToList();
+        var lost = expected.Where(id => views.Any(v => v is not null && !v.ContainsKey(id)) || views.All(v => v is null)).ToList();
+        // Resurrected: deleted and listed again, during the run (gone, then back, on one silo) or at the end on any silo.
+        var resurrected = churn.Resurrections()
+            .Concat(churn.Deleted().Where(id => views.Any(v => v is not null && v.ContainsKey(id))).Select(id => $"{id} deleted, listed at the end on {string.Join(", ", cluster.Nodes.Where(n => views[n.Index]?.ContainsKey(id) == true))}"))
+            .ToList();
+        var clusters = await cluster.ClustersAsync();
         var statuses = views.OfType<Dictionary<string, ReplicaEquality.OriginState>>().SelectMany(v => v.Values).GroupBy(s => s.Status).ToDictionary(g => g.Key, g => g.Count());
         var transport = await Task.WhenAll(cluster.Nodes.Select(n => SoakReport.TransportAsync(n.Process, ct)));
         var replicaStats = await Task.WhenAll(cluster.Nodes.Select(async n =>
@@ -69,8 +79,8 @@ internal sealed class SoakRun(SoakScenario.Options o, RestartableCluster cluster
         await sampled;
         await read;
 
-        var report = new SoakReport(o, cluster, _ids, _log, plan, gaps, health);
-        return await report.WriteAsync(output, new SoakReport.Findings(converged, equalAfterMs, differences, trace, lost, statuses, transport, replicaStats));
+        var report = new SoakReport(o, cluster, _ids, _log, plan, gaps, health, churn);
+        return await report.WriteAsync(output, new SoakReport.Findings(converged, equalAfterMs, differences, trace, lost, statuses, transport, replicaStats, resurrected, clusters));
     }
 
     /// <summary>On failure, keeps every generation's silo log for the investigation.</summary>
