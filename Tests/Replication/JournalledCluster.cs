@@ -160,6 +160,11 @@ internal sealed class JournalledCluster
         Up.All(s => s.HeldBack is null) &&
         Up.Select(s => Live(s.State)).Distinct().Count() == 1;
 
+    /// <summary>Each silo's registry and whether its journal is held back, then the log: for a failing property's message.</summary>
+    public string Describe() =>
+        string.Join("\n", Silos.Select(s => $"{s.Id} up={s.Up} heldBack={s.HeldBack is not null} live={Live(s.State)} version={s.State.Version}")
+            .Concat(Log));
+
     public static string Live(ReplicaState state) =>
         string.Join(";", state.Registry.Live.Select(e => $"{e.Id}={e.Spec!.Url}@{e.Generation}"));
 
