@@ -101,7 +101,7 @@ internal sealed class JournalledCluster
         var plan = s.Planner.PlanPrune(s.Id, s.State, live, []);
         if (plan is null) return;
         var before = s.State;
-        s.State = before.Prune(plan.Dead, plan.Frontier, plan.Tombstones).Forget(plan.Forget);
+        s.State = before.Prune(plan.Dead, plan.Frontier, plan.Tombstones, plan.TombstonesWrittenBeforeMs).Forget(plan.Forget);
         foreach (var e in before.Registry.Entries.Where(e => s.State.Registry.Get(e.Id) is null))
         {
             s.Journal.Remove(e.Id);
