@@ -130,7 +130,12 @@ public sealed class GossipPlanner
         }
         // Vector entries of replicas neither live nor waited for; the state keeps those its records still need.
         var forget = state.Version.Replicas.Where(r => !participants.ContainsKey(r) && !_departedSince.ContainsKey(r)).ToHashSet();
-        return new PrunePlan(prunable, _frontier.Stable) { Tombstones = _tombstoneFrontier.Stable, Forget = forget };
+        // A tombstone also lives out the retention (a grace period, like Cassandra's gc_grace_seconds): a
+        // replica this one never heard of (it crashed before its first gossip, or before this one
+        // restarted) can come back within the retention on a journal that still holds the entry, and
+        // only a tombstone still here removes it; a journal older than the retention is held back.
+        var cutoff = _time.GetUtcNow().ToUnixTimeMilliseconds() - (long)Retention.TotalMilliseconds;
+        return new PrunePlan(prunable, _frontier.Stable) { Tombstones = _tombstoneFrontier.Stable, Forget = forget, TombstonesWrittenBeforeMs = cutoff };
     }
 }
 
@@ -142,4 +147,7 @@ public sealed record PrunePlan(IReadOnlySet<ReplicaId> Dead, VersionVector Front
 
     /// <summary>Replicas whose version-vector entries may go once no record of theirs is held.</summary>
     public IReadOnlySet<ReplicaId> Forget { get; init; } = new HashSet<ReplicaId>();
+
+    /// <summary>Only tombstones written (by their clock's wall time) before this may go: they outlive the retention.</summary>
+    public long TombstonesWrittenBeforeMs { get; init; } = long.MaxValue;
 }

@@ -183,15 +183,17 @@ public sealed record ReplicaState(
     /// <see cref="Prune(IReadOnlySet{ReplicaId}, VersionVector)"/> with a frontier of its own for
     /// tombstones: one that also holds what departed replicas, which may restart on their journals,
     /// last reported (see <see cref="GossipPlanner"/>). Health is never journalled, so its frontier
-    /// need only cover the live replicas.
+    /// need only cover the live replicas. Tombstones written (by their clock's wall time) at or after
+    /// <paramref name="tombstonesWrittenBeforeMs"/> stay whatever the frontier says.
     /// </summary>
-    public ReplicaState Prune(IReadOnlySet<ReplicaId> deadReplicas, VersionVector stableFrontier, VersionVector tombstoneFrontier)
+    public ReplicaState Prune(IReadOnlySet<ReplicaId> deadReplicas, VersionVector stableFrontier, VersionVector tombstoneFrontier,
+        long tombstonesWrittenBeforeMs = long.MaxValue)
     {
         var health = Health.Prune(deadReplicas, stableFrontier)
             .RemoveWhere(r => stableFrontier.ContainsPrefix(r.Dot) && Superseded(r));
         // A tombstone stays while health of the generation it removed is still around here.
         var registry = Registry.Prune(tombstoneFrontier,
-            keep: t => health.Slots(t.Id).Values.Any(r => r.Generation <= t.Generation));
+            keep: t => t.Hlc.WallMs >= tombstonesWrittenBeforeMs || health.Slots(t.Id).Values.Any(r => r.Generation <= t.Generation));
         return registry == Registry && health == Health ? this : this with { Registry = registry, Health = health };
     }
 

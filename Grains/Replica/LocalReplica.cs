@@ -166,12 +166,12 @@ public sealed class LocalReplica
     /// (see <see cref="ReplicaState.Forget"/>).
     /// </summary>
     public void Prune(IReadOnlySet<ReplicaId> dead, VersionVector stableFrontier, IReadOnlySet<ReplicaId>? forget = null,
-        VersionVector? tombstoneFrontier = null)
+        VersionVector? tombstoneFrontier = null, long tombstonesWrittenBeforeMs = long.MaxValue)
     {
         lock (_writeLock)
         {
             var before = State;
-            var next = before.Prune(dead, stableFrontier, tombstoneFrontier ?? stableFrontier);
+            var next = before.Prune(dead, stableFrontier, tombstoneFrontier ?? stableFrontier, tombstonesWrittenBeforeMs);
             if (forget is not null) next = next.Forget(forget);
             if (ReferenceEquals(next, before)) return;
             if (!ReferenceEquals(next.Registry, before.Registry))
@@ -185,7 +185,7 @@ public sealed class LocalReplica
     }
 
     /// <summary>Drops what <paramref name="plan"/> says may go.</summary>
-    public void Prune(PrunePlan plan) => Prune(plan.Dead, plan.Frontier, plan.Forget, plan.Tombstones);
+    public void Prune(PrunePlan plan) => Prune(plan.Dead, plan.Frontier, plan.Forget, plan.Tombstones, plan.TombstonesWrittenBeforeMs);
 
     /// <summary>
     /// Stamps the journal: this silo was active now (see <see cref="JournalRecovery.IsStale"/>).

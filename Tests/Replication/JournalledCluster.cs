@@ -101,7 +101,7 @@ internal sealed class JournalledCluster
         var plan = s.Planner.PlanPrune(s.Id, s.State, live, []);
         if (plan is null) return;
         var before = s.State;
-        s.State = before.Prune(plan.Dead, plan.Frontier, plan.Tombstones).Forget(plan.Forget);
+        s.State = before.Prune(plan.Dead, plan.Frontier, plan.Tombstones, plan.TombstonesWrittenBeforeMs).Forget(plan.Forget);
         foreach (var e in before.Registry.Entries.Where(e => s.State.Registry.Get(e.Id) is null))
         {
             s.Journal.Remove(e.Id);
@@ -159,6 +159,11 @@ internal sealed class JournalledCluster
     public bool Converged() =>
         Up.All(s => s.HeldBack is null) &&
         Up.Select(s => Live(s.State)).Distinct().Count() == 1;
+
+    /// <summary>Each silo's registry and whether its journal is held back, then the log: for a failing property's message.</summary>
+    public string Describe() =>
+        string.Join("\n", Silos.Select(s => $"{s.Id} up={s.Up} heldBack={s.HeldBack is not null} live={Live(s.State)} version={s.State.Version}")
+            .Concat(Log));
 
     public static string Live(ReplicaState state) =>
         string.Join(";", state.Registry.Live.Select(e => $"{e.Id}={e.Spec!.Url}@{e.Generation}"));
