@@ -94,7 +94,7 @@ public sealed class OriginsFileApiTests : IDisposable
         WriteFile(Entry("filed"));
         await using var silo = await StartAsync();
         await WaitRegisteredAsync(silo, "filed");
-        await using var client = await HeckClient.ConnectAsync(new HeckClientOptions { Gateways = { $"127.0.0.1:{silo.GatewayPort}" } });
+        await using var client = await HeckClient.ConnectAsync(new HeckClientOptions { Gateways = { $"127.0.0.1:{silo.GatewayPort}" }, ConnectTimeout = TimeSpan.FromSeconds(60) });
 
         var refused = await Assert.ThrowsAsync<HeckValidationException>(() =>
             client.UpsertOriginAsync("filed", new OriginInput { Url = "http://127.0.0.1:9/other", IntervalMs = 1000 }));
