@@ -15,19 +15,40 @@ public sealed class ExpectStatusJsonConverter : JsonConverter<string?>
 
     public override string? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
     {
-        if (reader.TokenType != JsonTokenType.StartArray) return Item(ref reader);
-        var parts = new List<string>();
-        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
-            parts.Add(Item(ref reader));
-        return parts.Count > 0 ? string.Join(",", parts) : throw new JsonException(Error);
+        using var value = JsonDocument.ParseValue(ref reader);
+        return TryRead(value.RootElement, out var text) ? text : throw new JsonException(Error);
     }
 
-    private static string Item(ref Utf8JsonReader reader) => reader.TokenType switch
+    /// <summary>The comma text of <paramref name="value"/>, or false when it has none of the accepted shapes.</summary>
+    public static bool TryRead(JsonElement value, out string text)
     {
-        JsonTokenType.String => reader.GetString()!,
-        JsonTokenType.Number when reader.TryGetInt32(out var code) => code.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        _ => throw new JsonException(Error),
-    };
+        text = "";
+        if (value.ValueKind != JsonValueKind.Array) return TryItem(value, out text);
+        var parts = new List<string>();
+        foreach (var item in value.EnumerateArray())
+        {
+            if (!TryItem(item, out var part)) return false;
+            parts.Add(part);
+        }
+        text = string.Join(",", parts);
+        return parts.Count > 0;
+    }
+
+    private static bool TryItem(JsonElement item, out string text)
+    {
+        text = "";
+        switch (item.ValueKind)
+        {
+            case JsonValueKind.String:
+                text = item.GetString()!;
+                return true;
+            case JsonValueKind.Number when item.TryGetInt32(out var code):
+                text = code.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                return true;
+            default:
+                return false;
+        }
+    }
 
     public override void Write(Utf8JsonWriter writer, string? value, JsonSerializerOptions options)
     {

@@ -14,11 +14,12 @@ public static partial class OriginValidator
     /// <summary>What is wrong with an id that <see cref="IsValidId"/> refuses.</summary>
     public const string IdError = "must match " + IdRule;
 
-    [GeneratedRegex(IdRule)]
+    // \z, not the rule's $: in .NET, $ also matches before a final newline, which let "abc\n" through.
+    [GeneratedRegex(@"^[A-Za-z0-9._-]{1,128}\z")]
     private static partial Regex IdPattern();
 
     // RFC 9110 token characters: what a header field name may contain.
-    [GeneratedRegex("^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")]
+    [GeneratedRegex(@"^[!#$%&'*+.^_`|~0-9A-Za-z-]+\z")]
     private static partial Regex HeaderNamePattern();
 
     public static bool IsValidId(string? id) => id is not null && IdPattern().IsMatch(id);
@@ -126,7 +127,7 @@ public static partial class OriginValidator
     {
         var intervalOk = interval is >= OriginDefaults.MinIntervalMs and <= OriginDefaults.MaxIntervalMs;
         if (!intervalOk)
-            errors.Add(new("intervalMs", $"must be between {OriginDefaults.MinIntervalMs} and {OriginDefaults.MaxIntervalMs} (was {interval})"));
+            errors.Add(new("intervalMs", Range(OriginDefaults.MinIntervalMs, OriginDefaults.MaxIntervalMs, interval)));
         if (timeout < 1)
             errors.Add(new("timeoutMs", $"must be at least 1 (was {timeout})"));
         else if (intervalOk && timeout >= interval)
@@ -136,12 +137,27 @@ public static partial class OriginValidator
     private static void CheckThresholds(int healthy, int unhealthy, int? degraded, List<FieldError> errors)
     {
         if (healthy is < 1 or > OriginDefaults.MaxThreshold)
-            errors.Add(new("healthyThreshold", $"must be between 1 and {OriginDefaults.MaxThreshold} (was {healthy})"));
+            errors.Add(new("healthyThreshold", Range(1, OriginDefaults.MaxThreshold, healthy)));
         if (unhealthy is < 1 or > OriginDefaults.MaxThreshold)
-            errors.Add(new("unhealthyThreshold", $"must be between 1 and {OriginDefaults.MaxThreshold} (was {unhealthy})"));
+            errors.Add(new("unhealthyThreshold", Range(1, OriginDefaults.MaxThreshold, unhealthy)));
         if (degraded is { } d && d is < 1 or > OriginDefaults.MaxIntervalMs)
-            errors.Add(new("degradedLatencyMs", $"must be between 1 and {OriginDefaults.MaxIntervalMs} (was {d})"));
+            errors.Add(new("degradedLatencyMs", Range(1, OriginDefaults.MaxIntervalMs, d)));
     }
+
+    private static string Range(long min, long max, object was) => $"must be {min} … {max} (was {was})";
+
+    /// <summary>
+    /// The message for a whole number too large (or small) for its field to hold at all, such as
+    /// <c>"intervalMs": 999999999999</c>: the same rule the field's range check gives, with the number as written.
+    /// </summary>
+    public static string OutOfRange(string field, string was) => field switch
+    {
+        "intervalMs" => Range(OriginDefaults.MinIntervalMs, OriginDefaults.MaxIntervalMs, was),
+        "timeoutMs" => was.StartsWith('-') ? $"must be at least 1 (was {was})" : $"must be less than intervalMs (was {was})",
+        "healthyThreshold" or "unhealthyThreshold" => Range(1, OriginDefaults.MaxThreshold, was),
+        "degradedLatencyMs" => Range(1, OriginDefaults.MaxIntervalMs, was),
+        _ => $"is out of range (was {was})",
+    };
 
     // A TCP probe only connects (a new connection each time): HTTP-only fields would be silently ignored, so refuse them.
     private static void RefuseHttpFields(bool method, bool expectStatus, bool bodyContains, bool headers, bool reuseConnection, List<FieldError> errors)
@@ -212,7 +228,7 @@ public static partial class OriginValidator
         foreach (var (name, value) in headers)
         {
             if (!HeaderNamePattern().IsMatch(name))
-                errors.Add(new($"headers.{name}", "is not a valid header name"));
+                errors.Add(new($"headers.{name}", "is not a valid header name: letters, digits and !#$%&'*+-.^_`|~ only"));
             else if (value is null || value.Length > 8192 || value.Any(c => c is '\r' or '\n' or '\0'))
                 errors.Add(new($"headers.{name}", "value must be at most 8192 characters with no line breaks"));
             else if (name.StartsWith("Content-", StringComparison.OrdinalIgnoreCase) ||

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Heck.Api;
 using Heck.Grains.Origins;
 using Heck.Health;
@@ -28,16 +27,19 @@ public static class OriginEndpoints
     private static async Task<IResult> PutAsync(string id, HttpRequest request, IGrainFactory grains, OriginsFileStatus file, CancellationToken ct)
     {
         if (ManagedByFile.Refuse(file, id) is { } conflict) return conflict;
+        if (!request.HasJsonContentType()) return Problems.UnsupportedMediaType(request.ContentType);
         var errors = new List<FieldError>();
         if (OriginValidator.CheckId(id) is { } idError) errors.Add(idError);
 
-        var body = await ReadBodyAsync(request, errors, ct);
+        var bytes = await ReadBodyAsync(request, errors, ct);
+        var body = bytes is null ? null : OriginJsonReader.Read(bytes, errors);
         if (body is null) return Problems.Invalid(errors);
 
         if (body.Id is not null && body.Id != id)
             errors.Add(new("id", $"the body's id '{body.Id}' differs from the path's '{id}'"));
-        var fieldErrors = OriginValidator.Validate(id, body, out var spec);
-        errors.AddRange(fieldErrors.Where(e => !errors.Contains(e)));
+        // A field the reader already refused reaches the validator unset; its "is required" would only repeat that.
+        var named = errors.Select(e => e.Field).ToHashSet(StringComparer.Ordinal);
+        errors.AddRange(OriginValidator.Validate(id, body, out var spec).Where(e => !named.Contains(e.Field)));
         if (errors.Count > 0) return Problems.Invalid(errors);
 
         var result = await ClusterUnavailable.RetryAsync(() => grains.GetGrain<IOriginGrain>(id).Configure(spec!), ct);
@@ -53,14 +55,10 @@ public static class OriginEndpoints
 
     private static IResult List(HttpRequest request, OriginReads reads)
     {
-        HealthStatus? status = null;
-        if (request.Query.TryGetValue("status", out var raw))
-        {
-            if (!Enum.TryParse<HealthStatus>(raw.ToString(), ignoreCase: true, out var parsed) || !Enum.IsDefined(parsed) || int.TryParse(raw, out _))
-                return Problems.Invalid([new("status", $"must be one of unknown, healthy, degraded, unhealthy (was '{raw}')")]);
-            status = parsed;
-        }
-        return Results.Ok(new OriginListDocument(reads.List(status).Select(OriginDocument.From).ToList()));
+        var wanted = StatusQuery.Parse(request.Query["status"], out var error);
+        if (error is not null) return Problems.InvalidQuery([error]);
+        var items = reads.List(null).Where(v => wanted is null || wanted.Contains(v.Health.Status));
+        return Results.Ok(new OriginListDocument(items.Select(OriginDocument.From).ToList()));
     }
 
     private static async Task<IResult> DeleteAsync(string id, IGrainFactory grains, OriginsFileStatus file, CancellationToken ct)
@@ -79,8 +77,8 @@ public static class OriginEndpoints
         return Results.Ok(new { items = await grain.GetTransitions() });
     }
 
-    /// <summary>Reads and parses the body, at most <see cref="MaxBodyBytes"/>; null with errors when it cannot.</summary>
-    private static async Task<OriginInput?> ReadBodyAsync(HttpRequest request, List<FieldError> errors, CancellationToken ct)
+    /// <summary>Reads the body, at most <see cref="MaxBodyBytes"/>; null with an error when it is empty or too large.</summary>
+    private static async Task<byte[]?> ReadBodyAsync(HttpRequest request, List<FieldError> errors, CancellationToken ct)
     {
         if (request.ContentLength > MaxBodyBytes)
         {
@@ -102,52 +100,6 @@ public static class OriginEndpoints
             errors.Add(new("body", "is required: a JSON object with at least a url"));
             return null;
         }
-        try
-        {
-            var body = JsonSerializer.Deserialize<OriginInput>(buffer.AsSpan(0, length), ApiJson.Request);
-            if (body is null) errors.Add(new("body", "must be a JSON object, not null"));
-            return body;
-        }
-        catch (JsonException ex) when (FieldOf(ex.Path) == "expectStatus")
-        {
-            // Its shape is checked while reading; read the rest without it, so every other bad field is named too.
-            errors.Add(new("expectStatus", JsonProblem(ex)));
-            return ReadWithout(buffer.AsSpan(0, length), "expectStatus", errors);
-        }
-        catch (JsonException ex)
-        {
-            errors.Add(new(FieldOf(ex.Path), JsonProblem(ex)));
-            return null;
-        }
-    }
-
-    private static OriginInput? ReadWithout(ReadOnlySpan<byte> json, string field, List<FieldError> errors)
-    {
-        try
-        {
-            if (System.Text.Json.Nodes.JsonNode.Parse(json) is not System.Text.Json.Nodes.JsonObject body) return null;
-            body.Remove(field);
-            return body.Deserialize<OriginInput>(ApiJson.Request);
-        }
-        catch (JsonException ex)
-        {
-            errors.Add(new(FieldOf(ex.Path), JsonProblem(ex)));
-            return null;
-        }
-    }
-
-    private static string FieldOf(string? path) =>
-        string.IsNullOrEmpty(path) || path == "$" ? "body" : path.TrimStart('$', '.');
-
-    private static string JsonProblem(JsonException ex)
-    {
-        // System.Text.Json's messages name .NET types; keep the first sentence and the position.
-        var message = ex.Message;
-        if (message == ExpectStatusJsonConverter.Error) return message;
-        if (message.Contains("could not be mapped", StringComparison.Ordinal))
-            return "unknown field: " + message.Split('\'').ElementAtOrDefault(1);
-        if (message.Contains("could not be converted", StringComparison.Ordinal))
-            return $"has the wrong type (line {ex.LineNumber + 1}, byte {ex.BytePositionInLine})";
-        return $"is not valid JSON (line {ex.LineNumber + 1}, byte {ex.BytePositionInLine})";
+        return buffer[..length];
     }
 }

@@ -190,8 +190,8 @@ public sealed class OriginApiTests : IAsyncLifetime
         {
             using var put = await PutRawAsync("es", $$"""{"url":"http://127.0.0.1/","expectStatus":{{json}}}""");
             var problem = await AssertProblemAsync(put, "expectStatus");
-            Assert.Equal([ExpectStatusJsonConverter.Error],
-                problem.GetProperty("errors").GetProperty("expectStatus").EnumerateArray().Select(e => e.GetString()));
+            Assert.StartsWith(ExpectStatusJsonConverter.Error + " (was ",
+                Assert.Single(problem.GetProperty("errors").GetProperty("expectStatus").EnumerateArray()).GetString());
         }
         Assert.Equal("must be a string like \"200-299,404\", a status code, or an array of them", ExpectStatusJsonConverter.Error);
         Assert.Equal("200-399", (await _silo.GetJsonAsync("/api/origins/es")).GetProperty("expectStatus").GetString());
@@ -206,6 +206,56 @@ public sealed class OriginApiTests : IAsyncLifetime
         Assert.Equal(["expectStatus", "intervalMs", "url"], fields);
         using var get = await _silo.Http.GetAsync("/api/origins/es-all");
         Assert.Equal(System.Net.HttpStatusCode.NotFound, get.StatusCode);
+    }
+
+    [Fact]
+    public async Task Errors_say_the_field_the_rule_and_the_value_and_what_is_not_a_JSON_origin_is_refused()
+    {
+        async Task<JsonElement> ProblemAsync(HttpResponseMessage response, HttpStatusCode status, string title)
+        {
+            var text = await response.Content.ReadAsStringAsync();
+            Assert.True(response.StatusCode == status, $"expected {(int)status}, got {(int)response.StatusCode}: {text}");
+            Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+            var problem = JsonSerializer.Deserialize<JsonElement>(text);
+            Assert.Equal(title, problem.GetProperty("title").GetString());
+            return problem;
+        }
+        static string[] Errors(JsonElement problem, string field) =>
+            problem.GetProperty("errors").GetProperty(field).EnumerateArray().Select(e => e.GetString()!).ToArray();
+        const string invalid = "The origin is invalid; nothing was changed.";
+
+        foreach (var type in new[] { "text/plain", "application/xml", "image/png" })
+        {
+            using var put = await _silo.Http.PutAsync("/api/origins/t", new StringContent("""{"url":"http://127.0.0.1:9/"}""", Encoding.UTF8, type));
+            var problem = await ProblemAsync(put, HttpStatusCode.UnsupportedMediaType, "The body must be JSON; nothing was changed.");
+            Assert.Equal([$"must be application/json (was {type}; charset=utf-8)"], Errors(problem, "Content-Type"));
+        }
+
+        using (var put = await PutRawAsync("t", """{"url":"http://127.0.0.1:9/","intervalMs":999999999999,"interval":1,"url":"http://127.0.0.1:9/"}"""))
+        {
+            var problem = await ProblemAsync(put, HttpStatusCode.BadRequest, invalid);
+            Assert.Equal(["must be 100 … 86400000 (was 999999999999)"], Errors(problem, "intervalMs"));
+            Assert.Equal(["unknown field; did you mean intervalMs?"], Errors(problem, "interval"));
+            Assert.Equal(["appears twice"], Errors(problem, "url"));
+        }
+        using (var put = await PutRawAsync("t", """[{"url":"http://127.0.0.1:9/"}]"""))
+            Assert.Equal(["must be a JSON object (was an array)"], Errors(await ProblemAsync(put, HttpStatusCode.BadRequest, invalid), "body"));
+        // Each of these was a 500 or stored something other than what was sent.
+        using (var put = await PutRawAsync("t", """{"url":"http://127.0.0.1:9/\ud800"}"""))
+            await ProblemAsync(put, HttpStatusCode.BadRequest, invalid);
+        using (var put = await PutRawAsync("t%0A", """{"url":"http://127.0.0.1:9/"}"""))
+            Assert.Equal([OriginValidator.IdError], Errors(await ProblemAsync(put, HttpStatusCode.BadRequest, invalid), "id"));
+        using (var put = await PutRawAsync("t", """{"url":"http://127.0.0.1:9/","headers":{"X-A\n":"b"}}"""))
+            await ProblemAsync(put, HttpStatusCode.BadRequest, invalid);
+        Assert.Empty((await _silo.GetJsonAsync("/api/origins")).GetProperty("items").EnumerateArray());
+
+        using (var get = await _silo.Http.GetAsync("/api/origins?status=sick"))
+            Assert.Equal(["must be unknown, healthy, degraded, unhealthy, or several of them comma separated (was \"sick\")"],
+                Errors(await ProblemAsync(get, HttpStatusCode.BadRequest, "The query is invalid."), "status"));
+        // A list means any of them (it was read as enum flags: unknown|healthy is healthy).
+        (await PutRawAsync("t", """{"url":"http://127.0.0.1:9/","intervalMs":86400000}""")).EnsureSuccessStatusCode();
+        var listed = await _silo.GetJsonAsync("/api/origins?status=unknown,healthy");
+        Assert.Equal(["t"], listed.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("id").GetString()));
     }
 
     [Fact]
