@@ -5,13 +5,19 @@ namespace Heck.Silo.OriginsFile;
 /// <summary>One problem in the origins file: the whole file (<see cref="Entry"/> null) or one entry and key.</summary>
 /// <param name="Entry">The entry's position in the file, from 1; null when the file as a whole is bad.</param>
 /// <param name="Id">The entry's id when it could be read.</param>
-/// <param name="Key">The entry's key at fault (<c>intervalMs</c>, <c>id</c>, …), or <c>file</c>/<c>entry</c>.</param>
-public sealed record OriginsFileError(int? Entry, string? Id, string Key, string Message)
+/// <param name="Key">The entry's key at fault as the file spells it (<c>intervalMs</c>, <c>headers.Host</c>, <c>timeoutMS</c>), or <c>file</c>/<c>entry</c>.</param>
+/// <param name="Line">Where in the file, from 1, when known.</param>
+/// <param name="Column">Where in the line, from 1, when known.</param>
+public sealed record OriginsFileError(int? Entry, string? Id, string Key, string Message, int? Line = null, int? Column = null)
 {
-    /// <summary>The line a log or an exception shows: names the file, the entry (and id) and the key.</summary>
+    /// <summary>
+    /// The line a log shows, as compilers write it:
+    /// <c>origins.yaml:7:5: origins[2].timeoutMS: unknown field; did you mean timeoutMs?</c>
+    /// (<c>origins[i]</c> counts from 0, as in the YAML path; <see cref="Entry"/> counts from 1).
+    /// </summary>
     public string Describe(string path) =>
-        $"Heck:OriginsFile {path}: " +
-        (Entry is { } n ? $"entry {n}" + (Id is { } id ? $" (id '{id}')" : "") + $": {Key}: " : "") + Message;
+        path + (Line is { } line ? $":{line}" + (Column is { } column ? $":{column}" : "") : "") + ": " +
+        (Entry is { } n ? $"origins[{n - 1}]" + (Key == "entry" ? "" : $".{Key}") + ": " : "") + Message;
 }
 
 /// <summary>
@@ -33,8 +39,8 @@ public sealed class OriginsFileContent
         _entryOf = new Dictionary<string, int>(managed, StringComparer.Ordinal);
     }
 
-    public static OriginsFileContent Unreadable(string path, string message) =>
-        new(path, parsed: false, [], new Dictionary<string, int>(), [new OriginsFileError(null, null, "file", message)]);
+    public static OriginsFileContent Unreadable(string path, string message, int? line = null, int? column = null) =>
+        new(path, parsed: false, [], new Dictionary<string, int>(), [new OriginsFileError(null, null, "file", message, line, column)]);
 
     public string Path { get; }
     public bool Parsed { get; }

@@ -1,8 +1,6 @@
 using Heck.Origins;
 using YamlDotNet.Core;
 using YamlDotNet.Core.Events;
-using YamlDotNet.Serialization;
-using YamlDotNet.Serialization.NamingConventions;
 
 namespace Heck.Silo.OriginsFile;
 
@@ -14,16 +12,13 @@ namespace Heck.Silo.OriginsFile;
 ///     url: https://example.com/health
 ///     intervalMs: 5000
 /// </code>
-/// Never throws: a file that cannot be read or parsed is one file-level error; otherwise each
-/// entry is read and validated on its own, so a bad entry is reported (its position, id and key)
-/// while the others stand.
+/// Never throws: a file that cannot be read or parsed is one file-level error (with the parser's
+/// line and column); otherwise each entry is read (<see cref="OriginsFileEntryReader"/>) and
+/// validated on its own, and every problem of every entry is reported with its line, column and
+/// key, while the good entries stand.
 /// </summary>
 public static class OriginsFileLoader
 {
-    private static readonly IDeserializer Yaml = new DeserializerBuilder()
-        .WithNamingConvention(CamelCaseNamingConvention.Instance)
-        .Build(); // unknown fields are errors (the default), so typos are caught
-
     public static OriginsFileContent Load(string path)
     {
         try
@@ -45,10 +40,10 @@ public static class OriginsFileLoader
         }
         catch (YamlException ex)
         {
-            return OriginsFileContent.Unreadable(path, $"line {ex.Start.Line}, column {ex.Start.Column}: {ex.InnerException?.Message ?? ex.Message}");
+            return OriginsFileContent.Unreadable(path, $"is not valid YAML: {ParserMessage(ex)}", (int)ex.Start.Line, (int)ex.Start.Column);
         }
         var found = FindEntries(events);
-        if (found.Error is not null) return OriginsFileContent.Unreadable(path, found.Error);
+        if (found.Error is not null) return OriginsFileContent.Unreadable(path, found.Error, (int?)found.At?.Line, (int?)found.At?.Column);
 
         var errors = new List<OriginsFileError>();
         var specs = new List<OriginSpec>();
@@ -57,45 +52,48 @@ public static class OriginsFileLoader
         {
             var (start, end) = found.Entries[i];
             var n = i + 1;
-            if (events[start] is Scalar { Value: "" or "~" or "null" })
+            var at = events[start].Start;
+            if (OriginsFileEntryReader.IsNull(events[start]))
             {
-                errors.Add(new(n, null, "entry", "is empty"));
+                errors.Add(new(n, null, "entry", "is empty", (int)at.Line, (int)at.Column));
                 continue;
             }
             if (events[start] is not MappingStart)
             {
-                errors.Add(new(n, null, "entry", $"line {events[start].Start.Line}: must be a mapping of keys (id, url, …)"));
+                errors.Add(new(n, null, "entry", $"must be a mapping of fields (id, url, …) (was {OriginsFileEntryReader.Describe(events[start])})", (int)at.Line, (int)at.Column));
                 continue;
             }
-            var keys = KeysOf(events, start, end);
-            // The id is read before the rest, so an entry with a bad key still names its origin, and the
-            // file keeps managing it (its last good spec stays) instead of deleting it.
-            var id = keys.Where(k => k.Name == "id").Select(k => events[k.Value]).OfType<Scalar>().FirstOrDefault()?.Value;
+            var read = OriginsFileEntryReader.Read(events, start, end);
+            // The id is read before the rest is judged, so an entry with a bad field still names its origin,
+            // and the file keeps managing it (its last good spec stays) instead of deleting it.
+            var id = read.Input.Id;
             if (id is not null && OriginValidator.CheckId(id) is null && !managed.TryAdd(id, n))
             {
-                errors.Add(new(n, id, "id", $"appears more than once in the file (first in entry {managed[id]})"));
+                var idAt = read.Positions["id"];
+                errors.Add(new(n, id, "id", $"appears more than once in the file (first in entry {managed[id]})", (int)idAt.Line, (int)idAt.Column));
                 continue;
             }
-
-            OriginInput? input;
-            try
+            foreach (var problem in read.Problems)
+                errors.Add(new(n, id, problem.Key, problem.Message, (int)problem.At.Line, (int)problem.At.Column));
+            // A field the reader refused reaches the validator unset; its "is required" would only repeat that.
+            var named = read.Problems.Select(p => p.Key).ToHashSet(StringComparer.Ordinal);
+            var fieldErrors = OriginValidator.Validate(id, read.Input, out var spec).Where(e => !named.Contains(e.Field)).ToList();
+            foreach (var e in fieldErrors)
             {
-                input = Yaml.Deserialize<OriginInput>(new EventSlice(events, start, end));
+                var where = read.Positions.TryGetValue(e.Field, out var mark) ? mark : at;
+                errors.Add(new(n, id, e.Field, e.Message, (int)where.Line, (int)where.Column));
             }
-            catch (YamlException ex)
-            {
-                // Name the key at fault: the failing event is either a key (unknown) or inside a key's value.
-                var at = IndexAt(events, ex.Start, start, end);
-                var key = keys.FirstOrDefault(k => k.At == at || (k.Value <= at && at < k.ValueEnd));
-                var message = key.Name is not null && key.At == at ? "unknown field" : ex.InnerException?.Message ?? ex.Message;
-                errors.Add(new(n, id, key.Name ?? "entry", $"line {ex.Start.Line}, column {ex.Start.Column}: {message}"));
-                continue;
-            }
-            var fieldErrors = OriginValidator.Validate(id, input ?? new OriginInput(), out var spec);
-            errors.AddRange(fieldErrors.Select(e => new OriginsFileError(n, id, e.Field, e.Message)));
-            if (spec is not null) specs.Add(spec);
+            if (spec is not null && read.Problems.Count == 0) specs.Add(spec);
         }
         return new OriginsFileContent(path, parsed: true, specs, managed, errors);
+    }
+
+    /// <summary>The parser's own words, without the position it prefixes (the error carries line and column).</summary>
+    private static string ParserMessage(YamlException ex)
+    {
+        var message = ex.InnerException?.Message ?? ex.Message;
+        var at = message.IndexOf("): ", StringComparison.Ordinal);
+        return message.StartsWith("(Line:", StringComparison.Ordinal) && at >= 0 ? message[(at + 3)..] : message;
     }
 
     private static List<ParsingEvent> ReadEvents(string text)
@@ -106,7 +104,7 @@ public static class OriginsFileLoader
         return events;
     }
 
-    private sealed record Found(List<(int Start, int End)>? Entries, string? Error);
+    private sealed record Found(List<(int Start, int End)>? Entries, string? Error, Mark? At = null);
 
     /// <summary>The <c>origins</c> sequence's items as event ranges, or why the file's shape is wrong.</summary>
     private static Found FindEntries(List<ParsingEvent> events)
@@ -116,15 +114,15 @@ public static class OriginsFileLoader
         if (documents > 1) return new(null, "holds more than one YAML document; put every origin under one 'origins:'");
         var root = events.FindIndex(e => e is DocumentStart) + 1;
         if (events[root] is Scalar { Value: "" or "~" or "null" }) return new([], null);
-        if (events[root] is not MappingStart) return new(null, $"line {events[root].Start.Line}: must be a mapping with the key 'origins'");
+        if (events[root] is not MappingStart) return new(null, "must be a mapping with the key 'origins'", events[root].Start);
         var entries = new List<(int, int)>();
         foreach (var key in KeysOf(events, root, End(events, root)))
         {
             if (key.Name != "origins")
-                return new(null, $"line {events[key.At].Start.Line}: unknown key '{key.Name}' (the file has one key, 'origins')");
+                return new(null, $"unknown key '{key.Name}' (the file has one key, 'origins')", events[key.At].Start);
             var value = events[key.Value];
             if (value is Scalar { Value: "" or "~" or "null" }) continue;
-            if (value is not SequenceStart) return new(null, $"line {value.Start.Line}: 'origins' must be a list of entries");
+            if (value is not SequenceStart) return new(null, "'origins' must be a list of entries", value.Start);
             for (var i = key.Value + 1; i < key.ValueEnd - 1; i = End(events, i)) entries.Add((i, End(events, i)));
         }
         return new(entries, null);
@@ -147,41 +145,5 @@ public static class OriginsFileLoader
         return keys;
     }
 
-    /// <summary>The index just past the node that starts at <paramref name="i"/>.</summary>
-    private static int End(List<ParsingEvent> events, int i)
-    {
-        var depth = 0;
-        do
-        {
-            depth += events[i].NestingIncrease;
-            i++;
-        } while (depth > 0 && i < events.Count);
-        return i;
-    }
-
-    private static int IndexAt(List<ParsingEvent> events, Mark mark, int start, int end)
-    {
-        for (var i = start; i < end; i++)
-            if (events[i].Start.Equals(mark)) return i;
-        return -1;
-    }
-
-    /// <summary>Replays a range of already-parsed events, so one entry is deserialized on its own.</summary>
-    private sealed class EventSlice(List<ParsingEvent> events, int start, int end) : IParser
-    {
-        private int _next = start;
-
-        public ParsingEvent? Current { get; private set; }
-
-        public bool MoveNext()
-        {
-            if (_next >= end)
-            {
-                Current = null;
-                return false;
-            }
-            Current = events[_next++];
-            return true;
-        }
-    }
+    private static int End(List<ParsingEvent> events, int i) => OriginsFileEntryReader.Next(events, i);
 }

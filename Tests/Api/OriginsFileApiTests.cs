@@ -167,6 +167,8 @@ public sealed class OriginsFileApiTests : IDisposable
         Assert.Equal(2, error.GetProperty("entry").GetInt32());
         Assert.Equal("bad", error.GetProperty("id").GetString());
         Assert.Equal("intervalMs", error.GetProperty("key").GetString());
+        Assert.Equal("must be 100 … 86400000 (was 5)", error.GetProperty("message").GetString());
+        Assert.Equal(7, error.GetProperty("line").GetInt32());
         // The file still claims it: fix it there.
         Assert.Equal(HttpStatusCode.Conflict, (await PutAsync(silo, "bad", 1000)).StatusCode);
     }
@@ -181,7 +183,8 @@ public sealed class OriginsFileApiTests : IDisposable
         Assert.False(report.GetProperty("parsed").GetBoolean());
         var error = Assert.Single(report.GetProperty("errors").EnumerateArray());
         Assert.False(error.TryGetProperty("entry", out _)); // the whole file, not one entry
-        Assert.Contains("line", error.GetProperty("message").GetString());
+        Assert.Equal((4, 1), (error.GetProperty("line").GetInt32(), error.GetProperty("column").GetInt32()));
+        Assert.StartsWith("is not valid YAML: ", error.GetProperty("message").GetString());
     }
 
     [Fact]

@@ -72,7 +72,7 @@ public sealed class OriginsFileLoaderTests : IDisposable
         Assert.Equal(["good", "also-good"], file.Specs.Select(s => s.Id));
         var error = Assert.Single(file.Errors);
         Assert.Equal((2, "bad", "intervalMs"), (error.Entry, error.Id, error.Key));
-        Assert.StartsWith($"Heck:OriginsFile {path}: entry 2 (id 'bad'): intervalMs: ", error.Describe(path));
+        Assert.Equal($"{path}:6:17: origins[1].intervalMs: must be 100 … 86400000 (was 5)", error.Describe(path));
         // Still managed by the file: its last good spec is kept, never deleted because of a typo.
         Assert.Equal(2, file.EntryOf("bad"));
     }
@@ -90,14 +90,13 @@ public sealed class OriginsFileLoaderTests : IDisposable
             """);
         Assert.Equal(["b"], file.Specs.Select(s => s.Id));
         var error = Assert.Single(file.Errors);
-        Assert.Equal((1, "a", "intervalMS"), (error.Entry, error.Id, error.Key));
-        Assert.Contains("line 4", error.Message);
-        Assert.Contains("unknown field", error.Message);
+        Assert.Equal((1, "a", "intervalMS", 4, 5), (error.Entry, error.Id, error.Key, error.Line, error.Column));
+        Assert.Equal("unknown field; did you mean intervalMs?", error.Message);
         Assert.Contains("a", file.ManagedIds);
     }
 
     [Fact]
-    public void ExpectStatus_is_a_scalar_text_or_code_and_a_list_names_its_line()
+    public void ExpectStatus_is_a_scalar_text_or_code_or_a_list_of_them_as_in_the_api()
     {
         var file = Load("""
             origins:
@@ -111,10 +110,47 @@ public sealed class OriginsFileLoaderTests : IDisposable
                 url: http://c/
                 expectStatus: [200, 404]
             """);
-        Assert.Equal(["404", "200-299,404"], file.Specs.Select(s => s.ExpectStatus));
-        var error = Assert.Single(file.Errors);
-        Assert.Equal((3, "list", "expectStatus"), (error.Entry, error.Id, error.Key));
-        Assert.Contains("line 10", error.Message);
+        Assert.Equal(["404", "200-299,404", "200,404"], file.Specs.Select(s => s.ExpectStatus));
+        Assert.Empty(file.Errors);
+    }
+
+    [Fact]
+    public void Every_problem_of_every_entry_is_reported_with_line_column_and_field_in_the_users_words()
+    {
+        var file = Load("""
+            origins:
+              - id: a
+                url: http://a/
+              - id: b
+                url: http://b/
+              - id: c
+                timeoutMS: 50
+              - id: d
+                intervalMs: fast
+                url: http://d/
+                healthyThreshold: 999999999999
+                reuseConnection: yes
+                headers:
+                  Host: [x]
+                  host: y
+                url: http://e/
+                degradedLatencyMs: 1.5
+            """);
+        Assert.Equal(["a", "b"], file.Specs.Select(s => s.Id));
+        Assert.Equal(
+        [
+            "origins.yaml:7:5: origins[2].timeoutMS: unknown field; did you mean timeoutMs?",
+            "origins.yaml:6:5: origins[2].url: is required",
+            "origins.yaml:9:17: origins[3].intervalMs: must be a number (was \"fast\")",
+            "origins.yaml:11:23: origins[3].healthyThreshold: must be 1 … 100 (was 999999999999)",
+            "origins.yaml:12:22: origins[3].reuseConnection: must be true or false (was \"yes\")",
+            "origins.yaml:14:13: origins[3].headers.Host: must be a string (was a list)",
+            "origins.yaml:15:7: origins[3].headers.host: repeats header Host (header names ignore case)",
+            "origins.yaml:16:5: origins[3].url: appears twice",
+            "origins.yaml:17:24: origins[3].degradedLatencyMs: must be a whole number (was 1.5)",
+        ], file.Errors.Select(e => e.Describe("origins.yaml")));
+        Assert.Equal(["a", "b", "c", "d"], file.ManagedIds.Order());
+        Assert.DoesNotContain(file.Errors, e => e.Message.Contains("Heck.") || e.Message.Contains("OriginsFileEntry"));
     }
 
     [Fact]
@@ -150,10 +186,10 @@ public sealed class OriginsFileLoaderTests : IDisposable
     }
 
     [Theory]
-    [InlineData("origins:\n  - id: a\n    url: [unclosed\n", "line")]
-    [InlineData("orgins:\n  - id: a\n    url: http://a/\n", "unknown key 'orgins'")]
-    [InlineData("- id: a\n  url: http://a/\n", "mapping with the key 'origins'")]
-    [InlineData("origins: web\n", "must be a list")]
+    [InlineData("origins:\n  - id: a\n    url: [unclosed\n", "origins.yaml:4:1: is not valid YAML: While parsing a flow sequence, did not find expected ',' or ']'.")]
+    [InlineData("orgins:\n  - id: a\n    url: http://a/\n", "origins.yaml:1:1: unknown key 'orgins' (the file has one key, 'origins')")]
+    [InlineData("- id: a\n  url: http://a/\n", "origins.yaml:1:1: must be a mapping with the key 'origins'")]
+    [InlineData("origins: web\n", "origins.yaml:1:10: 'origins' must be a list of entries")]
     public void A_file_that_does_not_parse_is_one_error_for_the_whole_file(string yaml, string says)
     {
         // A misspelt top-level key must not read as "no origins": that would delete every managed one.
@@ -162,7 +198,7 @@ public sealed class OriginsFileLoaderTests : IDisposable
         Assert.Empty(file.Specs);
         var error = Assert.Single(file.Errors);
         Assert.Null(error.Entry);
-        Assert.Contains(says, error.Message);
+        Assert.Equal(says, error.Describe("origins.yaml"));
     }
 
     [Fact]
