@@ -3,6 +3,7 @@ using Heck.Grains;
 using Heck.Silo.Api;
 using Heck.Silo.Cluster;
 using Heck.Silo.Configuration;
+using Heck.Silo.Logging;
 using Heck.Silo.OriginsFile;
 
 namespace Heck.Silo;
@@ -32,6 +33,7 @@ public static class HeckHost
             if (rejoin is not null) silo.UseHeckRejoin(rejoin);
         });
         builder.AddOriginsFile(options);
+        ArtifactFilteringLoggerFactory.Install(builder.Services);
         return builder.Build().MapHeckApi();
     }
 }
