@@ -1,10 +1,8 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Heck.Api;
-using Heck.Cluster;
-using ClusterMember = Heck.Cluster.ClusterMember;
+using Heck.Client.Cli.Backend;
 using Heck.Health;
-using Heck.Origins;
 
 namespace Heck.Client.Cli;
 
@@ -45,11 +43,11 @@ internal sealed record RemoveJson(string Id, bool Removed);
 internal sealed record OriginListJson(IReadOnlyList<OriginDocument> Items);
 
 /// <summary><c>heck members --json</c>, as <c>GET /api/cluster/members</c>.</summary>
-internal sealed record MembersJson(IReadOnlyList<ClusterMember> Members);
+internal sealed record MembersJson(IReadOnlyList<MemberDocument> Members);
 
 /// <summary>One line of <c>heck watch --json</c>.</summary>
-internal sealed record TransitionJson(long Sequence, string OriginId, DateTimeOffset At, HealthStatus From, HealthStatus To, string Reason)
+internal sealed record TransitionJson(long? Sequence, string OriginId, DateTimeOffset At, HealthStatus From, HealthStatus To, string Reason)
 {
-    public static TransitionJson Of(TransitionEvent e) =>
+    public static TransitionJson Of(WatchEvent e) =>
         new(e.Sequence, e.OriginId, e.Transition.At, e.Transition.From, e.Transition.To, e.Transition.Reason);
 }
