@@ -1,9 +1,8 @@
 using System.CommandLine;
 using System.Text.Json;
+using Heck.Client.Cli.Backend;
 using Heck.Client.Sdk;
 using Heck.Origins;
-using Orleans.Runtime;
-using Orleans.Runtime.Messaging;
 using Spectre.Console;
 
 namespace Heck.Client.Cli;
@@ -11,8 +10,12 @@ namespace Heck.Client.Cli;
 /// <summary>Opens a <see cref="HeckClient"/> for a command; <see cref="HeckClient.ConnectAsync"/> unless a test supplies another.</summary>
 public delegate Task<HeckClient> HeckClientFactory(HeckClientOptions options, CancellationToken cancellationToken);
 
+/// <summary>How a command writes what it read: a table (the default), a wider table, or the API's documents.</summary>
+internal enum OutputFormat { Table, Wide, Json, Yaml }
+
 /// <summary>One run of the CLI: where output goes, how to connect, and the options every command shares.</summary>
-internal sealed class CliContext(TextWriter stdout, TextWriter stderr, IAnsiConsole console, bool isTerminal, HeckClientFactory connect,
+/// <param name="connect">Given (by tests): every command without --api uses the Orleans gateway path through it.</param>
+internal sealed class CliContext(TextWriter stdout, TextWriter stderr, IAnsiConsole console, bool isTerminal, HeckClientFactory? connect,
     CancellationToken interrupt)
 {
     /// <summary>Whether stdout is an interactive terminal (then output has colour and hints).</summary>
@@ -22,6 +25,7 @@ internal sealed class CliContext(TextWriter stdout, TextWriter stderr, IAnsiCons
     /// <summary>Human output on stdout: tables and coloured text (colour only on a terminal).</summary>
     public IAnsiConsole Console { get; } = console;
     public GlobalOptions Globals { get; } = new();
+    public HeckClientFactory? Connect { get; } = connect;
 
     /// <summary>Runs <paramref name="action"/> for <paramref name="command"/>, turning expected failures into exit codes.</summary>
     public void SetAction(Command command, Func<CliRun, CancellationToken, Task<int>> action) =>
@@ -32,7 +36,7 @@ internal sealed class CliContext(TextWriter stdout, TextWriter stderr, IAnsiCons
         // The caller's token is the interrupt (Ctrl-C); it is linked in here rather than trusted to arrive through the parser.
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(invocationToken, interrupt);
         var ct = linked.Token;
-        await using var run = new CliRun(this, parse, connect);
+        await using var run = new CliRun(this, parse);
         try
         {
             ct.ThrowIfCancellationRequested();
@@ -40,12 +44,12 @@ internal sealed class CliContext(TextWriter stdout, TextWriter stderr, IAnsiCons
         }
         catch (CliUsageException ex)
         {
-            WriteFieldErrors(ex.Errors);
+            WriteFieldErrors(ex.Errors.Select(FlagNames.ForFlags));
             return ExitCodes.Usage;
         }
         catch (HeckValidationException ex)
         {
-            WriteFieldErrors(ex.Errors);
+            WriteFieldErrors(ex.Errors.Select(FlagNames.ForFlags));
             return ExitCodes.Usage;
         }
         catch (HeckConnectionException ex)
@@ -53,15 +57,15 @@ internal sealed class CliContext(TextWriter stdout, TextWriter stderr, IAnsiCons
             Error(ex.Message);
             return ExitCodes.Unavailable;
         }
+        catch (ApiRefusedException ex)
+        {
+            Error(ex.Message);
+            return ExitCodes.Failed;
+        }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
             Error("interrupted");
             return ExitCodes.Interrupted;
-        }
-        catch (Exception ex) when (ex is SiloUnavailableException or ConnectionFailedException)
-        {
-            Error($"lost the connection to the cluster: {ex.Message}");
-            return ExitCodes.Unavailable;
         }
         catch (TimeoutException ex)
         {
@@ -86,44 +90,75 @@ internal sealed class CliContext(TextWriter stdout, TextWriter stderr, IAnsiCons
     }
 }
 
-/// <summary>What one command's action works with: its parse result, its output, and (on demand) a client.</summary>
-internal sealed class CliRun(CliContext context, ParseResult parse, HeckClientFactory connect) : IAsyncDisposable
+/// <summary>What one command's action works with: its parse result, its output, and (on demand) the cluster.</summary>
+internal sealed class CliRun(CliContext context, ParseResult parse) : IAsyncDisposable
 {
     private readonly List<FieldError> _globalErrors = [];
-    private HeckClientOptions? _options;
-    private HeckClient? _client;
+    private IHeckBackend? _backend;
+    private bool _checked;
 
     public ParseResult Parse { get; } = parse;
     public CliContext Context { get; } = context;
     public IAnsiConsole Out => Context.Console;
-    public bool Json => Parse.GetValue(Context.Globals.Json);
+
+    public OutputFormat Format => Parse.GetValue(Context.Globals.Json) ? OutputFormat.Json : Parse.GetValue(Context.Globals.Output) switch
+    {
+        "json" => OutputFormat.Json,
+        "yaml" => OutputFormat.Yaml,
+        "wide" => OutputFormat.Wide,
+        _ => OutputFormat.Table,
+    };
+
+    /// <summary>Whether the output is a document (<c>-o json</c>, <c>-o yaml</c>, <c>--json</c>) rather than text for people.</summary>
+    public bool Documents => Format is OutputFormat.Json or OutputFormat.Yaml;
 
     public T? Get<T>(Option<T> option) => Parse.GetValue(option);
     public T? Get<T>(Argument<T> argument) => Parse.GetValue(argument);
 
-    /// <summary>The client options from the global options; invalid ones are added to the usage errors.</summary>
-    private HeckClientOptions Options => _options ??= Context.Globals.ToClientOptions(Parse, _globalErrors);
-
     /// <summary>Throws a <see cref="CliUsageException"/> (exit 2) when the global options or <paramref name="errors"/> hold any problem.</summary>
     public void EnsureValid(IEnumerable<FieldError>? errors = null)
     {
-        _ = Options;
+        if (!_checked)
+        {
+            _checked = true;
+            _backend = CreateBackend();
+        }
         var all = _globalErrors.Concat(errors ?? []).ToList();
         if (all.Count > 0) throw new CliUsageException(all);
     }
 
-    /// <summary>Connects once, after checking every option; the client is disposed when the command ends.</summary>
-    public async Task<HeckClient> ConnectAsync(CancellationToken ct)
+    private IHeckBackend? CreateBackend()
     {
-        if (_client is not null) return _client;
-        EnsureValid();
-        ct.ThrowIfCancellationRequested();
-        Options.LogWriter ??= Context.Stderr; // Orleans' warnings stay off stdout
-        return _client = await connect(Options, ct);
+        var globals = Context.Globals;
+        if ((Context.Connect is not null && Parse.GetValue(globals.Api) is null) || globals.UsesGateway(Parse)) return CreateGateway();
+        var timeout = globals.ConnectTimeout(Parse, _globalErrors);
+        return globals.ResolveApi(Parse, _globalErrors) is { } api ? new HttpBackend(api, timeout) : null;
     }
 
-    public void WriteJson<T>(T value) =>
-        Context.Stdout.WriteLine(JsonSerializer.Serialize(value, CliJson.Options));
+    /// <summary>Kept apart so that the HTTP path never compiles code that names Orleans types.</summary>
+    private IHeckBackend CreateGateway()
+    {
+        var options = Context.Globals.ToClientOptions(Parse, _globalErrors);
+        options.LogWriter ??= Context.Stderr; // Orleans' warnings stay off stdout
+        return new GatewayBackend(options, Context.Connect ?? HeckClient.ConnectAsync);
+    }
+
+    /// <summary>The cluster, after checking every option; a gateway connects on its first call, and is closed when the command ends.</summary>
+    public Task<IHeckBackend> ConnectAsync(CancellationToken ct)
+    {
+        EnsureValid();
+        ct.ThrowIfCancellationRequested();
+        return Task.FromResult(_backend!);
+    }
+
+    /// <summary>A document as <c>-o json</c> (indented) or <c>-o yaml</c> asks.</summary>
+    public void WriteDocument<T>(T value)
+    {
+        if (Format == OutputFormat.Yaml) Context.Stdout.Write(YamlOutput.Write(JsonSerializer.SerializeToElement(value, CliJson.Options)));
+        else Context.Stdout.WriteLine(JsonSerializer.Serialize(value, CliJson.Options));
+    }
+
+    public void WriteJson<T>(T value) => WriteDocument(value);
 
     public void WriteJsonLine<T>(T value)
     {
@@ -133,6 +168,6 @@ internal sealed class CliRun(CliContext context, ParseResult parse, HeckClientFa
 
     public async ValueTask DisposeAsync()
     {
-        if (_client is not null) await _client.DisposeAsync();
+        if (_backend is not null) await _backend.DisposeAsync();
     }
 }

@@ -11,11 +11,20 @@ internal sealed class GlobalOptions
     public const string SeedsVariable = "HECK_SEEDS";
     public const string SwimKeysVariable = "HECK_SWIM_KEYS";
     public const string ClusterIdVariable = "HECK_CLUSTER_ID";
+    public const string ApiVariable = "HECK_API";
+    public const string DefaultApi = "http://127.0.0.1:8080";
     public const int DefaultConnectTimeoutMs = 10_000;
+
+    public Option<string?> Api { get; } = new("--api")
+    {
+        Description = $"The HTTP API of a silo. Default: ${ApiVariable}, else the current context of the config file (heck config), else {DefaultApi}",
+        HelpName = "url",
+        Recursive = true,
+    };
 
     public Option<string[]> Gateway { get; } = new("--gateway", "-g")
     {
-        Description = $"A silo gateway as host:port; repeat it (or separate with commas) for several. Default: ${GatewayVariable}, else 127.0.0.1:{GatewayAddress.DefaultPort}",
+        Description = $"Instead of --api: talk to a silo's Orleans client gateway, as host:port; repeat it (or separate with commas) for several. Default: ${GatewayVariable}, else 127.0.0.1:{GatewayAddress.DefaultPort}",
         HelpName = "host:port",
         Recursive = true,
     };
@@ -47,25 +56,89 @@ internal sealed class GlobalOptions
 
     private static Option<int?> CreateConnectTimeout()
     {
-        var option = IntOption.Create("--connect-timeout-ms", $"How long to keep trying to reach a gateway (default {DefaultConnectTimeoutMs})", "ms");
+        var option = IntOption.Create("--connect-timeout-ms", $"How long to wait for a connection to the API, or keep trying to reach a gateway (default {DefaultConnectTimeoutMs})", "ms");
         option.Recursive = true;
         return option;
     }
 
+    public Option<string?> Output { get; } = CreateOutput();
+
+    private static Option<string?> CreateOutput()
+    {
+        var option = new Option<string?>("--output", "-o")
+        {
+            Description = "json, yaml (the HTTP API's documents) or wide (a table with more columns); default: a table",
+            HelpName = "format",
+            Recursive = true,
+        };
+        option.AcceptOnlyFromAmong("json", "yaml", "wide", "table");
+        return option;
+    }
+
+    /// <summary>The same as <c>-o json</c>, kept for scripts written before <c>-o</c>.</summary>
     public Option<bool> Json { get; } = new("--json")
     {
-        Description = "Write JSON (camelCase, lower-case enums) instead of tables",
+        Description = "The same as -o json",
         Recursive = true,
     };
 
+    /// <summary>The options every command takes, in the order the root's help lists them once.</summary>
+    public IEnumerable<Option> All => [Api, Output, Json, Gateway, Seed, SwimKey, ClusterId, ConnectTimeoutMs];
+
     public void AddTo(Command root)
     {
-        root.Options.Add(Gateway);
-        root.Options.Add(Seed);
-        root.Options.Add(SwimKey);
-        root.Options.Add(ClusterId);
-        root.Options.Add(ConnectTimeoutMs);
-        root.Options.Add(Json);
+        foreach (var option in All)
+        {
+            // Listed once, under the root's help (see CliHelp), not again under every command.
+            option.Hidden = true;
+            root.Options.Add(option);
+        }
+    }
+
+    /// <summary>Whether the command line (or the environment) asks for the Orleans gateway path rather than HTTP.</summary>
+    public bool UsesGateway(ParseResult parse)
+    {
+        if (parse.GetValue(Api) is not null) return false;
+        if (parse.GetValue(Gateway) is { Length: > 0 } || parse.GetValue(Seed) is { Length: > 0 }) return true;
+        if (!string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable(ApiVariable))) return false;
+        return !string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable(GatewayVariable)) ||
+               !string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable(SeedsVariable));
+    }
+
+    /// <summary>The HTTP API to use: <c>--api</c>, else <c>$HECK_API</c>, else the config file's current context, else the default.</summary>
+    public Uri? ResolveApi(ParseResult parse, List<FieldError> errors)
+    {
+        if (parse.GetValue(Api) is { } api)
+        {
+            if (parse.GetValue(Gateway) is { Length: > 0 } || parse.GetValue(Seed) is { Length: > 0 })
+                errors.Add(new("--api", "give either --api (HTTP) or --gateway/--seed (Orleans), not both"));
+            return CheckApi("--api", api, errors);
+        }
+        if (Environment.GetEnvironmentVariable(ApiVariable) is { Length: > 0 } fromEnvironment)
+            return CheckApi(ApiVariable, fromEnvironment, errors);
+        var config = CliConfig.Load(CliConfig.DefaultPath());
+        if (config.Error is { } error)
+        {
+            errors.Add(new("config", error));
+            return null;
+        }
+        if (config.Current is { } context)
+            return CheckApi($"context '{config.CurrentContext}' of {config.Path}", context.Api ?? "", errors);
+        return new Uri(DefaultApi);
+    }
+
+    private static Uri? CheckApi(string source, string value, List<FieldError> errors)
+    {
+        if (Uri.TryCreate(value.Trim(), UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https" && uri.Host.Length > 0) return uri;
+        errors.Add(new(source, $"'{value}' is not an http:// or https:// URL (e.g. {DefaultApi})"));
+        return null;
+    }
+
+    public TimeSpan ConnectTimeout(ParseResult parse, List<FieldError> errors)
+    {
+        var timeout = parse.GetValue(ConnectTimeoutMs) ?? DefaultConnectTimeoutMs;
+        if (timeout < 1) errors.Add(new("--connect-timeout-ms", $"must be at least 1 (was {timeout})"));
+        return TimeSpan.FromMilliseconds(Math.Max(1, timeout));
     }
 
     /// <summary>
@@ -163,17 +236,14 @@ internal sealed class GlobalOptions
         clusterId ??= Environment.GetEnvironmentVariable(ClusterIdVariable);
         if (string.IsNullOrWhiteSpace(clusterId)) clusterId = "heck";
 
-        var timeout = parse.GetValue(ConnectTimeoutMs) ?? DefaultConnectTimeoutMs;
-        if (timeout < 1)
-            errors.Add(new("--connect-timeout-ms", $"must be at least 1 (was {timeout})"));
-
+        var timeout = ConnectTimeout(parse, errors);
         return new HeckClientOptions
         {
             Gateways = gateways.ToList(),
             Seeds = seeds,
             Keys = keys,
             ClusterId = clusterId.Trim(),
-            ConnectTimeout = TimeSpan.FromMilliseconds(Math.Max(1, timeout)),
+            ConnectTimeout = timeout,
         };
     }
 }

@@ -29,14 +29,18 @@ public static class HeckCli
         ArgumentNullException.ThrowIfNull(stderr);
 
         var terminal = ReferenceEquals(stdout, Console.Out) && !Console.IsOutputRedirected;
-        var context = new CliContext(stdout, stderr, CreateConsole(stdout, terminal), terminal,
-            connect ?? HeckClient.ConnectAsync, cancellationToken);
+        var context = new CliContext(stdout, stderr, CreateConsole(stdout, terminal), terminal, connect, cancellationToken);
         var root = CreateRootCommand(context);
 
         var parse = root.Parse(args);
         if (parse.Action is ParseErrorAction)
         {
-            foreach (var error in parse.Errors) context.Error(error.Message);
+            var unmatched = parse.UnmatchedTokens.FirstOrDefault(t => !t.StartsWith('-'));
+            foreach (var error in parse.Errors)
+            {
+                var hint = unmatched is not null && error.Message.Contains($"'{unmatched}'", StringComparison.Ordinal) ? CliHelp.Suggest(parse, unmatched) : null;
+                context.Error(hint is null ? error.Message : $"{error.Message.TrimEnd('.')}; {hint}");
+            }
             stderr.WriteLine("Run 'heck --help' for usage.");
             return ExitCodes.Usage;
         }
@@ -71,8 +75,14 @@ public static class HeckCli
         var root = new RootCommand("heck: register origins with a Heck cluster, and see their health");
         context.Globals.AddTo(root);
         root.Subcommands.Add(OriginsCommands.Create(context));
+        root.Subcommands.Add(ApplyCommand.Create(context));
+        root.Subcommands.Add(TransitionsCommand.Create(context));
         root.Subcommands.Add(WatchCommand.Create(context));
+        root.Subcommands.Add(StatusCommand.Create(context));
         root.Subcommands.Add(MembersCommand.Create(context));
+        root.Subcommands.Add(ConfigCommands.Create(context));
+        root.Subcommands.Add(CompletionCommand.Create());
+        CliHelp.Configure(root, context.Globals);
         return root;
     }
 

@@ -1,6 +1,6 @@
 using System.Globalization;
+using Heck.Api;
 using Heck.Health;
-using Heck.Origins;
 using Spectre.Console;
 
 namespace Heck.Client.Cli;
@@ -24,7 +24,7 @@ internal static class Render
     /// An origin's status as read: a stale verdict says so, with the age of the last observation:
     /// <c>unknown (stale, last seen 42 s ago)</c>.
     /// </summary>
-    public static string HealthMarkup(HealthView health) =>
+    public static string HealthMarkup(HealthDocument health) =>
         health.Stale ? $"{StatusMarkup(health.Status)} [grey](stale, last seen {Age(health.AgeMs)} ago)[/]" : StatusMarkup(health.Status);
 
     /// <summary>A duration in the largest whole unit that keeps it readable: <c>900 ms</c>, <c>42 s</c>, <c>7 min</c>, <c>3 h</c>, <c>2 d</c>.</summary>
@@ -52,10 +52,9 @@ internal static class Render
     public static string Text(string? value) => string.IsNullOrEmpty(value) ? None : Markup.Escape(value);
 
     /// <summary>An origin's spec and health as a two-column table.</summary>
-    public static Table Details(OriginView view)
+    public static Table Details(OriginDocument s)
     {
-        var s = view.Spec;
-        var h = view.Health;
+        var h = s.Health;
         var table = new Table().Border(TableBorder.Rounded).HideHeaders()
             .AddColumn(new TableColumn("field").NoWrap()).AddColumn("value");
         void Row(string name, string markup) => table.AddRow(new Markup(name), new Markup(markup));
@@ -72,14 +71,15 @@ internal static class Render
         Row("consecutive", $"{h.ConsecutiveSuccesses} successes, {h.ConsecutiveFailures} failures");
         Row("interval", $"{s.IntervalMs} ms");
         Row("timeout", $"{s.TimeoutMs} ms");
-        if (s.Kind == OriginKind.Http)
+        if (s.Method is not null)
         {
             Row("method", Markup.Escape(s.Method));
-            Row("expect status", Markup.Escape(s.ExpectStatus));
+            Row("expect status", Text(s.ExpectStatus));
             Row("body contains", Text(s.BodyContains));
-            Row("reuse connection", s.ReuseConnection ? "yes" : "no (a new connection per probe)");
-            Row("headers", s.Headers.Count == 0 ? None
-                : string.Join("\n", s.Headers.OrderBy(x => x.Key, StringComparer.OrdinalIgnoreCase).Select(x => Markup.Escape($"{x.Key}: {x.Value}"))));
+            Row("reuse connection", s.ReuseConnection == true ? "yes" : "no (a new connection per probe)");
+            var headers = s.Headers ?? new Dictionary<string, string>();
+            Row("headers", headers.Count == 0 ? None
+                : string.Join("\n", headers.OrderBy(x => x.Key, StringComparer.OrdinalIgnoreCase).Select(x => Markup.Escape($"{x.Key}: {x.Value}"))));
         }
         Row("degraded latency", s.DegradedLatencyMs is { } d ? $"{d} ms" : None);
         Row("thresholds", $"healthy after {s.HealthyThreshold}, unhealthy after {s.UnhealthyThreshold}");

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Heck.Client.Cli.Backend;
 using Heck.Health;
 using Heck.Origins;
 using Spectre.Console;
@@ -19,7 +20,7 @@ internal static class WatchCommand
 
     public static Command Create(CliContext context)
     {
-        var id = new Argument<string?>("id") { Description = "Only this origin's transitions (default: every origin)", Arity = ArgumentArity.ZeroOrOne };
+        var id = new Argument<string?>("id") { Description = "Optional: only this origin's transitions (default: every origin)", Arity = ArgumentArity.ZeroOrOne };
         var count = IntOption.Create("--count", "Stop after this many transitions (exit 0)", "n", "-n");
         var timeout = IntOption.Create("--timeout-ms", "Stop after this long, counted from when watching starts (exit 1 if --count was not reached)", "ms");
         var to = new Option<string?>("--to") { Description = "Only transitions to this status", HelpName = "status" };
@@ -38,16 +39,20 @@ internal static class WatchCommand
             if (limit is < 1) errors.Add(new("--timeout-ms", $"must be at least 1 (was {limit})"));
             run.EnsureValid(errors);
 
-            var client = await run.ConnectAsync(ct);
+            var cluster = await run.ConnectAsync(ct);
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
             if (limit is { } ms) stop.CancelAfter(ms);
-            if (!run.Json && run.Context.IsTerminal)
-                run.Context.Stderr.WriteLine($"Watching {(originId is null ? "all origins" : $"origin '{originId}'")}; Ctrl-C to stop.");
+            var (origins, events) = await cluster.WatchAsync(originId, stop.Token);
+            // At once, so that a watch that has nothing to show yet still says it is running (stderr: stdout stays the events).
+            run.Context.Stderr.WriteLine(originId is null
+                ? $"Watching {origins} origin{(origins == 1 ? "" : "s")} on {cluster.Target}; Ctrl-C to stop."
+                : $"Watching origin '{originId}' on {cluster.Target}; Ctrl-C to stop.");
+            run.Context.Stderr.Flush();
 
             var seen = 0;
             try
             {
-                await foreach (var e in client.WatchAsync(originId, stop.Token))
+                await foreach (var e in events.WithCancellation(stop.Token))
                 {
                     if (target is { } t && e.Transition.To != t) continue;
                     Write(run, e);
@@ -67,10 +72,10 @@ internal static class WatchCommand
         return command;
     }
 
-    private static void Write(CliRun run, TransitionEvent e)
+    private static void Write(CliRun run, WatchEvent e)
     {
         var t = e.Transition;
-        if (run.Json)
+        if (run.Documents)
         {
             run.WriteJsonLine(TransitionJson.Of(e));
             return;

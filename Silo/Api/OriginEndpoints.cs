@@ -18,6 +18,7 @@ public static class OriginEndpoints
     {
         var origins = app.MapGroup("/api/origins");
         origins.MapPut("/{id}", PutAsync);
+        origins.MapPatch("/{id}", OriginPatchEndpoint.PatchAsync);
         origins.MapGet("/{id}", Get);
         origins.MapGet("/", List);
         origins.MapDelete("/{id}", DeleteAsync);
@@ -30,6 +31,7 @@ public static class OriginEndpoints
         if (!request.HasJsonContentType()) return Problems.UnsupportedMediaType(request.ContentType);
         var errors = new List<FieldError>();
         if (OriginValidator.CheckId(id) is { } idError) errors.Add(idError);
+        else if (await Preconditions.CheckAsync(request, grains.GetGrain<IOriginGrain>(id)) is { } failed) return failed;
 
         var bytes = await ReadBodyAsync(request, errors, ct);
         var body = bytes is null ? null : OriginJsonReader.Read(bytes, errors);
@@ -45,13 +47,17 @@ public static class OriginEndpoints
         var result = await ClusterUnavailable.RetryAsync(() => grains.GetGrain<IOriginGrain>(id).Configure(spec!), ct);
         if (result.Errors.Count > 0) return Problems.Invalid(result.Errors);
         var response = OriginDocument.From(result.View!);
+        request.HttpContext.Response.Headers.ETag = OriginETag.Of(result.View!.Spec);
         return result.Created ? Results.Created($"/api/origins/{id}", response) : Results.Ok(response);
     }
 
-    private static IResult Get(string id, OriginReads reads) =>
-        OriginValidator.CheckId(id) is { } idError ? Problems.Invalid([idError])
-        : reads.Get(id) is { } view ? Results.Ok(OriginDocument.From(view))
-        : Problems.NotFound(id);
+    private static IResult Get(string id, OriginReads reads, HttpResponse response)
+    {
+        if (OriginValidator.CheckId(id) is { } idError) return Problems.Invalid([idError]);
+        if (reads.Get(id) is not { } view) return Problems.NotFound(id);
+        response.Headers.ETag = OriginETag.Of(view.Spec);
+        return Results.Ok(OriginDocument.From(view));
+    }
 
     private static IResult List(HttpRequest request, OriginReads reads)
     {
@@ -61,10 +67,11 @@ public static class OriginEndpoints
         return Results.Ok(new OriginListDocument(items.Select(OriginDocument.From).ToList()));
     }
 
-    private static async Task<IResult> DeleteAsync(string id, IGrainFactory grains, OriginsFileStatus file, CancellationToken ct)
+    private static async Task<IResult> DeleteAsync(string id, HttpRequest request, IGrainFactory grains, OriginsFileStatus file, CancellationToken ct)
     {
         if (OriginValidator.CheckId(id) is { } idError) return Problems.Invalid([idError]);
         if (ManagedByFile.Refuse(file, id) is { } conflict) return conflict;
+        if (await Preconditions.CheckAsync(request, grains.GetGrain<IOriginGrain>(id)) is { } failed) return failed;
         // A retried delete that the first attempt already did answers 404, which is what DELETE may do.
         return await ClusterUnavailable.RetryAsync(() => grains.GetGrain<IOriginGrain>(id).Remove(), ct) ? Results.NoContent() : Problems.NotFound(id);
     }
@@ -102,4 +109,7 @@ public static class OriginEndpoints
         }
         return buffer[..length];
     }
+
+    /// <summary>A merged PATCH document, read as a PUT body is, with the same errors.</summary>
+    internal static OriginInput? ParseInput(ReadOnlySpan<byte> json, List<FieldError> errors) => OriginJsonReader.Read(json, errors);
 }

@@ -37,6 +37,17 @@ public class ConnectFailureTests
     }
 
     [Fact]
+    public async Task Over_http_a_refused_connection_is_reported_at_once_with_exit_3()
+    {
+        var api = $"http://127.0.0.1:{ClosedPort()}";
+        // A connect timeout far beyond the test's patience: the answer must come from the refusal, not the timeout.
+        var r = await Cli.RunAsync("origins", "ls", "--api", api, "--connect-timeout-ms", "600000");
+        Assert.True(r.ExitCode == ExitCodes.Unavailable, r.ToString());
+        Assert.Equal($"heck: Cannot connect to {api}: connection refused", r.Stderr.Trim());
+        Assert.Equal("", r.Stdout);
+    }
+
+    [Fact]
     public async Task The_sdk_throws_a_connection_exception_listing_the_gateways()
     {
         var a = $"127.0.0.1:{ClosedPort()}";

@@ -1,0 +1,82 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Heck.Api;
+using Heck.Origins;
+using Heck.Silo.OriginsFile;
+
+namespace Heck.Silo.Api;
+
+/// <summary>
+/// <c>PATCH /api/origins/{id}</c> with a JSON merge patch (RFC 7396) on the origin as a PUT body would
+/// give it: <c>null</c> resets a field to its default, <c>headers</c> merge by name, and the result goes
+/// through the same validation as a PUT.
+/// </summary>
+public static class OriginPatchEndpoint
+{
+    public const string MediaType = "application/merge-patch+json";
+
+    public static async Task<IResult> PatchAsync(string id, HttpRequest request, IGrainFactory grains, OriginsFileStatus file, CancellationToken ct)
+    {
+        if (OriginValidator.CheckId(id) is { } idError) return Problems.Invalid([idError]);
+        if (!IsMergePatch(request.ContentType))
+        {
+            return Results.Problem(statusCode: StatusCodes.Status415UnsupportedMediaType,
+                title: "PATCH takes a JSON merge patch.",
+                detail: $"Content-Type must be {MediaType} (RFC 7396), was '{request.ContentType ?? "none"}'.",
+                type: "https://heck.dev/problems/unsupported-media-type");
+        }
+        if (ManagedByFile.Refuse(file, id) is { } conflict) return conflict;
+
+        var errors = new List<FieldError>();
+        var patch = await ReadPatchAsync(request, errors, ct);
+        if (patch is null) return Problems.Invalid(errors);
+
+        var grain = grains.GetGrain<IOriginGrain>(id);
+        var current = await grain.GetView();
+        if (current is null) return Problems.NotFound(id);
+        if (Preconditions.Check(id, request.Headers.IfMatch.ToString(), request.Headers.IfNoneMatch.ToString(), OriginETag.Of(current.Spec)) is { } failed)
+            return failed;
+
+        var merged = MergePatch.Apply(OriginInputJson.AsInput(current.Spec), patch)!;
+        var input = OriginEndpoints.ParseInput(JsonSerializer.SerializeToUtf8Bytes(merged), errors);
+        if (input is null) return Problems.Invalid(errors);
+        if (input.Id is not null && input.Id != id)
+            errors.Add(new("id", $"the body's id '{input.Id}' differs from the path's '{id}'"));
+        errors.AddRange(OriginValidator.Validate(id, input, out var spec).Where(e => !errors.Contains(e)));
+        if (errors.Count > 0) return Problems.Invalid(errors);
+
+        var result = await ClusterUnavailable.RetryAsync(() => grain.Configure(spec!), ct);
+        if (result.Errors.Count > 0) return Problems.Invalid(result.Errors);
+        request.HttpContext.Response.Headers.ETag = OriginETag.Of(result.View!.Spec);
+        return Results.Ok(OriginDocument.From(result.View!));
+    }
+
+    private static bool IsMergePatch(string? contentType) =>
+        contentType is not null && contentType.Split(';')[0].Trim().Equals(MediaType, StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>The patch, a JSON object of at most <see cref="OriginEndpoints.MaxBodyBytes"/>; null with errors when it is not.</summary>
+    private static async Task<JsonObject?> ReadPatchAsync(HttpRequest request, List<FieldError> errors, CancellationToken ct)
+    {
+        var buffer = new byte[OriginEndpoints.MaxBodyBytes + 1];
+        var length = 0;
+        int read;
+        while (length < buffer.Length && (read = await request.Body.ReadAsync(buffer.AsMemory(length), ct)) > 0)
+            length += read;
+        if (length > OriginEndpoints.MaxBodyBytes)
+        {
+            errors.Add(new("body", $"must be at most {OriginEndpoints.MaxBodyBytes} bytes"));
+            return null;
+        }
+        try
+        {
+            var node = JsonNode.Parse(buffer.AsSpan(0, length), documentOptions: new JsonDocumentOptions { MaxDepth = 8 });
+            if (node is JsonObject patch) return patch;
+            errors.Add(new("body", $"must be a JSON object of the fields to change (was {(node is null ? "null" : node.GetValueKind().ToString().ToLowerInvariant())})"));
+        }
+        catch (JsonException ex)
+        {
+            errors.Add(new("body", $"is not valid JSON (line {ex.LineNumber + 1}, byte {ex.BytePositionInLine})"));
+        }
+        return null;
+    }
+}
