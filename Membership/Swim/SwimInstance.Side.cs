@@ -62,10 +62,11 @@ public sealed partial class SwimInstance
     private bool Wins(Side theirs, NodeId sender, Side mine) =>
         theirs.Beats(mine) || (theirs == mine && Side.Compare(sender.Endpoint, Self.Endpoint) < 0);
 
-    /// <summary>A member we hold dead at this generation, or an older generation of an endpoint we know a newer one of.</summary>
+    /// <summary>A member we hold dead at this generation, one that expired from the view, or an older generation of an endpoint we know a newer one of.</summary>
     private bool HoldsDead(NodeId node)
     {
         if (_members.TryGetValue(node, out var m)) return m.Status == MemberStatus.Dead;
+        if (IsExpired(node)) return true;
         return _latest.TryGetValue(node.Endpoint, out var newest) && newest.Generation > node.Generation;
     }
 
