@@ -93,6 +93,20 @@ public sealed partial class SwimInstance
         }
     }
 
+    /// <summary>
+    /// Our own suspicion just became a death: we may be on the cut-off side of a partition. Members we have not heard
+    /// from since that suspicion began stop counting toward our reach. Otherwise a cut-off side keeps counting the
+    /// far side for the whole reach window, which outlasts a fast profile's verdicts and heal, and ties (or beats by
+    /// the leader hash) the side it was cut from, whose member then accepts a death it should refuse.
+    /// </summary>
+    private void ForgetHeardBefore(TimeSpan since)
+    {
+        foreach (var m in _members.Values)
+        {
+            if (m.LastHeard is { } heard && heard < since) m.LastHeard = null;
+        }
+    }
+
     private const int SeedReconnectEvery = 5;
     private TimeSpan _nextReconnectAt;
     private int _reconnectRound;
