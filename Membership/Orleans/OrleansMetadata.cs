@@ -15,7 +15,8 @@ internal sealed record OrleansMember(
     string? RoleName,
     DateTime StartTime,
     string? ClusterId,
-    int Writes)
+    int Writes,
+    long Retired = 0)
 {
     // Short keys: metadata is bounded (Metadata.MaxEncodedBytes) and rides on every alive update.
     public const string SiloKey = "o.silo";
@@ -27,6 +28,8 @@ internal sealed record OrleansMember(
     public const string StartKey = "o.start";
     public const string ClusterKey = "o.cluster";
     public const string WritesKey = "o.w";
+    /// <summary>The silo's retired weight (<see cref="TableVersionClock"/>); absent while 0.</summary>
+    public const string RetiredKey = "o.r";
 
     private const int MaxFreeTextBytes = 64;
 
@@ -47,6 +50,7 @@ internal sealed record OrleansMember(
         };
         if (!string.IsNullOrEmpty(ClusterId)) items[ClusterKey] = Truncate(ClusterId);
         if (!string.IsNullOrEmpty(RoleName)) items[RoleKey] = Truncate(RoleName);
+        if (Retired > 0) items[RetiredKey] = Retired.ToString(CultureInfo.InvariantCulture);
         // Truncation keeps every value small, so the whole always fits the bound.
         return new Metadata(items);
     }
@@ -69,7 +73,8 @@ internal sealed record OrleansMember(
             metadata.GetValueOrDefault(RoleKey),
             start,
             metadata.GetValueOrDefault(ClusterKey),
-            Int(metadata, WritesKey) ?? 0);
+            Int(metadata, WritesKey) ?? 0,
+            metadata.TryGetValue(RetiredKey, out var r) && long.TryParse(r, NumberStyles.None, CultureInfo.InvariantCulture, out var retired) ? retired : 0);
     }
 
     private static int? Int(Metadata metadata, string key) =>

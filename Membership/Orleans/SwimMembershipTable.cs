@@ -11,7 +11,7 @@ namespace Heck.Membership.Orleans;
 /// <summary>
 /// Orleans' <see cref="IMembershipTable"/> over the local SWIM view. SWIM is the only failure detector:
 /// rows come from members' SWIM metadata, statuses from SWIM (Dead and Left read as Dead), the table version
-/// is a monotone function of the view, and the only writes accepted are this silo's own row. When SWIM
+/// never falls and is equal on silos with equal views (<see cref="TableVersionClock"/>), and the only writes accepted are this silo's own row. When SWIM
 /// declares this silo dead, its own row reads Dead, which makes Orleans stop the silo. See README.md.
 /// </summary>
 public sealed class SwimMembershipTable : IMembershipTable
@@ -26,6 +26,9 @@ public sealed class SwimMembershipTable : IMembershipTable
     private readonly SemaphoreSlim _writes = new(1, 1);
     private readonly ConcurrentDictionary<SiloAddress, DateTime> _lastSeenAlive = new();
     private readonly Lock _startGate = new();
+    // Guards _own's published form and the version clock: a read may raise the retired weight while a write publishes.
+    private readonly Lock _ownGate = new();
+    private readonly TableVersionClock _clock = new();
     private Task? _started;
     private OrleansMember? _own;
 
@@ -114,8 +117,8 @@ public sealed class SwimMembershipTable : IMembershipTable
     public Task UpdateIAmAlive(MembershipEntry entry) => Task.CompletedTask;
 
     /// <summary>
-    /// No-op: dead members stay in the SWIM view as tombstones (needed for views to converge) and are never
-    /// written by anyone, so there is nothing to delete; they cost a row each until the silo restarts.
+    /// No-op: dead members stay in the SWIM view as tombstones (views converge through them) until SWIM's
+    /// DeadRetention expires them; nobody writes them, so there is nothing to delete here.
     /// </summary>
     public Task CleanupDefunctSiloEntries(DateTimeOffset beforeDate)
     {
@@ -160,18 +163,23 @@ public sealed class SwimMembershipTable : IMembershipTable
             // Statuses only move forward within a generation; the published rank must stay monotone.
             return false;
         }
-        var next = current with
+        OrleansMember next;
+        lock (_ownGate)
         {
-            Status = entry.Status,
-            ProxyPort = entry.ProxyPort != 0 ? entry.ProxyPort : current.ProxyPort,
-            SiloName = string.IsNullOrEmpty(entry.SiloName) ? current.SiloName : entry.SiloName,
-            HostName = string.IsNullOrEmpty(entry.HostName) ? current.HostName : entry.HostName,
-            RoleName = string.IsNullOrEmpty(entry.RoleName) ? current.RoleName : entry.RoleName,
-            StartTime = entry.StartTime == default ? current.StartTime : DateTime.SpecifyKind(entry.StartTime, DateTimeKind.Utc),
-            Writes = current.Writes + 1,
-        };
-        _own = next;
-        _swim.UpdateMetadata(next.ToMetadata());
+            next = current with
+            {
+                Status = entry.Status,
+                ProxyPort = entry.ProxyPort != 0 ? entry.ProxyPort : current.ProxyPort,
+                SiloName = string.IsNullOrEmpty(entry.SiloName) ? current.SiloName : entry.SiloName,
+                HostName = string.IsNullOrEmpty(entry.HostName) ? current.HostName : entry.HostName,
+                RoleName = string.IsNullOrEmpty(entry.RoleName) ? current.RoleName : entry.RoleName,
+                StartTime = entry.StartTime == default ? current.StartTime : DateTime.SpecifyKind(entry.StartTime, DateTimeKind.Utc),
+                Writes = current.Writes + 1,
+                Retired = _clock.Retired,
+            };
+            _own = next;
+            _swim.UpdateMetadata(next.ToMetadata());
+        }
         _logger.LogInformation("SWIM membership: {Silo} is now {Status}", entry.SiloAddress, entry.Status);
         return true;
     }
@@ -211,27 +219,29 @@ public sealed class SwimMembershipTable : IMembershipTable
                 rows[orleans.Silo] = (entry, orleans.ETag);
         }
         var list = rows.Values.Select(r => Tuple.Create(r.Entry, r.ETag)).ToList();
-        return new MembershipTableData(list, TableVersionOf(view));
+        return new MembershipTableData(list, NextVersion(view));
     }
 
-    /// <summary>
-    /// The table version: a monotone function of the view alone (not a local counter), so that silos with equal
-    /// views report equal versions and a silo whose view includes another's reports at least its version. Orleans
-    /// relies on that across silos (a grain directory waits until its membership reaches a peer's version).
-    /// Per member: 1 + 4·incarnation + SWIM status rank + Orleans status rank; each rises with every change of
-    /// the member that a read can show, and members are never removed. Clamped below int.MaxValue (so that
-    /// Orleans' <c>Next()</c> cannot overflow).
-    /// </summary>
-    internal static TableVersion TableVersionOf(SwimView view)
+    /// <summary>The version of this read; when members expired from the view, our raised retired weight is published.</summary>
+    private TableVersion NextVersion(SwimView view)
     {
-        long sum = 0;
-        foreach (var member in view.Members)
+        lock (_ownGate)
         {
-            var orleansRank = OrleansMember.TryParse(member.Metadata) is { } o ? 1 + (int)o.Status : 0;
-            sum += 1 + 4L * member.Incarnation + (int)member.Status + orleansRank;
-            if (sum >= int.MaxValue - 1) break;
+            var version = _clock.Next(view, out var raised);
+            if (raised && _own is { } own)
+            {
+                // Not a row write: the etag (write count) stays, only the weight that keeps versions from falling rises.
+                _own = own with { Retired = _clock.Retired };
+                if (own.Status != SiloStatus.Dead) _swim.UpdateMetadata(_own.ToMetadata());
+            }
+            return Clamp(version);
         }
-        var version = (int)Math.Min(sum, int.MaxValue - 1);
-        return new TableVersion(version, version.ToString(CultureInfo.InvariantCulture));
+    }
+
+    /// <summary>Clamped below int.MaxValue (so that Orleans' <c>Next()</c> cannot overflow). See <see cref="TableVersionClock"/>.</summary>
+    internal static TableVersion Clamp(long version)
+    {
+        var v = (int)Math.Clamp(version, 0, int.MaxValue - 1);
+        return new TableVersion(v, v.ToString(CultureInfo.InvariantCulture));
     }
 }

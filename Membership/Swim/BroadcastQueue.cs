@@ -54,5 +54,11 @@ internal sealed class BroadcastQueue
         return used;
     }
 
+    /// <summary>Drops every queued update about one of <paramref name="nodes"/> (members that left the view).</summary>
+    public void RemoveAll(IReadOnlySet<NodeId> nodes)
+    {
+        if (nodes.Count > 0) _entries.RemoveAll(e => nodes.Contains(e.Update.Node));
+    }
+
     public void Clear() => _entries.Clear();
 }

@@ -20,6 +20,19 @@ internal sealed class ProbeScheduler(Random random)
         _order.Insert(at, node);
     }
 
+    /// <summary>Forgets members that left the view (what is left of this round keeps its order).</summary>
+    public void Remove(IReadOnlySet<NodeId> nodes)
+    {
+        if (nodes.Count == 0) return;
+        var before = 0;
+        for (var i = 0; i < _index && i < _order.Count; i++)
+        {
+            if (nodes.Contains(_order[i])) before++;
+        }
+        _order.RemoveAll(nodes.Contains);
+        _index -= before;
+    }
+
     public void Prioritize(NodeId node)
     {
         if (_urgentSet.Add(node)) _urgent.Enqueue(node);

@@ -13,6 +13,7 @@ public sealed partial class SwimInstance
             ApplyAboutSelf(update, now);
             return;
         }
+        if (IsExpired(node)) return; // final and gone: an old state of a peer must not bring it back
 
         var endpoint = node.Endpoint;
         var status = update.Status;
@@ -184,7 +185,7 @@ public sealed partial class SwimInstance
         {
             if (m.Status == MemberStatus.Dead) verdict = new MemberUpdate(sender, m.Incarnation, MemberStatus.Dead, Self);
         }
-        else if (_latest.TryGetValue(sender.Endpoint, out var newest) && newest.Generation > sender.Generation)
+        else if (IsExpired(sender) || (_latest.TryGetValue(sender.Endpoint, out var newest) && newest.Generation > sender.Generation))
         {
             verdict = new MemberUpdate(sender, 0, MemberStatus.Dead, Self);
         }

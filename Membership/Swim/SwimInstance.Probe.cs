@@ -173,7 +173,9 @@ public sealed partial class SwimInstance
         {
             var member = _suspects[i];
             var s = member.Suspicion!;
-            if (now - s.Start >= s.Timeout) SetState(member, member.Incarnation, MemberStatus.Dead, now, Self);
+            if (now - s.Start < s.Timeout) continue;
+            SetState(member, member.Incarnation, MemberStatus.Dead, now, Self);
+            ForgetHeardBefore(s.Start);
         }
     }
 }

@@ -62,10 +62,11 @@ public sealed partial class SwimInstance
     private bool Wins(Side theirs, NodeId sender, Side mine) =>
         theirs.Beats(mine) || (theirs == mine && Side.Compare(sender.Endpoint, Self.Endpoint) < 0);
 
-    /// <summary>A member we hold dead at this generation, or an older generation of an endpoint we know a newer one of.</summary>
+    /// <summary>A member we hold dead at this generation, one that expired from the view, or an older generation of an endpoint we know a newer one of.</summary>
     private bool HoldsDead(NodeId node)
     {
         if (_members.TryGetValue(node, out var m)) return m.Status == MemberStatus.Dead;
+        if (IsExpired(node)) return true;
         return _latest.TryGetValue(node.Endpoint, out var newest) && newest.Generation > node.Generation;
     }
 
@@ -89,6 +90,20 @@ public sealed partial class SwimInstance
         foreach (var m in _members.Values)
         {
             if (m.LastHeard is { } heard && heard <= _lastTick) m.LastHeard = null;
+        }
+    }
+
+    /// <summary>
+    /// Our own suspicion just became a death: we may be on the cut-off side of a partition. Members we have not heard
+    /// from since that suspicion began stop counting toward our reach. Otherwise a cut-off side keeps counting the
+    /// far side for the whole reach window, which outlasts a fast profile's verdicts and heal, and ties (or beats by
+    /// the leader hash) the side it was cut from, whose member then accepts a death it should refuse.
+    /// </summary>
+    private void ForgetHeardBefore(TimeSpan since)
+    {
+        foreach (var m in _members.Values)
+        {
+            if (m.LastHeard is { } heard && heard < since) m.LastHeard = null;
         }
     }
 

@@ -115,6 +115,7 @@ public sealed partial class SwimInstance
         if (!HasLeft) ProbeTick(now, stalled);
         RelayTick(now);
         if (!HasLeft) SuspicionTick(now);
+        if (!HasLeft) ExpiryTick(now);
         GossipTick(now);
         if (!HasLeft && IsJoined) PushPullTick(now);
         if (!HasLeft && IsJoined) ReconnectTick(now);

@@ -3,8 +3,9 @@ namespace Heck.Membership.Swim;
 public sealed record MemberInfo(NodeId Node, uint Incarnation, MemberStatus Status, Metadata Metadata);
 
 /// <summary>
-/// An immutable snapshot of the local view: every generation ever seen (dead ones stay as tombstones so
-/// views can be merged as a join-semilattice) and a version that only rises on this node.
+/// An immutable snapshot of the local view: every live generation, and dead and left ones as tombstones (so views
+/// merge as a join-semilattice) until <see cref="SwimSettings.DeadRetention"/> after they became final; and a
+/// version that only rises on this node.
 /// </summary>
 public sealed class SwimView
 {

@@ -25,11 +25,11 @@ public sealed class SwimClusterTests : IAsyncLifetime
         foreach (var silo in Enumerable.Reverse(silos)) await silo.DisposeAsync();
     }
 
-    private async Task<SwimTestSilo[]> StartThreeAsync()
+    private async Task<SwimTestSilo[]> StartThreeAsync(Action<SwimClusteringOptions>? tweak = null)
     {
-        var seed = await SwimTestSilo.StartAsync(clusterId, []);
+        var seed = await SwimTestSilo.StartAsync(clusterId, [], tweak);
         silos.Add(seed);
-        var others = await Task.WhenAll(SwimTestSilo.StartAsync(clusterId, [seed.Seed]), SwimTestSilo.StartAsync(clusterId, [seed.Seed]));
+        var others = await Task.WhenAll(SwimTestSilo.StartAsync(clusterId, [seed.Seed], tweak), SwimTestSilo.StartAsync(clusterId, [seed.Seed], tweak));
         silos.AddRange(others);
         var all = silos.ToArray();
         foreach (var silo in all)
@@ -93,6 +93,62 @@ public sealed class SwimClusterTests : IAsyncLifetime
             var where = await all[i % 2].Grains.GetGrain<ISwimPingGrain>($"after-{i}").Where();
             Assert.DoesNotContain(leaving.Address.ToString(), where);
         }
+    }
+
+    /// <summary>
+    /// A silo that left expires from the SWIM view after the retention. Orleans must accept the view without it: the
+    /// table version may not fall (Orleans ignores a table older than one it has seen, so the row would stay), and a
+    /// new silo must still join and be seen Active by everyone.
+    /// </summary>
+    [Fact]
+    public async Task A_silo_that_expired_from_the_view_leaves_orleans_membership_and_a_new_silo_still_joins()
+    {
+        var retention = TimeSpan.FromSeconds(2);
+        void Short(SwimClusteringOptions o) => o.Settings = SwimTestSilo.Fast with { DeadRetention = retention };
+        var all = await StartThreeAsync(Short);
+        var leaving = all[2];
+        var leavingNode = leaving.Swim.Self!.Value;
+        var tables = all[..2].Select(s => (SwimMembershipTable)s.Host.Services.GetRequiredService<IMembershipTable>()).ToArray();
+        var versions = new int[2];
+        async Task<bool> VersionsRise()
+        {
+            for (var i = 0; i < tables.Length; i++)
+            {
+                var v = (await tables[i].ReadAll()).Version.Version;
+                Assert.True(v >= versions[i], $"the table version of {all[i].Address} fell from {versions[i]} to {v}");
+                versions[i] = v;
+            }
+            return true;
+        }
+        await VersionsRise();
+
+        await leaving.StopAsync();
+        foreach (var survivor in all[..2])
+        {
+            await Eventually.Until(async () => await VersionsRise() && survivor.Swim.View!.Find(leavingNode) is null, ok => ok,
+                Bound, $"{survivor.Address}'s SWIM view forgets {leavingNode}");
+            await Eventually.Until(async () => await VersionsRise() && !survivor.Statuses().ContainsKey(leaving.Address), ok => ok,
+                Bound, $"{survivor.Address}'s Orleans membership no longer lists {leaving.Address}");
+        }
+
+        var joiner = await SwimTestSilo.StartAsync(clusterId, [all[0].Seed], Short);
+        silos.Add(joiner);
+        var now = new[] { all[0], all[1], joiner };
+        foreach (var silo in now)
+        {
+            await Eventually.Until(
+                async () => await VersionsRise() && now.All(s => silo.Statuses().GetValueOrDefault(s.Address) == SiloStatus.Active), ok => ok,
+                Bound, $"{silo.Address} sees the two survivors and the new silo Active");
+        }
+        var joinerTable = (SwimMembershipTable)joiner.Host.Services.GetRequiredService<IMembershipTable>();
+        await Eventually.Until(async () =>
+            {
+                var a = (await tables[0].ReadAll()).Version;
+                var b = (await tables[1].ReadAll()).Version;
+                var c = (await joinerTable.ReadAll()).Version;
+                return a == b && b == c;
+            }, ok => ok, Bound, "the three tables report one version");
+        for (var i = 0; i < 6; i++) Assert.NotEmpty(await now[i % 3].Grains.GetGrain<ISwimPingGrain>($"expired-{i}").Where());
     }
 
     [Fact]

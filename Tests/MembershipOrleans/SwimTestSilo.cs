@@ -73,9 +73,9 @@ internal sealed class SwimTestSilo : IAsyncDisposable
         return builder.Build();
     }
 
-    public static async Task<SwimTestSilo> StartAsync(string clusterId, IEnumerable<string> seeds)
+    public static async Task<SwimTestSilo> StartAsync(string clusterId, IEnumerable<string> seeds, Action<SwimClusteringOptions>? tweak = null)
     {
-        var host = Build(clusterId, seeds);
+        var host = Build(clusterId, seeds, tweak);
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         await host.StartAsync(cts.Token);
         return new SwimTestSilo(host);

@@ -16,11 +16,18 @@ public class PartitionSimulationTests(ITestOutputHelper output)
     private static readonly TimeSpan HealBound = TimeSpan.FromSeconds(30);
 
     /// <summary>
-    /// The profiles every scenario runs under. Not yet <see cref="SwimProfiles.Fast"/>: with its 1.2 s suspicion floor,
-    /// verdicts come before the 4 s reach window has let go of the far side, and some seeds evict a member of the
-    /// larger side or a healthy member next to a flaky one (unfinished; see the report of issue 10).
+    /// The profiles the partition and crash scenarios run under. <see cref="SwimProfiles.Wan"/> is left out: its 5 s
+    /// probes make each run long.
     /// </summary>
-    private static readonly SwimSettings[] Profiles = [SwimProfiles.Lan];
+    private static readonly SwimSettings[] Profiles = [SwimProfiles.Lan, SwimProfiles.Fast];
+
+    /// <summary>
+    /// The flaky member runs under <see cref="SwimProfiles.Lan"/> only: under <see cref="SwimProfiles.Fast"/> some seeds
+    /// (41052, 41055, 41057 …) still get a healthy member evicted by the flaky one (unfinished).
+    /// </summary>
+    private static readonly SwimSettings[] FlakyProfiles = [SwimProfiles.Lan];
+
+    private static string Name(SwimSettings settings) => settings == SwimProfiles.Fast ? "fast" : settings == SwimProfiles.Wan ? "wan" : "lan";
 
     private static SimOptions Options(SwimSettings settings) => new()
     {
@@ -63,11 +70,11 @@ public class PartitionSimulationTests(ITestOutputHelper output)
                 var healAt = sim.Now;
                 sim.Partition(null);
                 sim.Run(healAt + HealBound, sim.OneCluster);
-                Assert.True(sim.OneCluster(), $"seed {sim.Seed} split {string.Concat(groups)}: not one cluster {HealBound.TotalSeconds} s after the heal\n{sim.Describe()}");
+                Assert.True(sim.OneCluster(), $"seed {sim.Seed} ({Name(settings)}) split {string.Concat(groups)}: not one cluster {HealBound.TotalSeconds} s after the heal\n{sim.Describe()}");
                 heals.Add((sim.Now - healAt).TotalSeconds);
                 // ...but the larger side never loses a member, in its own view or by accepting its death.
                 var evicted = sim.DeathsOf(big).Where(d => big.Contains(d.Observer)).ToList();
-                Assert.True(evicted.Count == 0, $"seed {sim.Seed} split {string.Concat(groups)}: the larger side evicted its own {evicted.FirstOrDefault()}\n{sim.Describe()}");
+                Assert.True(evicted.Count == 0, $"seed {sim.Seed} ({Name(settings)}) split {string.Concat(groups)}: the larger side evicted its own {evicted.FirstOrDefault()}\n{sim.Describe()}");
                 Assert.True(big.All(n => n.Running), $"seed {sim.Seed} split {string.Concat(groups)}: a member of the larger side accepted its death\n{sim.Describe()}");
                 Assert.Equal(0, sim.VersionDrops);
             }
@@ -80,7 +87,7 @@ public class PartitionSimulationTests(ITestOutputHelper output)
     public void A_flaky_member_never_gets_a_healthy_one_evicted_and_one_cluster_forms_after_it_recovers()
     {
         var failures = new List<string>();
-        foreach (var settings in Profiles)
+        foreach (var settings in FlakyProfiles)
         {
             var options = Options(settings) with { Loss = 0.01 };
             for (var seed = 1; seed <= 20; seed++)
@@ -94,13 +101,49 @@ public class PartitionSimulationTests(ITestOutputHelper output)
                 var endAt = sim.Now;
                 sim.Run(endAt + HealBound, sim.OneCluster);
                 var evicted = sim.DeathsOf(healthy).Where(d => healthy.Contains(d.Observer)).ToList();
-                if (evicted.Count > 0) failures.Add($"seed {sim.Seed} ({(settings == SwimProfiles.Fast ? "fast" : "lan")}) flaky {flaky}: {evicted[0]}");
-                if (!healthy.All(n => n.Running)) failures.Add($"seed {sim.Seed} flaky {flaky}: a healthy member accepted its death");
-                if (!sim.OneCluster()) failures.Add($"seed {sim.Seed} flaky {flaky}: not one cluster {HealBound.TotalSeconds} s after the loss ended\n{sim.Describe()}");
+                if (evicted.Count > 0) failures.Add($"seed {sim.Seed} ({Name(settings)}) flaky {flaky}: {evicted[0]}");
+                if (!healthy.All(n => n.Running)) failures.Add($"seed {sim.Seed} ({Name(settings)}) flaky {flaky}: a healthy member accepted its death");
+                if (!sim.OneCluster()) failures.Add($"seed {sim.Seed} ({Name(settings)}) flaky {flaky}: not one cluster {HealBound.TotalSeconds} s after the loss ended\n{sim.Describe()}");
             }
         }
         output.WriteLine(string.Join("\n", failures));
         Assert.Empty(failures);
+    }
+
+    /// <summary>
+    /// How long the minority of a 3/2 and a 1/4 split takes to hold every member of the other side dead under the
+    /// silo's default profile (what bounds how soon it probes their origins). Figures go to the output.
+    /// </summary>
+    [Theory]
+    [InlineData("00011")]
+    [InlineData("01111")]
+    public void Under_the_fast_profile_the_minority_of_a_split_evicts_the_other_side_within_the_detection_bound(string split)
+    {
+        var groups = split.Select(c => c - '0').ToArray();
+        var minorityGroup = groups.Count(g => g == 1) < 3 ? 1 : 0;
+        var minoritySize = groups.Count(g => g == minorityGroup);
+        var settings = SwimProfiles.Fast;
+        // A lone member gets no nacks (its helpers are across the cut), so Lifeguard stretches its probe period toward
+        // AwarenessMaxMultiplier for each member it must probe, as for a lone survivor of a crash, and nobody confirms
+        // its suspicions, so each waits for the ceiling.
+        var lone = minoritySize == 1;
+        var bound = DetectionBound(settings, 5) + (lone ? settings.ProbeInterval * settings.AwarenessMaxMultiplier * 4 : TimeSpan.Zero);
+        var times = new List<double>();
+        for (var seed = 1; seed <= 20; seed++)
+        {
+            var sim = Start(Options(settings), 61_000 + seed);
+            var minority = sim.Nodes.Where(n => groups[n.Slot] == minorityGroup).ToList();
+            var majority = sim.Nodes.Except(minority).ToList();
+            sim.Partition(groups);
+            var at = sim.Now;
+            sim.Run(at + bound, () => majority.All(m => sim.AllSee(o => minority.Contains(o), m.Id, MemberStatus.Dead)));
+            Assert.True(majority.All(m => sim.AllSee(o => minority.Contains(o), m.Id, MemberStatus.Dead)), $"seed {sim.Seed} split {split}: the minority did not evict the majority within {bound}\n{sim.Describe()}");
+            times.Add((sim.Now - at).TotalSeconds);
+            Assert.True(majority.All(n => n.Running) && !sim.DeathsOf(majority).Any(d => majority.Contains(d.Observer)), $"seed {sim.Seed} split {split}: a majority member lost\n{sim.Describe()}");
+        }
+        times.Sort();
+        output.WriteLine($"fast, split {split}: the minority of {minoritySize} holds the whole other side dead after median {times[times.Count / 2]:F1} s, " +
+            $"max {times[^1]:F1} s (bound {bound.TotalSeconds:F1} s; suspicion floor {settings.SuspicionMinTimeout(5).TotalSeconds:F1} s, ceiling {settings.SuspicionMaxTimeout(5).TotalSeconds:F1} s)");
     }
 
     [Theory]
