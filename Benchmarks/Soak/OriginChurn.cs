@@ -95,7 +95,7 @@ internal sealed class OriginChurn(SoakScenario.Options o, SoakTarget target, Soa
                 }
                 log.Write($"churn: {what} {id} through {node} answered {(int)response.StatusCode} (attempt {attempt})");
             }
-            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or ObjectDisposedException && !ct.IsCancellationRequested)
+            catch (Exception ex) when (ex is HttpRequestException or IOException or TaskCanceledException or ObjectDisposedException && !ct.IsCancellationRequested)
             {
                 log.Write($"churn: {what} {id} through {node} failed (attempt {attempt}): {ex.Message.Split('\n')[0]}");
             }
