@@ -106,10 +106,24 @@ public sealed class RestartableCluster : IAsyncDisposable
         var process = await SiloProcess.StartAsync(node.HttpPort, args, host: node.Host);
         try
         {
-            node.Self = await LocalCluster.SelfAsync(process);
+            // A generation declared dead while it joins rejoins in-process: its HTTP port closes for a moment,
+            // so a running process gets 30 s (bounded polling) to serve its next generation.
+            for (var attempt = 1; ; attempt++)
+            {
+                try
+                {
+                    node.Self = await LocalCluster.SelfAsync(process);
+                    break;
+                }
+                catch (HttpRequestException) when (attempt < 60 && !process.HasExited)
+                {
+                    await Task.Delay(500);
+                }
+            }
         }
         catch
         {
+            node.PastOutput.Add(process.Output); // the failed generation's log goes with the report
             await process.DisposeAsync();
             throw;
         }

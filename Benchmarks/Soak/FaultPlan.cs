@@ -290,7 +290,7 @@ internal sealed class FaultPlan
                 var statuses = await Task.WhenAll(observers.Select(async n =>
                 {
                     try { return await LocalCluster.StatusOfAsync(n.Process, member); }
-                    catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or JsonException) { return "unanswered"; }
+                    catch (Exception ex) when (ex is HttpRequestException or IOException or TaskCanceledException or JsonException or ObjectDisposedException) { return "unanswered"; }
                 }));
                 if (observers.Count > 0 && statuses.All(s => s is "dead" or "left"))
                 {
@@ -331,7 +331,7 @@ internal sealed class FaultPlan
             var statuses = await Task.WhenAll(Live(node).Select(async n =>
             {
                 try { return await LocalCluster.StatusOfAsync(n.Process, node.Self); }
-                catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or JsonException) { return "unanswered"; }
+                catch (Exception ex) when (ex is HttpRequestException or IOException or TaskCanceledException or JsonException or ObjectDisposedException) { return "unanswered"; }
             }));
             if (statuses.All(s => s == "alive"))
             {

@@ -7,38 +7,26 @@ namespace Heck.Benchmarks.Soak;
 /// 60 / <c>--churn-per-minute</c> s (±50 %) one of: create a new origin <c>c{k}</c>, delete a live one, or re-create
 /// a deleted one, through a silo not under a fault (and on the majority side of a partition). Each acknowledged
 /// operation is the origin's expected state; one whose outcome stayed unknown (no silo answered) is left out of
-/// the checks. <see cref="Resurrections"/> are deleted origins that a silo listed again after having listed them gone.
+/// the checks. <see cref="Resurrections"/> are deleted origins that a silo listed again after having listed them gone
+/// (<see cref="ChurnLedger"/> keeps the expectations; an operation counts from when its request is sent).
 /// </summary>
 internal sealed class OriginChurn(SoakScenario.Options o, SoakTarget target, SoakLog log, FaultPlan plan)
 {
+    private readonly ChurnLedger _ledger = new();
     private readonly Lock _gate = new();
-    private readonly Dictionary<string, (bool Exists, long AckTs)> _state = [];
-    private readonly HashSet<string> _uncertain = [];
-    private readonly HashSet<(int Node, string Id)> _seenGone = [];
     private readonly List<string> _resurrections = [];
     private int _creates, _deletes, _recreates;
 
     public (int Creates, int Deletes, int Recreates) Counts => (_creates, _deletes, _recreates);
 
     /// <summary>Churned origins that should exist now (acknowledged create, not deleted since), older than <paramref name="olderThanMs"/>.</summary>
-    public List<string> Existing(double olderThanMs = 0)
-    {
-        var now = Stopwatch.GetTimestamp();
-        lock (_gate)
-            return _state.Where(s => s.Value.Exists && !_uncertain.Contains(s.Key) && Stopwatch.GetElapsedTime(s.Value.AckTs, now).TotalMilliseconds >= olderThanMs)
-                .Select(s => s.Key).Order(StringComparer.Ordinal).ToList();
-    }
+    public List<string> Existing(double olderThanMs = 0) =>
+        _ledger.Existing(Stopwatch.GetTimestamp() - (long)(olderThanMs * Stopwatch.Frequency / 1000));
 
     /// <summary>Churned origins deleted (acknowledged) and not re-created since.</summary>
-    public List<string> Deleted()
-    {
-        lock (_gate) return _state.Where(s => !s.Value.Exists && !_uncertain.Contains(s.Key)).Select(s => s.Key).Order(StringComparer.Ordinal).ToList();
-    }
+    public List<string> Deleted() => _ledger.Deleted();
 
-    public List<string> Uncertain()
-    {
-        lock (_gate) return [.. _uncertain.Order(StringComparer.Ordinal)];
-    }
+    public List<string> Uncertain() => _ledger.Uncertain();
 
     public List<string> Resurrections()
     {
@@ -48,17 +36,11 @@ internal sealed class OriginChurn(SoakScenario.Options o, SoakTarget target, Soa
     /// <summary>A full list one silo gave, read from <paramref name="startTs"/>: deleted origins it lists again after listing them gone are resurrections.</summary>
     public void Observe(Node node, long startTs, IReadOnlyCollection<string> listed)
     {
-        lock (_gate)
-            foreach (var (id, (exists, ackTs)) in _state)
-            {
-                if (exists || _uncertain.Contains(id) || startTs < ackTs) continue;
-                if (!listed.Contains(id)) _seenGone.Add((node.Index, id));
-                else if (_seenGone.Remove((node.Index, id)))
-                {
-                    _resurrections.Add($"+{log.Now:0.0} s {id} deleted at +{log.SecondsOf(ackTs):0.0} s, gone on {node}, listed again");
-                    log.Write($"RESURRECTED: {id} on {node} (deleted at +{log.SecondsOf(ackTs):0.0} s)");
-                }
-            }
+        foreach (var (id, deletedAt) in _ledger.Observe(node.Index, startTs, listed))
+        {
+            lock (_gate) _resurrections.Add($"+{log.Now:0.0} s {id} deleted at +{log.SecondsOf(deletedAt):0.0} s, gone on {node}, listed again");
+            log.Write($"RESURRECTED: {id} on {node} (deleted at +{log.SecondsOf(deletedAt):0.0} s)");
+        }
     }
 
     public async Task RunAsync(TimeSpan until, CancellationToken ct)
@@ -75,12 +57,8 @@ internal sealed class OriginChurn(SoakScenario.Options o, SoakTarget target, Soa
             var choice = random.Next(1 << 20);
             await Task.Delay(idleMs, ct);
             if (clock.Elapsed >= until || plan.Aborted) return;
-            List<string> live, gone;
-            lock (_gate)
-            {
-                live = [.. _state.Where(s => s.Value.Exists && !_uncertain.Contains(s.Key)).Select(s => s.Key).Order(StringComparer.Ordinal)];
-                gone = [.. _state.Where(s => !s.Value.Exists && !_uncertain.Contains(s.Key)).Select(s => s.Key).Order(StringComparer.Ordinal)];
-            }
+            var live = _ledger.Live();
+            var gone = _ledger.Deleted();
             // create (or when nothing else is possible), delete a live one, re-create a deleted one
             if (pick == 1 && live.Count > 0) await ApplyAsync(live[choice % live.Count], false, "delete", ct);
             else if (pick == 2 && gone.Count > 0) await ApplyAsync(gone[choice % gone.Count], true, "re-create", ct);
@@ -90,6 +68,8 @@ internal sealed class OriginChurn(SoakScenario.Options o, SoakTarget target, Soa
 
     private async Task ApplyAsync(string id, bool create, string what, CancellationToken ct)
     {
+        // From here a silo may show the operation's effect, before (or without) its answer.
+        _ledger.Sending(id, Stopwatch.GetTimestamp());
         for (var attempt = 1; attempt <= 6; attempt++)
         {
             var silos = plan.Reachable();
@@ -106,12 +86,7 @@ internal sealed class OriginChurn(SoakScenario.Options o, SoakTarget target, Soa
                     : await node.Process.Http.DeleteAsync($"/api/origins/{id}", ct);
                 if (response.IsSuccessStatusCode || (!create && response.StatusCode == System.Net.HttpStatusCode.NotFound))
                 {
-                    lock (_gate)
-                    {
-                        _state[id] = (create, Stopwatch.GetTimestamp());
-                        _uncertain.Remove(id);
-                        _seenGone.RemoveWhere(g => g.Id == id);
-                    }
+                    _ledger.Acknowledged(id, create, Stopwatch.GetTimestamp());
                     if (what == "create") _creates++;
                     else if (create) _recreates++;
                     else _deletes++;
@@ -120,13 +95,13 @@ internal sealed class OriginChurn(SoakScenario.Options o, SoakTarget target, Soa
                 }
                 log.Write($"churn: {what} {id} through {node} answered {(int)response.StatusCode} (attempt {attempt})");
             }
-            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or ObjectDisposedException && !ct.IsCancellationRequested)
+            catch (Exception ex) when (ex is HttpRequestException or IOException or TaskCanceledException or ObjectDisposedException && !ct.IsCancellationRequested)
             {
                 log.Write($"churn: {what} {id} through {node} failed (attempt {attempt}): {ex.Message.Split('\n')[0]}");
             }
             await Task.Delay(500, ct);
         }
-        lock (_gate) _uncertain.Add(id);
+        _ledger.GaveUp(id);
         log.Anomaly($"churn: {what} {id}: no silo acknowledged it in 6 attempts; its state is unknown and left out of the checks");
     }
 }

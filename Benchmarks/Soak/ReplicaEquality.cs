@@ -54,7 +54,7 @@ internal sealed class ReplicaEquality(SoakScenario.Options o, string[] ids, Soak
             }
             return view;
         }
-        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or JsonException or ObjectDisposedException)
+        catch (Exception ex) when (ex is HttpRequestException or IOException or TaskCanceledException or JsonException or ObjectDisposedException)
         {
             return null;
         }

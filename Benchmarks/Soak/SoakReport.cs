@@ -130,7 +130,7 @@ internal sealed class SoakReport(SoakScenario.Options o, RestartableCluster clus
             var injected = t.TryGetProperty("dropped", out var d) && d.TryGetProperty("injected", out var i) ? i.GetInt64() : 0;
             return (injected, t.GetProperty("udpPacketsSent").GetInt64() + t.GetProperty("udpPacketsReceived").GetInt64());
         }
-        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or JsonException or KeyNotFoundException)
+        catch (Exception ex) when (ex is HttpRequestException or IOException or TaskCanceledException or JsonException or KeyNotFoundException or ObjectDisposedException)
         {
             return (0, 0);
         }

@@ -72,7 +72,7 @@ internal sealed class SoakRun(SoakScenario.Options o, RestartableCluster cluster
         var replicaStats = await Task.WhenAll(cluster.Nodes.Select(async n =>
         {
             try { return (object)await n.Process.Http.GetFromJsonAsync<JsonElement>("/api/cluster/replica", ct); }
-            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or JsonException) { return ex.Message; }
+            catch (Exception ex) when (ex is HttpRequestException or IOException or TaskCanceledException or JsonException or ObjectDisposedException) { return ex.Message; }
         }));
 
         await sampling.CancelAsync();

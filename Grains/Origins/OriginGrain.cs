@@ -183,7 +183,7 @@ public sealed class OriginGrain(
     private void Begin(OriginSpec spec)
     {
         var now = time.GetUtcNow();
-        var previous = ShownHealth.VerdictToResume(replica.State, Id, spec.IntervalMs, now);
+        var previous = ShownHealth.VerdictToResume(replica.State, Id, spec.IntervalMs, now) ?? replica.RememberedVerdict(Id, spec.IntervalMs, now);
         _health = previous is not null ? new HealthStateMachine(spec, previous, _owner) : new HealthStateMachine(spec, now, _owner);
         Schedule(spec, takeover: previous is not null);
     }
@@ -284,7 +284,7 @@ public sealed class OriginGrain(
             // owner left, as on a handoff: gossip may bring that verdict only after this activation
             // started fresh (a silo restarted on its old data takes its origins back at once).
             if (_health.View.Status == HealthStatus.Unknown &&
-                ShownHealth.VerdictToResume(replica.State, Id, spec.IntervalMs, startedAt) is { } verdict)
+                (ShownHealth.VerdictToResume(replica.State, Id, spec.IntervalMs, startedAt) ?? replica.RememberedVerdict(Id, spec.IntervalMs, startedAt)) is { } verdict)
                 _health = new HealthStateMachine(spec, verdict, _owner);
             Confirmation? confirmation = null;
             if (!result.Success && _health.FailureWouldTurnUnhealthy)

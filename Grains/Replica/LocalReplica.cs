@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Heck.Grains.Cluster;
+using Heck.Grains.Health;
 using Heck.Health;
 using Heck.Origins;
 using Heck.Replication;
@@ -37,6 +38,10 @@ public sealed class LocalReplica
     private long _heldBackStampMs;
     private IReadOnlyList<ReplicaId> _formerPeers = [];
     private HashSet<ReplicaId>? _storedPeers; // what the journal holds, so unchanged sets are not rewritten
+    // The last shown health of each origin that the previous run (or generation) of this silo journalled: shown,
+    // with its age, until a record of the origin's current generation arrives; a new owner resumes from it.
+    private IReadOnlyDictionary<string, SlotRecord> _remembered = new Dictionary<string, SlotRecord>();
+    private readonly Dictionary<string, SlotRecord> _savedHealth = new(StringComparer.Ordinal); // what the journal holds
 
     private readonly Lock _logLock = new();
     private readonly TransitionEvent?[] _log = new TransitionEvent?[TransitionLogCapacity];
@@ -197,7 +202,38 @@ public sealed class LocalReplica
         var changed = peers is not null && (_storedPeers is null || !_storedPeers.SetEquals(peers));
         _journal.StampActive(_time.GetUtcNow(), changed ? peers : null);
         if (changed) _storedPeers = [.. peers!];
+        SaveShownHealth();
     }
+
+    /// <summary>Journals each origin's shown health record where it changed since the last save.</summary>
+    private void SaveShownHealth()
+    {
+        var state = State;
+        var now = _time.GetUtcNow();
+        var changed = new List<SlotRecord>();
+        lock (_savedHealth)
+        {
+            foreach (var entry in state.Registry.Live)
+            {
+                if (ShownHealth.Choose(ShownHealth.Current(state, entry.Id), entry.Spec!.IntervalMs, now) is not { } record) continue;
+                if (_savedHealth.TryGetValue(entry.Id, out var saved) && saved.Equals(record)) continue;
+                _savedHealth[entry.Id] = record;
+                changed.Add(record);
+            }
+        }
+        _journal.SaveHealth(changed);
+    }
+
+    /// <summary>
+    /// The verdict the previous run of this silo last showed for the origin, when it is of the origin's current
+    /// generation, not unknown and not stale at <paramref name="now"/>: a silo restarted (or rejoined) within the
+    /// staleness bound resumes from it instead of from unknown.
+    /// </summary>
+    public HealthView? RememberedVerdict(string id, int intervalMs, DateTimeOffset now) =>
+        _remembered.TryGetValue(id, out var r) && State.Registry.Get(id) is { IsTombstone: false } entry && r.Generation == entry.Generation &&
+        r.Health.Status != HealthStatus.Unknown && !Staleness.IsStale(now - r.Hlc.Wall, intervalMs)
+            ? r.Health
+            : null;
 
     /// <summary>
     /// The peers the previous run of this silo gossiped with or waited for, from the journal (none
@@ -285,6 +321,7 @@ public sealed class LocalReplica
             {
                 if (entries.Count > 0) _state = ReplicaState.Empty.Apply(JournalDelta(entries));
                 _formerPeers = _journal.Peers();
+                _remembered = _journal.LoadHealth().ToDictionary(r => r.OriginId, StringComparer.Ordinal);
                 _journal.StampActive(_time.GetUtcNow());
             }
             _loaded = true;
@@ -323,6 +360,9 @@ public sealed class LocalReplica
         var replicatedAt = _replicatedAt.TryGetValue(spec.Id, out var at) ? at : (DateTimeOffset?)null;
         if (state.DerivedHealth(spec.Id) is { } record)
             return new OriginView(spec, record.Health) { ObservedBy = record.Slot.ToString(), ObservedAt = record.Hlc.Wall, ReplicatedAt = replicatedAt };
+        // Nothing of the current run yet: the last verdict this silo showed before it restarted, with its age.
+        if (_remembered.TryGetValue(spec.Id, out var remembered) && remembered.Generation == entry.Generation)
+            return new OriginView(spec, remembered.Health) { ObservedBy = remembered.Slot.ToString(), ObservedAt = remembered.Hlc.Wall, ReplicatedAt = replicatedAt };
         return new OriginView(spec, HealthView.Initial(entry.Hlc.Wall, owner: null)) { ReplicatedAt = replicatedAt };
     }
 

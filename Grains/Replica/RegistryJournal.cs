@@ -7,7 +7,9 @@ namespace Heck.Grains.Replica;
 /// <summary>
 /// Keeps this silo's copy of the origin registry on disk (one row per origin id, in a SQLite
 /// file in the silo's storage directory), so that a restarted silo, or a whole cluster restarted at once,
-/// knows every origin without asking anyone. Health is not kept: it is re-probed within an interval.
+/// knows every origin without asking anyone. Of health it keeps only each origin's last shown record, rewritten
+/// when it changed at each activity stamp, so a restarted silo (or a new generation in the same process) shows the
+/// last verdict with its age until probes and gossip bring current ones.
 /// Rows of removed origins go once their tombstone is pruned; a stamp says when this silo was last
 /// active, so a restart can tell a journal too old to trust (see <see cref="JournalRecovery"/>).
 /// </summary>
@@ -73,7 +75,7 @@ public sealed class RegistryJournal : IDisposable
             using var transaction = connection.BeginTransaction();
             using var command = connection.CreateCommand();
             command.Transaction = transaction;
-            command.CommandText = "DELETE FROM replica_registry WHERE id = $id";
+            command.CommandText = "DELETE FROM replica_registry WHERE id = $id; DELETE FROM replica_health WHERE id = $id";
             var id = command.Parameters.Add("$id", SqliteType.Text);
             foreach (var i in ids)
             {
@@ -81,6 +83,44 @@ public sealed class RegistryJournal : IDisposable
                 command.ExecuteNonQuery();
             }
             transaction.Commit();
+        }
+    }
+
+    /// <summary>Stores each record as its origin's last shown health, in one transaction.</summary>
+    public void SaveHealth(IReadOnlyCollection<SlotRecord> records)
+    {
+        if (records.Count == 0) return;
+        lock (_lock)
+        {
+            var connection = Connection();
+            using var transaction = connection.BeginTransaction();
+            using var command = connection.CreateCommand();
+            command.Transaction = transaction;
+            command.CommandText = "INSERT INTO replica_health(id, record) VALUES ($id, $record) ON CONFLICT(id) DO UPDATE SET record = excluded.record";
+            var id = command.Parameters.Add("$id", SqliteType.Text);
+            var record = command.Parameters.Add("$record", SqliteType.Blob);
+            foreach (var r in records)
+            {
+                id.Value = r.OriginId;
+                record.Value = _serializer.SerializeToArray(r);
+                command.ExecuteNonQuery();
+            }
+            transaction.Commit();
+        }
+    }
+
+    /// <summary>Each origin's last shown health record, as <see cref="SaveHealth"/> stored it.</summary>
+    public IReadOnlyList<SlotRecord> LoadHealth()
+    {
+        lock (_lock)
+        {
+            using var command = Connection().CreateCommand();
+            command.CommandText = "SELECT record FROM replica_health";
+            using var reader = command.ExecuteReader();
+            var records = new List<SlotRecord>();
+            while (reader.Read())
+                if (_serializer.Deserialize<SlotRecord>(reader.GetFieldValue<byte[]>(0)) is { } r) records.Add(r);
+            return records;
         }
     }
 
@@ -172,6 +212,7 @@ public sealed class RegistryJournal : IDisposable
                 PRAGMA synchronous = NORMAL;
                 PRAGMA busy_timeout = 5000;
                 CREATE TABLE IF NOT EXISTS replica_registry (id TEXT NOT NULL PRIMARY KEY, entry BLOB NOT NULL);
+                CREATE TABLE IF NOT EXISTS replica_health (id TEXT NOT NULL PRIMARY KEY, record BLOB NOT NULL);
                 CREATE TABLE IF NOT EXISTS replica_meta (key TEXT NOT NULL PRIMARY KEY, value INTEGER NOT NULL);
                 CREATE TABLE IF NOT EXISTS replica_peers (address TEXT NOT NULL, generation INTEGER NOT NULL, PRIMARY KEY (address, generation));
                 """;

@@ -119,6 +119,40 @@ public sealed class LocalReplicaTests : IDisposable
     }
 
     [Fact]
+    public void A_restarted_replica_shows_the_last_verdict_with_its_age_and_resumes_from_it_while_fresh()
+    {
+        var dir = new TempDirectory();
+        _dirs.Add(dir);
+        var first = NewReplica(dir: dir.Path, generation: 1);
+        first.Upsert(Spec("web") with { IntervalMs = 1000 });
+        first.RecordHealth("web", Health(HealthStatus.Healthy), null);
+        first.StampActive();
+        var observedAt = first.Get("web")!.ObservedAt!.Value;
+
+        // Same process or not: a new generation opens the same journal and has no health of its own yet.
+        var second = NewReplica(dir: dir.Path, generation: 2);
+        var shown = new Heck.Grains.Origins.OriginReads(second, TimeProvider.System).Get("web")!;
+        Assert.Equal(HealthStatus.Healthy, shown.Health.Status);
+        Assert.Equal(observedAt, shown.ObservedAt);
+        Assert.NotNull(shown.Health.AgeMs);
+        Assert.Equal(HealthStatus.Healthy, second.RememberedVerdict("web", 1000, DateTimeOffset.UtcNow)?.Status);
+
+        // Old: shown stale, with its age, and no new owner resumes from it.
+        var later = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(observedAt.AddMinutes(1));
+        var old = new Heck.Grains.Origins.OriginReads(second, later).Get("web")!;
+        Assert.Equal(HealthStatus.Unknown, old.Health.Status);
+        Assert.True(old.Health.Stale);
+        Assert.Equal(60_000, old.Health.AgeMs);
+        Assert.Null(second.RememberedVerdict("web", 1000, observedAt.AddMinutes(1)));
+
+        // A re-added origin (a new registry generation) does not inherit it.
+        second.Remove("web");
+        second.Upsert(Spec("web") with { IntervalMs = 1000 });
+        Assert.Equal(HealthStatus.Unknown, second.Get("web")!.Health.Status);
+        Assert.Null(second.RememberedVerdict("web", 1000, DateTimeOffset.UtcNow));
+    }
+
+    [Fact]
     public void A_new_watcher_sees_only_later_transitions()
     {
         var r = NewReplica();

@@ -47,6 +47,42 @@ public sealed class SiloRestartTests
     }
 
     [Fact]
+    public async Task A_restarted_silo_shows_the_last_verdict_at_once_instead_of_unknown()
+    {
+        using var data = new TempDirectory();
+        await using var target = await TargetServer.StartAsync();
+        var args = new[]
+        {
+            $"--Heck:Storage:Path={data.Path}", $"--Heck:Silo:Port={FreePort.Next()}", $"--Heck:Silo:GatewayPort={FreePort.Next()}", $"--Heck:Swim:Port={FreePort.Next()}",
+        };
+        var http = FreePort.Next();
+        // Two successes 5 s apart make it healthy: a silo that restarted from unknown would read unknown for 5 s.
+        await using (var first = await SiloProcess.StartAsync(http, args))
+        {
+            using var put = await first.Http.PutAsJsonAsync("/api/origins/verdict", new { url = target.Url("/verdict"), intervalMs = 5000, healthyThreshold = 2 });
+            Assert.Equal(HttpStatusCode.Created, put.StatusCode);
+            await Eventually.Until(() => StatusAsync(first.Http), s => s == "healthy", TimeSpan.FromSeconds(30), "healthy before the crash");
+            // One more probe: the journal's activity stamps (every 2 s) have saved the healthy record by then.
+            var hits = target.Hits("/verdict");
+            await Eventually.True(() => target.Hits("/verdict") > hits, TimeSpan.FromSeconds(15), "probed again");
+            first.Kill();
+            await first.WaitForExitAsync(TimeSpan.FromSeconds(10));
+        }
+
+        await using var second = await SiloProcess.StartAsync(http, args);
+        using var get = await second.Http.GetAsync("/api/origins/verdict");
+        var health = (await get.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("health");
+        Assert.Equal("healthy", health.GetProperty("status").GetString());
+        Assert.True(health.TryGetProperty("ageMs", out _), health.ToString());
+    }
+
+    private static async Task<string?> StatusAsync(HttpClient http)
+    {
+        using var r = await http.GetAsync("/api/origins/verdict");
+        return (await r.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("health").GetProperty("status").GetString();
+    }
+
+    [Fact]
     public async Task A_bad_configuration_value_stops_the_silo_and_names_the_key()
     {
         var (code, output) = await SiloProcess.RunToExitAsync(["--Heck:Http:Port=0"], TimeSpan.FromSeconds(60));
