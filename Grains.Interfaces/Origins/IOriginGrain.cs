@@ -13,9 +13,20 @@ public interface IOriginGrain : IGrainWithStringKey
     [Alias("Configure")]
     Task<ConfigureResult> Configure(OriginSpec spec);
 
+    /// <summary>
+    /// <see cref="Configure"/> only when <paramref name="condition"/> admits the current spec's tag; otherwise
+    /// nothing changes and the result says so, with the current tag.
+    /// </summary>
+    [Alias("ConfigureIf")]
+    Task<ConfigureResult> ConfigureIf(OriginSpec spec, WriteCondition condition);
+
     /// <summary>Removes the origin and stops probing it. False when it did not exist.</summary>
     [Alias("Remove")]
     Task<bool> Remove();
+
+    /// <summary><see cref="Remove"/> only when <paramref name="condition"/> admits the current spec's tag.</summary>
+    [Alias("RemoveIf")]
+    Task<RemoveResult> RemoveIf(WriteCondition condition);
 
     /// <summary>The origin as its owner knows it, or null when it is not registered.</summary>
     [Alias("GetView")]
@@ -42,4 +53,6 @@ public interface IOriginGrain : IGrainWithStringKey
 public sealed record ConfigureResult(
     [property: Id(0)] bool Created,
     [property: Id(1)] OriginView? View,
-    [property: Id(2)] IReadOnlyList<FieldError> Errors);
+    [property: Id(2)] IReadOnlyList<FieldError> Errors,
+    [property: Id(3)] bool ConditionFailed = false,
+    [property: Id(4)] string? CurrentETag = null);

@@ -1,3 +1,4 @@
+using Heck.Api;
 using Heck.Grains.Cluster;
 using Heck.Grains.Health;
 using Heck.Grains.Placement;
@@ -133,12 +134,32 @@ public sealed class OriginGrain(
         return new ConfigureResult(created, CurrentView(), []);
     }
 
-    public Task<bool> Remove()
+    public Task<ConfigureResult> ConfigureIf(OriginSpec spec, WriteCondition condition)
+    {
+        var current = CurrentETag();
+        // A write of the spec that is already current changes nothing (a retried write that went through).
+        return Task.FromResult(condition.Admits(current) || replica.Spec(Id) == spec
+            ? ConfigureNow(spec)
+            : new ConfigureResult(false, CurrentView(), [], ConditionFailed: true, CurrentETag: current));
+    }
+
+    public Task<RemoveResult> RemoveIf(WriteCondition condition)
+    {
+        var current = CurrentETag();
+        return Task.FromResult(condition.Admits(current) ? new RemoveResult(RemoveNow(), false, current) : new RemoveResult(false, true, current));
+    }
+
+    // The registry's spec, which every write goes through and every read shows.
+    private string? CurrentETag() => replica.Spec(Id) is { } spec ? OriginETag.Of(spec) : null;
+
+    public Task<bool> Remove() => Task.FromResult(RemoveNow());
+
+    private bool RemoveNow()
     {
         var removed = replica.Remove(Id);
-        if (!removed && _spec is null) return Task.FromResult(false);
+        if (!removed && _spec is null) return false;
         Retire("removed");
-        return Task.FromResult(removed);
+        return removed;
     }
 
     public Task<OriginView?> GetView()

@@ -31,7 +31,6 @@ public static class OriginEndpoints
         if (!request.HasJsonContentType()) return Problems.UnsupportedMediaType(request.ContentType);
         var errors = new List<FieldError>();
         if (OriginValidator.CheckId(id) is { } idError) errors.Add(idError);
-        else if (await Preconditions.CheckAsync(request, grains.GetGrain<IOriginGrain>(id)) is { } failed) return failed;
 
         var bytes = await ReadBodyAsync(request, errors, ct);
         var body = bytes is null ? null : OriginJsonReader.Read(bytes, errors);
@@ -44,7 +43,10 @@ public static class OriginEndpoints
         errors.AddRange(OriginValidator.Validate(id, body, out var spec).Where(e => !named.Contains(e.Field)));
         if (errors.Count > 0) return Problems.Invalid(errors);
 
-        var result = await ClusterUnavailable.RetryAsync(() => grains.GetGrain<IOriginGrain>(id).Configure(spec!), ct);
+        var grain = grains.GetGrain<IOriginGrain>(id);
+        var condition = Preconditions.Of(request);
+        var result = await ClusterUnavailable.RetryAsync(() => condition is null ? grain.Configure(spec!) : grain.ConfigureIf(spec!, condition), ct);
+        if (result.ConditionFailed) return Preconditions.Refused(id, condition!, result.CurrentETag);
         if (result.Errors.Count > 0) return Problems.Invalid(result.Errors);
         var response = OriginDocument.From(result.View!);
         request.HttpContext.Response.Headers.ETag = OriginETag.Of(result.View!.Spec);
@@ -71,9 +73,13 @@ public static class OriginEndpoints
     {
         if (OriginValidator.CheckId(id) is { } idError) return Problems.Invalid([idError]);
         if (ManagedByFile.Refuse(file, id) is { } conflict) return conflict;
-        if (await Preconditions.CheckAsync(request, grains.GetGrain<IOriginGrain>(id)) is { } failed) return failed;
+        var grain = grains.GetGrain<IOriginGrain>(id);
         // A retried delete that the first attempt already did answers 404, which is what DELETE may do.
-        return await ClusterUnavailable.RetryAsync(() => grains.GetGrain<IOriginGrain>(id).Remove(), ct) ? Results.NoContent() : Problems.NotFound(id);
+        if (Preconditions.Of(request) is not { } condition)
+            return await ClusterUnavailable.RetryAsync(() => grain.Remove(), ct) ? Results.NoContent() : Problems.NotFound(id);
+        var result = await ClusterUnavailable.RetryAsync(() => grain.RemoveIf(condition), ct);
+        if (result.ConditionFailed) return Preconditions.Refused(id, condition, result.CurrentETag);
+        return result.Removed ? Results.NoContent() : Problems.NotFound(id);
     }
 
     private static async Task<IResult> TransitionsAsync(string id, IGrainFactory grains)

@@ -32,24 +32,39 @@ public static class OriginPatchEndpoint
         if (patch is null) return Problems.Invalid(errors);
 
         var grain = grains.GetGrain<IOriginGrain>(id);
-        var current = await grain.GetView();
-        if (current is null) return Problems.NotFound(id);
-        if (Preconditions.Check(id, request.Headers.IfMatch.ToString(), request.Headers.IfNoneMatch.ToString(), OriginETag.Of(current.Spec)) is { } failed)
-            return failed;
+        var ifMatch = request.Headers.IfMatch.ToString();
+        var ifNoneMatch = request.Headers.IfNoneMatch.ToString();
+        // The patch applies to the spec it was merged on: the write holds only while that spec is current, and a
+        // write in between (another PATCH of other fields) makes it merge again rather than undo that write.
+        for (var attempt = 0; attempt < MergeAttempts; attempt++)
+        {
+            var current = await grain.GetView();
+            if (current is null) return Problems.NotFound(id);
+            var etag = OriginETag.Of(current.Spec);
+            if (Preconditions.Check(id, ifMatch, ifNoneMatch, etag) is { } failed) return failed;
 
-        var merged = MergePatch.Apply(OriginInputJson.AsInput(current.Spec), patch)!;
-        var input = OriginEndpoints.ParseInput(JsonSerializer.SerializeToUtf8Bytes(merged), errors);
-        if (input is null) return Problems.Invalid(errors);
-        if (input.Id is not null && input.Id != id)
-            errors.Add(new("id", $"the body's id '{input.Id}' differs from the path's '{id}'"));
-        errors.AddRange(OriginValidator.Validate(id, input, out var spec).Where(e => !errors.Contains(e)));
-        if (errors.Count > 0) return Problems.Invalid(errors);
+            var merged = MergePatch.Apply(OriginInputJson.AsInput(current.Spec), patch)!;
+            errors.Clear();
+            var input = OriginEndpoints.ParseInput(JsonSerializer.SerializeToUtf8Bytes(merged), errors);
+            if (input is null) return Problems.Invalid(errors);
+            if (input.Id is not null && input.Id != id)
+                errors.Add(new("id", $"the body's id '{input.Id}' differs from the path's '{id}'"));
+            errors.AddRange(OriginValidator.Validate(id, input, out var spec).Where(e => !errors.Contains(e)));
+            if (errors.Count > 0) return Problems.Invalid(errors);
 
-        var result = await ClusterUnavailable.RetryAsync(() => grain.Configure(spec!), ct);
-        if (result.Errors.Count > 0) return Problems.Invalid(result.Errors);
-        request.HttpContext.Response.Headers.ETag = OriginETag.Of(result.View!.Spec);
-        return Results.Ok(OriginDocument.From(result.View!));
+            var result = await ClusterUnavailable.RetryAsync(() => grain.ConfigureIf(spec!, WriteCondition.Unchanged(etag)), ct);
+            if (result.ConditionFailed) continue;
+            if (result.Errors.Count > 0) return Problems.Invalid(result.Errors);
+            request.HttpContext.Response.Headers.ETag = OriginETag.Of(result.View!.Spec);
+            return Results.Ok(OriginDocument.From(result.View!));
+        }
+        return Results.Problem(statusCode: StatusCodes.Status409Conflict,
+            title: "The origin kept changing while the patch was applied; nothing was changed.",
+            detail: $"Origin '{id}' was written {MergeAttempts} times between reading and writing it. Retry the PATCH.",
+            type: "https://heck.dev/problems/concurrent-writes");
     }
+
+    private const int MergeAttempts = 3;
 
     private static bool IsMergePatch(string? contentType) =>
         contentType is not null && contentType.Split(';')[0].Trim().Equals(MediaType, StringComparison.OrdinalIgnoreCase);

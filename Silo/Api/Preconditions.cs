@@ -1,24 +1,22 @@
+using Heck.Api;
 using Heck.Origins;
 
 namespace Heck.Silo.Api;
 
 /// <summary>
-/// <c>If-Match</c> and <c>If-None-Match</c> on writes, checked against the origin's grain (which holds the
-/// spec every write goes through) just before the write. Two conditional writes that race within that moment
-/// are not told apart: the check and the write are two calls, not one.
+/// <c>If-Match</c> and <c>If-None-Match</c> on writes. The origin's grain checks them against its current spec in
+/// the same turn as the write (<see cref="IOriginGrain.ConfigureIf"/>, <see cref="IOriginGrain.RemoveIf"/>), so
+/// two conditional writes on one version cannot both succeed.
 /// </summary>
 public static class Preconditions
 {
     public const string ProblemType = "https://heck.dev/problems/precondition-failed";
 
-    /// <summary>The 412 problem when a precondition of <paramref name="request"/> fails, else null (also when it has none).</summary>
-    public static async Task<IResult?> CheckAsync(HttpRequest request, IOriginGrain grain)
+    /// <summary>The request's preconditions, or null when it has none.</summary>
+    public static WriteCondition? Of(HttpRequest request)
     {
-        var ifMatch = request.Headers.IfMatch.ToString();
-        var ifNoneMatch = request.Headers.IfNoneMatch.ToString();
-        if (ifMatch.Length == 0 && ifNoneMatch.Length == 0) return null;
-        var current = await grain.GetView() is { } view ? OriginETag.Of(view.Spec) : null;
-        return Check(grain.GetPrimaryKeyString(), ifMatch, ifNoneMatch, current);
+        var condition = new WriteCondition(request.Headers.IfMatch.ToString(), request.Headers.IfNoneMatch.ToString());
+        return condition.IsEmpty ? null : condition;
     }
 
     /// <summary>The 412 problem when <paramref name="ifMatch"/> or <paramref name="ifNoneMatch"/> (empty: absent) refuses <paramref name="current"/>.</summary>
@@ -34,6 +32,10 @@ public static class Preconditions
             return Failed(id, current, $"If-None-Match is {ifNoneMatch}, but origin '{id}' already exists ({current}).");
         return null;
     }
+
+    /// <summary>The 412 problem for a write the grain refused: <paramref name="condition"/> does not admit <paramref name="current"/>.</summary>
+    public static IResult Refused(string id, WriteCondition condition, string? current) =>
+        Check(id, condition.IfMatch, condition.IfNoneMatch, current) ?? Failed(id, current, $"Origin '{id}' changed during the write. Read it again and retry.");
 
     private static IResult Failed(string id, string? current, string detail) =>
         Results.Problem(

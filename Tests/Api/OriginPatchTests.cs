@@ -78,4 +78,17 @@ public class OriginPatchTests
         Assert.NotNull(Preconditions.Check("web", "", "*", tag));
         Assert.Null(Preconditions.Check("web", "", "", tag));
     }
+
+    [Fact]
+    public void A_write_condition_admits_what_the_http_headers_admit()
+    {
+        const string tag = "\"abc\"";
+        Assert.True(WriteCondition.Unchanged(tag).Admits(tag));
+        Assert.False(WriteCondition.Unchanged(tag).Admits("\"def\""));
+        Assert.False(WriteCondition.Unchanged(tag).Admits(null));
+        Assert.True(new WriteCondition("", "*").Admits(null));
+        Assert.False(new WriteCondition("", "*").Admits(tag));
+        Assert.True(new WriteCondition("*", "").Admits(tag));
+        Assert.True(new WriteCondition("", "").IsEmpty);
+    }
 }

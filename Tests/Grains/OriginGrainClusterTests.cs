@@ -123,6 +123,32 @@ public sealed class OriginGrainClusterTests() : HeckClusterTest(1, ("HeckTestSlo
     }
 
     [Fact]
+    public async Task Of_two_conditional_writes_on_one_version_only_the_first_succeeds()
+    {
+        var grain = Cluster.Client.GetGrain<IOriginGrain>("cas");
+        var first = Spec("cas", Target.Url("/cas"), interval: 1000);
+        Assert.True((await grain.ConfigureIf(first, new WriteCondition("", "*"))).Created);
+        var read = Heck.Api.OriginETag.Of(first);
+
+        // Two clients read the same version and both write on it: the grain checks in the write's own turn.
+        var a = grain.ConfigureIf(first with { IntervalMs = 2000 }, WriteCondition.Unchanged(read));
+        var b = grain.ConfigureIf(first with { IntervalMs = 3000 }, WriteCondition.Unchanged(read));
+        var results = await Task.WhenAll(a, b);
+        Assert.Single(results, r => !r.ConditionFailed);
+        var refused = Assert.Single(results, r => r.ConditionFailed);
+        var stored = (await grain.GetView())!.Spec;
+        Assert.Equal(Heck.Api.OriginETag.Of(stored), refused.CurrentETag);
+        Assert.Equal(results[0].ConditionFailed ? 3000 : 2000, stored.IntervalMs);
+
+        // A retried write of what is already stored goes through; a stale delete does not.
+        Assert.False((await grain.ConfigureIf(stored, WriteCondition.Unchanged(read))).ConditionFailed);
+        var delete = await grain.RemoveIf(WriteCondition.Unchanged(read));
+        Assert.True(delete.ConditionFailed);
+        Assert.NotNull(await grain.GetView());
+        Assert.True((await grain.RemoveIf(WriteCondition.Unchanged(Heck.Api.OriginETag.Of(stored)))).Removed);
+    }
+
+    [Fact]
     public async Task A_spec_the_validator_refuses_is_not_stored()
     {
         var grain = Cluster.Client.GetGrain<IOriginGrain>("sneaky");

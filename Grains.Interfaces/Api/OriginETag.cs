@@ -1,9 +1,8 @@
 using System.Security.Cryptography;
 using System.Text;
-using Heck.Api;
 using Heck.Origins;
 
-namespace Heck.Silo.Api;
+namespace Heck.Api;
 
 /// <summary>
 /// An origin's strong ETag: a hash of its spec in its shortest form (<see cref="OriginInputJson"/>). Every silo
