@@ -101,6 +101,12 @@ public sealed class OriginsFileApiTests : IDisposable
         Assert.Contains($"entry 1 of the origins file {_file}", Assert.Single(refused.Errors, e => e.Field == "id").Message);
         var removal = await Assert.ThrowsAnyAsync<Exception>(() => client.RemoveOriginAsync("filed"));
         Assert.Contains(_file, removal.Message);
+        // The conditional writes are refused the same way.
+        var grain = client.ClusterClient.GetGrain<IOriginGrain>("filed");
+        var view = await grain.GetView();
+        var conditional = await grain.ConfigureIf(view!.Spec with { IntervalMs = 1000 }, WriteCondition.Unchanged(Heck.Api.OriginETag.Of(view.Spec)));
+        Assert.Contains(_file, Assert.Single(conditional.Errors, e => e.Field == "id").Message);
+        await Assert.ThrowsAnyAsync<Exception>(() => grain.RemoveIf(new WriteCondition("*", "")));
         Assert.Equal(60_000, await IntervalOfAsync(silo, "filed"));
         Assert.True((await client.UpsertOriginAsync("mine", new OriginInput { Url = "http://127.0.0.1:9/mine", IntervalMs = 1000 })).Created);
     }
