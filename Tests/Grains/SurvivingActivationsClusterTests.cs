@@ -41,7 +41,7 @@ public sealed class SurvivingActivationsClusterTests() : HeckClusterTest(3)
         await Eventually.True(() => AllServices.Take(2).All(s =>
                 s.GetRequiredService<IClusterMembershipService>().CurrentSnapshot.GetSiloStatus(victim) == SiloStatus.Dead),
             TimeSpan.FromSeconds(60), "the survivors declare the killed silo dead");
-        await Eventually.True(() => ids.All(id => survivors.Any(l => l.Contains(id))), TimeSpan.FromSeconds(30),
+        await Eventually.True(() => ids.All(id => survivors.Any(l => l.Contains(id))), TimeSpan.FromSeconds(60),
             "the killed silo's origins taken over by the survivors");
         Assert.Equal(0, Volatile.Read(ref lost));
     }

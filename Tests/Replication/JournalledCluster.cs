@@ -29,6 +29,8 @@ internal sealed class JournalledCluster
         public List<ReplicaId> JournalPeers { get; set; } = [];
         public List<RegistryEntry>? HeldBack { get; set; }
         public long HeldBackStampMs { get; set; }
+        /// <summary>Dots this generation merged (wrote, received, loaded or adopted), even once pruned from its vector.</summary>
+        public HashSet<Dot> Seen { get; set; } = [];
     }
 
     private readonly ManualTime _time = new(History.Epoch);
@@ -176,6 +178,7 @@ internal sealed class JournalledCluster
         s.Planner = new GossipPlanner(new Random(_random.Next()), _time, TimeSpan.FromMilliseconds(RetentionMs));
         s.State = ReplicaState.Empty;
         s.HeldBack = null;
+        s.Seen = [];
         var entries = s.Journal.Values.ToList();
         foreach (var e in entries) s.Clock.Observe(e.Hlc);
         var lastActive = s.LastActiveMs is { } ms ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : (DateTimeOffset?)null;
@@ -190,6 +193,7 @@ internal sealed class JournalledCluster
             if (entries.Count > 0)
                 s.State = ReplicaState.Empty.Apply(new Delta([.. entries], [],
                     entries.Aggregate(VersionVector.Empty, (v, e) => v.Add(e.Dot)), VersionVector.Empty));
+            s.Seen.UnionWith(entries.Select(e => e.Dot));
             s.Planner.Expect(s.JournalPeers.Where(p => p != s.Id));
             Stamp(s);
         }
@@ -228,9 +232,10 @@ internal sealed class JournalledCluster
                 foreach (var e in held)
                     if (s.State.Registry.Get(e.Id) is null) s.Journal.Remove(e.Id);
                 // A write that no replica that is up has seen and no journal holds is lost with this one
-                // (with the writes it replaced there).
+                // (with the writes it replaced there). One that an up replica merged is not, even when its
+                // dot has left that replica's vector since (a departed writer's entry, a pruned tombstone).
                 foreach (var dot in _writes.SelectMany(w => w.Specs).Select(e => e.Dot))
-                    if (!Up.Any(p => p.State.Version.Contains(dot)) && !Silos.Any(o => o.Journal.Values.Any(j => j.Dot == dot)))
+                    if (!Up.Any(p => p.State.Version.Contains(dot) || p.Seen.Contains(dot)) && !Silos.Any(o => o.Journal.Values.Any(j => j.Dot == dot)))
                         Lost.Add(dot);
                 Discards++;
                 Stamp(s);
@@ -242,6 +247,7 @@ internal sealed class JournalledCluster
     {
         var before = s.State;
         s.State = before.Apply(delta);
+        s.Seen.UnionWith(delta.Specs.Select(e => e.Dot));
         foreach (var e in delta.Specs) s.Clock.Observe(e.Hlc);
         foreach (var id in delta.Specs.Select(e => e.Id).Distinct())
             if (s.State.Registry.Get(id) is { } now && !ReferenceEquals(now, before.Registry.Get(id))) s.Journal[id] = now;
@@ -252,6 +258,7 @@ internal sealed class JournalledCluster
         if (write.Delta.IsEmpty) return;
         foreach (var e in write.Delta.Specs) s.Journal[e.Id] = e; // journalled before the write returns
         s.State = write.State;
+        s.Seen.UnionWith(write.Delta.Specs.Select(e => e.Dot));
         Log.Add($"{NowMs - History.Epoch}: {s.Id} writes {string.Join(",", write.Delta.Specs)}");
         _writes.Add(write.Delta);
         Reference = Reference.Apply(write.Delta);
