@@ -22,16 +22,6 @@ public static class HeckGrainsSiloBuilderExtensions
     public static ISiloBuilder AddHeckGrains(this ISiloBuilder silo, string storagePath, Action<GossipOptions>? gossip = null,
         Action<ConfirmationOptions>? confirmation = null, Action<OwnershipOptions>? ownership = null)
     {
-        // A silo's death must not tear down activations it merely held directory entries for: Orleans'
-        // default directory deactivates them (about 1/n of the healthy origins on every fault, and on each
-        // side of a partition), unprobed until reconciled. The distributed directory recovers the dead
-        // silo's ranges from the survivors instead. No range lease: a lease would block the dead silo's
-        // origins from being activated elsewhere for its duration, and a second activation for a while
-        // (a silo declared dead that still runs) is what monitoring wants.
-#pragma warning disable ORLEANSEXP003 // experimental in Orleans 10; the default directory's behaviour is the worse risk
-        silo.AddDistributedGrainDirectory();
-#pragma warning restore ORLEANSEXP003
-        silo.Services.Configure<Orleans.Configuration.GrainDirectoryOptions>(o => o.RangeLeaseDuration = TimeSpan.Zero);
         silo.AddSiloPinnedPlacement();
         silo.AddRendezvousPlacement();
         var services = silo.Services;

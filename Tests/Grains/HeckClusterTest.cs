@@ -6,8 +6,7 @@ namespace Heck.Tests.Grains;
 
 /// <summary>
 /// A TestingHost cluster of Heck silos (each with its own storage folder) and a local HTTP
-/// target, started before and stopped after each test, with the grain directory a Heck silo configures (not
-/// TestingHost's). Subclasses choose size and test seams.
+/// target, started before and stopped after each test. Subclasses choose size and test seams.
 /// </summary>
 public abstract class HeckClusterTest(int silos, params (string Key, string Value)[] properties) : IAsyncLifetime
 {
@@ -30,7 +29,7 @@ public abstract class HeckClusterTest(int silos, params (string Key, string Valu
     {
         Target = await TargetServer.StartAsync();
         _cluster = await TestingCluster.StartAsync<HeckSiloConfigurator>(silos,
-            [("HeckTestStorage", _storage.Path), .. properties.Select(p => (p.Key, (string?)p.Value))], ownDirectory: true);
+            [("HeckTestStorage", _storage.Path), .. properties.Select(p => (p.Key, (string?)p.Value))]);
     }
 
     public virtual async Task DisposeAsync()

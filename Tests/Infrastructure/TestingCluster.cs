@@ -21,15 +21,11 @@ public sealed class TestingCluster : IAsyncDisposable
     public IReadOnlyList<IServiceProvider> AllServices => Silos.Select(s => s.SiloHost.Services).ToList();
 
     /// <summary>Deploys the cluster; a cluster that fails to deploy (or takes longer than <paramref name="within"/>) is disposed.</summary>
-    /// <paramref name="ownDirectory"/>: the silos run the grain directory their configurator chooses instead of
-    /// the distributed one TestingHost adds to every silo, so a test sees what a production silo does.
     public static async Task<TestingCluster> StartAsync<TConfigurator>(int silos, IEnumerable<(string Key, string? Value)> properties,
-        TimeSpan? within = null, bool ownDirectory = false)
+        TimeSpan? within = null)
         where TConfigurator : ISiloConfigurator, new()
     {
         var builder = new TestClusterBuilder((short)silos);
-        if (ownDirectory)
-            builder.Options.SiloBuilderConfiguratorTypes.RemoveAll(t => t is not null && t.StartsWith("Orleans.TestingHost.ConfigureDistributedGrainDirectory,", StringComparison.Ordinal));
         foreach (var (key, value) in properties)
             if (value is not null) builder.Properties[key] = value;
         builder.AddSiloBuilderConfigurator<TConfigurator>();
