@@ -29,98 +29,65 @@ public sealed class RegistryJournal : IDisposable
     public string DatabasePath => _path;
 
     /// <summary>Every stored entry, live and removed.</summary>
-    public IReadOnlyList<RegistryEntry> Load()
-    {
-        lock (_lock)
-        {
-            using var command = Connection().CreateCommand();
-            command.CommandText = "SELECT entry FROM replica_registry";
-            using var reader = command.ExecuteReader();
-            var entries = new List<RegistryEntry>();
-            while (reader.Read()) entries.Add(_serializer.Deserialize<RegistryEntry>(reader.GetFieldValue<byte[]>(0)) ?? throw new InvalidDataException($"an empty registry entry in {_path}"));
-            return entries;
-        }
-    }
+    public IReadOnlyList<RegistryEntry> Load() =>
+        ReadBlobs<RegistryEntry>("SELECT entry FROM replica_registry", required: true);
 
     /// <summary>Stores the current entry of each id, durably, in one transaction.</summary>
-    public void Save(IReadOnlyCollection<RegistryEntry> entries)
-    {
-        if (entries.Count == 0) return;
-        lock (_lock)
-        {
-            var connection = Connection();
-            using var transaction = connection.BeginTransaction();
-            using var command = connection.CreateCommand();
-            command.Transaction = transaction;
-            command.CommandText = "INSERT INTO replica_registry(id, entry) VALUES ($id, $entry) ON CONFLICT(id) DO UPDATE SET entry = excluded.entry";
-            var id = command.Parameters.Add("$id", SqliteType.Text);
-            var entry = command.Parameters.Add("$entry", SqliteType.Blob);
-            foreach (var e in entries)
-            {
-                id.Value = e.Id;
-                entry.Value = _serializer.SerializeToArray(e);
-                command.ExecuteNonQuery();
-            }
-            transaction.Commit();
-        }
-    }
+    public void Save(IReadOnlyCollection<RegistryEntry> entries) =>
+        WriteRows(entries, "INSERT INTO replica_registry(id, entry) VALUES ($id, $blob) ON CONFLICT(id) DO UPDATE SET entry = excluded.entry",
+            e => e.Id, e => _serializer.SerializeToArray(e));
 
     /// <summary>Deletes the rows of <paramref name="ids"/>, in one transaction.</summary>
-    public void Delete(IReadOnlyCollection<string> ids)
-    {
-        if (ids.Count == 0) return;
-        lock (_lock)
-        {
-            var connection = Connection();
-            using var transaction = connection.BeginTransaction();
-            using var command = connection.CreateCommand();
-            command.Transaction = transaction;
-            command.CommandText = "DELETE FROM replica_registry WHERE id = $id; DELETE FROM replica_health WHERE id = $id";
-            var id = command.Parameters.Add("$id", SqliteType.Text);
-            foreach (var i in ids)
-            {
-                id.Value = i;
-                command.ExecuteNonQuery();
-            }
-            transaction.Commit();
-        }
-    }
+    public void Delete(IReadOnlyCollection<string> ids) =>
+        WriteRows(ids, "DELETE FROM replica_registry WHERE id = $id; DELETE FROM replica_health WHERE id = $id", i => i, blob: null);
 
     /// <summary>Stores each record as its origin's last shown health, in one transaction.</summary>
-    public void SaveHealth(IReadOnlyCollection<SlotRecord> records)
+    public void SaveHealth(IReadOnlyCollection<SlotRecord> records) =>
+        WriteRows(records, "INSERT INTO replica_health(id, record) VALUES ($id, $blob) ON CONFLICT(id) DO UPDATE SET record = excluded.record",
+            r => r.OriginId, r => _serializer.SerializeToArray(r));
+
+    /// <summary>Each origin's last shown health record, as <see cref="SaveHealth"/> stored it.</summary>
+    public IReadOnlyList<SlotRecord> LoadHealth() =>
+        ReadBlobs<SlotRecord>("SELECT record FROM replica_health", required: false);
+
+    /// <summary>Runs <paramref name="sql"/> once per item (with <c>$id</c> and, when given, <c>$blob</c>), all in one transaction.</summary>
+    private void WriteRows<T>(IReadOnlyCollection<T> items, string sql, Func<T, string> id, Func<T, byte[]>? blob)
     {
-        if (records.Count == 0) return;
+        if (items.Count == 0) return;
         lock (_lock)
         {
             var connection = Connection();
             using var transaction = connection.BeginTransaction();
             using var command = connection.CreateCommand();
             command.Transaction = transaction;
-            command.CommandText = "INSERT INTO replica_health(id, record) VALUES ($id, $record) ON CONFLICT(id) DO UPDATE SET record = excluded.record";
-            var id = command.Parameters.Add("$id", SqliteType.Text);
-            var record = command.Parameters.Add("$record", SqliteType.Blob);
-            foreach (var r in records)
+            command.CommandText = sql;
+            var idParameter = command.Parameters.Add("$id", SqliteType.Text);
+            var blobParameter = blob is null ? null : command.Parameters.Add("$blob", SqliteType.Blob);
+            foreach (var item in items)
             {
-                id.Value = r.OriginId;
-                record.Value = _serializer.SerializeToArray(r);
+                idParameter.Value = id(item);
+                if (blobParameter is not null) blobParameter.Value = blob!(item);
                 command.ExecuteNonQuery();
             }
             transaction.Commit();
         }
     }
 
-    /// <summary>Each origin's last shown health record, as <see cref="SaveHealth"/> stored it.</summary>
-    public IReadOnlyList<SlotRecord> LoadHealth()
+    /// <summary>The first column of every row, deserialized; an empty blob is an error when <paramref name="required"/>, else skipped.</summary>
+    private List<T> ReadBlobs<T>(string sql, bool required) where T : class
     {
         lock (_lock)
         {
             using var command = Connection().CreateCommand();
-            command.CommandText = "SELECT record FROM replica_health";
+            command.CommandText = sql;
             using var reader = command.ExecuteReader();
-            var records = new List<SlotRecord>();
+            var items = new List<T>();
             while (reader.Read())
-                if (_serializer.Deserialize<SlotRecord>(reader.GetFieldValue<byte[]>(0)) is { } r) records.Add(r);
-            return records;
+            {
+                if (_serializer.Deserialize<T>(reader.GetFieldValue<byte[]>(0)) is { } item) items.Add(item);
+                else if (required) throw new InvalidDataException($"an empty {typeof(T).Name} row in {_path}");
+            }
+            return items;
         }
     }
 
