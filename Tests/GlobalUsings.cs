@@ -1,1 +1,10 @@
+global using System.Net;
+global using System.Net.Http.Json;
+global using System.Text.Json;
 global using Heck.Harness;
+global using Heck.Health;
+global using Heck.Origins;
+global using Heck.Replication;
+global using Heck.Tests.Infrastructure;
+global using Microsoft.Extensions.DependencyInjection;
+global using Xunit;

@@ -1,5 +1,4 @@
 using Orleans.Runtime;
-using Xunit;
 
 namespace Heck.Tests.AdoNet;
 

@@ -1,6 +1,5 @@
 using Heck.Membership.AdoNet;
 using Orleans.Hosting;
-using Xunit;
 
 namespace Heck.Tests.AdoNet;
 

@@ -1,12 +1,9 @@
-using System.Net;
 using Heck.Membership.AdoNet;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
 using Orleans.Runtime;
 using Orleans.Runtime.MembershipService;
-using Xunit;
 
 namespace Heck.Tests.AdoNet;
 

@@ -1,6 +1,5 @@
 using Heck.Membership.AdoNet;
 using Npgsql;
-using Xunit;
 
 namespace Heck.Tests.AdoNet;
 

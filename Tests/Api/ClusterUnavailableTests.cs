@@ -1,10 +1,7 @@
-using System.Text.Json;
 using Heck.Silo.Api;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Orleans.Runtime;
-using Xunit;
 
 namespace Heck.Tests.Api;
 

@@ -1,10 +1,4 @@
-using System.Net;
-using System.Net.Http.Json;
 using System.Text;
-using System.Text.Json;
-using Heck.Origins;
-using Heck.Tests.Infrastructure;
-using Xunit;
 
 namespace Heck.Tests.Api;
 

@@ -1,8 +1,6 @@
 using System.Text.Json.Nodes;
 using Heck.Api;
-using Heck.Origins;
 using Heck.Silo.Api;
-using Xunit;
 
 namespace Heck.Tests.Api;
 

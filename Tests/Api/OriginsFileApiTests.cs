@@ -1,15 +1,7 @@
-using System.Net;
-using System.Net.Http.Json;
-using System.Text.Json;
 using Heck.Client.Sdk;
 using Heck.Grains.Replica;
 using Heck.Membership.Orleans;
-using Heck.Origins;
-using Heck.Replication;
 using Heck.Silo.OriginsFile;
-using Heck.Tests.Infrastructure;
-using Microsoft.Extensions.DependencyInjection;
-using Xunit;
 
 namespace Heck.Tests.Api;
 

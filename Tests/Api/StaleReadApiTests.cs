@@ -1,12 +1,5 @@
-using System.Net.Http.Json;
-using System.Text.Json;
 using Heck.Client.Sdk;
 using Heck.Grains.Probing;
-using Heck.Health;
-using Heck.Origins;
-using Heck.Tests.Infrastructure;
-using Microsoft.Extensions.DependencyInjection;
-using Xunit;
 
 namespace Heck.Tests.Api;
 

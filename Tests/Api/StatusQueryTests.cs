@@ -1,7 +1,5 @@
-using Heck.Health;
 using Heck.Silo.Api;
 using Microsoft.Extensions.Primitives;
-using Xunit;
 
 namespace Heck.Tests.Api;
 

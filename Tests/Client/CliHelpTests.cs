@@ -1,6 +1,4 @@
 using Heck.Client.Cli;
-using Heck.Origins;
-using Xunit;
 
 namespace Heck.Tests.Client;
 

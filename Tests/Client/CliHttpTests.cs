@@ -1,12 +1,6 @@
-using System.Net;
 using System.Net.Http.Headers;
-using System.Net.Http.Json;
 using System.Text;
-using System.Text.Json;
 using Heck.Client.Cli;
-using Heck.Harness;
-using Heck.Tests.Infrastructure;
-using Xunit;
 
 namespace Heck.Tests.Client;
 

@@ -1,8 +1,5 @@
-using System.Text.Json;
 using Heck.Client.Cli;
 using ClusterMember = Heck.Cluster.ClusterMember;
-using Heck.Health;
-using Xunit;
 
 namespace Heck.Tests.Client;
 

@@ -1,5 +1,4 @@
 using Heck.Client.Cli;
-using Xunit;
 
 namespace Heck.Tests.Client;
 

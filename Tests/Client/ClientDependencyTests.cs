@@ -1,6 +1,5 @@
 using System.Reflection;
 using Heck.Client.Sdk;
-using Xunit;
 
 namespace Heck.Tests.Client;
 

@@ -1,9 +1,7 @@
 using System.Diagnostics;
-using System.Net;
 using System.Net.Sockets;
 using Heck.Client.Sdk;
 using Heck.Client.Cli;
-using Xunit;
 
 namespace Heck.Tests.Client;
 

@@ -1,7 +1,5 @@
 using System.Reflection;
 using ClusterMember = Heck.Cluster.ClusterMember;
-using Heck.Health;
-using Heck.Origins;
 
 namespace Heck.Tests.Client;
 

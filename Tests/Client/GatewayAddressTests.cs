@@ -1,7 +1,5 @@
-using System.Net;
 using Heck.Client.Sdk;
 using Heck.Client.Cli;
-using Xunit;
 
 namespace Heck.Tests.Client;
 

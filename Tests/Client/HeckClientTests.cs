@@ -1,7 +1,4 @@
 using Heck.Client.Sdk;
-using Heck.Health;
-using Heck.Origins;
-using Xunit;
 
 namespace Heck.Tests.Client;
 

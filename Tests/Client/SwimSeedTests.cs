@@ -1,13 +1,7 @@
-using System.Net;
-using System.Net.Http.Json;
 using System.Net.Sockets;
-using System.Text.Json;
 using Heck.Client.Sdk;
 using Heck.Client.Cli;
 using Heck.Membership.Orleans;
-using Heck.Tests.Infrastructure;
-using Microsoft.Extensions.DependencyInjection;
-using Xunit;
 
 namespace Heck.Tests.Client;
 

@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using Heck.Harness;
-using Xunit;
 
 namespace Heck.Tests.Client;
 

@@ -1,10 +1,6 @@
 using System.Diagnostics;
-using System.Text.Json;
 using Heck.Client.Sdk;
 using Heck.Client.Cli;
-using Heck.Health;
-using Heck.Tests.Infrastructure;
-using Xunit;
 
 namespace Heck.Tests.Client;
 

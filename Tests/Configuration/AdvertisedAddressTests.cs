@@ -1,9 +1,5 @@
-using System.Net;
 using System.Net.Sockets;
-using System.Text.Json;
 using Heck.Silo.Configuration;
-using Heck.Tests.Infrastructure;
-using Xunit;
 
 namespace Heck.Tests.Configuration;
 

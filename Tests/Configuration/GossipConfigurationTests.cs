@@ -1,8 +1,6 @@
 using Heck.Grains.Replica;
 using Heck.Silo;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
-using Xunit;
 
 namespace Heck.Tests.Configuration;
 

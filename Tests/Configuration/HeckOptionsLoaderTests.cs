@@ -1,7 +1,6 @@
 using Heck.Membership.Swim;
 using Heck.Silo.Configuration;
 using Microsoft.Extensions.Configuration;
-using Xunit;
 
 namespace Heck.Tests.Configuration;
 

@@ -1,6 +1,4 @@
-using Heck.Origins;
 using Heck.Silo.OriginsFile;
-using Xunit;
 
 namespace Heck.Tests.Configuration;
 

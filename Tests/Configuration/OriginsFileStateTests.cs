@@ -1,6 +1,4 @@
 using Heck.Silo.OriginsFile;
-using Heck.Tests.Infrastructure;
-using Xunit;
 
 namespace Heck.Tests.Configuration;
 

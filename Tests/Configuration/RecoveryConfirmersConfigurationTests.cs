@@ -2,9 +2,7 @@ using Heck.Grains.Origins;
 using Heck.Silo;
 using Heck.Silo.Configuration;
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
-using Xunit;
 
 namespace Heck.Tests.Configuration;
 

@@ -1,8 +1,6 @@
 using System.Globalization;
-using System.Net;
 using Heck.Silo.Configuration;
 using Npgsql;
-using Xunit;
 using YamlDotNet.RepresentationModel;
 
 namespace Heck.Tests.Deployment;

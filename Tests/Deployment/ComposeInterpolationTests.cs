@@ -1,5 +1,3 @@
-using Xunit;
-
 namespace Heck.Tests.Deployment;
 
 /// <summary>The test's reading of Compose's <c>${…}</c> syntax, so that the compose checks see the values Compose would.</summary>

@@ -1,6 +1,5 @@
 using System.Xml.Linq;
 using Heck.Silo.Configuration;
-using Xunit;
 
 namespace Heck.Tests.Deployment;
 

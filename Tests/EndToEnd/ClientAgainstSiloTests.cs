@@ -1,10 +1,5 @@
-using System.Text.Json;
 using Heck.Client.Sdk;
 using Heck.Client.Cli;
-using Heck.Health;
-using Heck.Origins;
-using Heck.Tests.Infrastructure;
-using Xunit;
 
 namespace Heck.Tests.EndToEnd;
 

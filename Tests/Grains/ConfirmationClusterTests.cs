@@ -1,10 +1,5 @@
 using Heck.Grains.Origins;
-using Heck.Health;
-using Heck.Origins;
-using Heck.Tests.Infrastructure;
-using Microsoft.Extensions.DependencyInjection;
 using Orleans.Runtime;
-using Xunit;
 
 namespace Heck.Tests.Grains;
 

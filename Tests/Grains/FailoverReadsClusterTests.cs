@@ -1,11 +1,6 @@
 using Heck.Grains.Origins;
 using Heck.Grains.Placement;
 using Heck.Grains.Replica;
-using Heck.Health;
-using Heck.Origins;
-using Heck.Tests.Infrastructure;
-using Microsoft.Extensions.DependencyInjection;
-using Xunit;
 
 namespace Heck.Tests.Grains;
 

@@ -1,9 +1,4 @@
 using Heck.Grains.Replica;
-using Heck.Origins;
-using Heck.Replication;
-using Heck.Tests.Infrastructure;
-using Microsoft.Extensions.DependencyInjection;
-using Xunit;
 
 namespace Heck.Tests.Grains;
 

@@ -1,6 +1,4 @@
-using Heck.Tests.Infrastructure;
 using Orleans.TestingHost;
-using Xunit;
 
 namespace Heck.Tests.Grains;
 

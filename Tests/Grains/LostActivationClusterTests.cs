@@ -1,9 +1,5 @@
 using Heck.Grains.Origins;
-using Heck.Origins;
-using Heck.Tests.Infrastructure;
-using Microsoft.Extensions.DependencyInjection;
 using Orleans.Core.Internal;
-using Xunit;
 
 namespace Heck.Tests.Grains;
 

@@ -1,12 +1,7 @@
 using Heck.Grains;
 using Heck.Grains.Probing;
-using Heck.Health;
-using Heck.Origins;
-using Heck.Tests.Infrastructure;
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 using Orleans.TestingHost;
-using Xunit;
 
 namespace Heck.Tests.Grains;
 

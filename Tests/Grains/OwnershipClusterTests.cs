@@ -1,11 +1,7 @@
 using Heck.Grains.Origins;
 using Heck.Grains.Placement;
 using Heck.Grains.Replica;
-using Heck.Origins;
-using Heck.Tests.Infrastructure;
-using Microsoft.Extensions.DependencyInjection;
 using Orleans.Runtime;
-using Xunit;
 
 namespace Heck.Tests.Grains;
 

@@ -1,12 +1,8 @@
 using Heck.Grains.Origins;
 using Heck.Grains.Placement;
 using Heck.Grains.Replica;
-using Heck.Origins;
-using Heck.Tests.Infrastructure;
-using Microsoft.Extensions.DependencyInjection;
 using Orleans.Runtime;
 using Orleans.Runtime.Placement;
-using Xunit;
 
 namespace Heck.Tests.Grains;
 

@@ -1,12 +1,6 @@
 using Heck.Grains.Replica;
-using Heck.Health;
 using Heck.Grains.Placement;
-using Heck.Origins;
-using Heck.Replication;
-using Heck.Tests.Infrastructure;
-using Microsoft.Extensions.DependencyInjection;
 using Orleans.Runtime;
-using Xunit;
 
 namespace Heck.Tests.Grains;
 

@@ -1,7 +1,5 @@
 using Heck.Grains.Health;
 using Heck.Grains.Origins;
-using Heck.Health;
-using Xunit;
 
 namespace Heck.Tests.Health;
 

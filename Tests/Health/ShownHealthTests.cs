@@ -1,7 +1,4 @@
 using Heck.Grains.Health;
-using Heck.Health;
-using Heck.Replication;
-using Xunit;
 
 namespace Heck.Tests.Health;
 

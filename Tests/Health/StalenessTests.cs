@@ -1,7 +1,3 @@
-using Heck.Health;
-using Heck.Origins;
-using Xunit;
-
 namespace Heck.Tests.Health;
 
 public sealed class StalenessTests

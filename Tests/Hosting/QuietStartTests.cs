@@ -1,9 +1,6 @@
 using Heck.Silo.Logging;
 using Heck.Tests.AdoNet;
-using Heck.Tests.Infrastructure;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Xunit;
 
 namespace Heck.Tests.Hosting;
 

@@ -1,8 +1,6 @@
 using Heck.Silo.Cluster;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Orleans.Runtime;
-using Xunit;
 
 namespace Heck.Tests.Hosting;
 

@@ -1,5 +1,3 @@
-using Xunit;
-
 namespace Heck.Tests.Infrastructure;
 
 /// <summary>

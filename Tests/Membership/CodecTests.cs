@@ -2,7 +2,6 @@ using System.Security.Cryptography;
 using Heck.Membership.Swim;
 using Heck.Membership.Wire;
 using Microsoft.Extensions.Time.Testing;
-using Xunit;
 using static Heck.Tests.Membership.CoreHarness;
 
 namespace Heck.Tests.Membership;

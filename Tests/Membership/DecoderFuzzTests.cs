@@ -1,7 +1,6 @@
 using Heck.Membership.Swim;
 using Heck.Membership.Wire;
 using Microsoft.Extensions.Time.Testing;
-using Xunit;
 using Xunit.Abstractions;
 
 namespace Heck.Tests.Membership;

@@ -1,6 +1,5 @@
 using Heck.Membership.Swim;
 using Heck.Membership.Wire;
-using Xunit;
 using static Heck.Tests.Membership.CoreHarness;
 
 namespace Heck.Tests.Membership;

@@ -1,10 +1,5 @@
-using System.Net;
 using System.Net.Sockets;
-using System.Text.Json;
 using Heck.Membership.Orleans;
-using Heck.Tests.Infrastructure;
-using Microsoft.Extensions.DependencyInjection;
-using Xunit;
 
 namespace Heck.Tests.Membership;
 

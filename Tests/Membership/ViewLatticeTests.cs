@@ -1,5 +1,4 @@
 using Heck.Membership.Swim;
-using Xunit;
 using static Heck.Tests.Membership.CoreHarness;
 
 namespace Heck.Tests.Membership;

@@ -1,12 +1,9 @@
 using Heck.Membership.Orleans;
 using Heck.Membership.Swim;
-using Heck.Tests.Infrastructure;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Orleans.Configuration;
 using Orleans.Hosting;
 using Orleans.Runtime;
-using Xunit;
 
 namespace Heck.Tests.MembershipOrleans;
 

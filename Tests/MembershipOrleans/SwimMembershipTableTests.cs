@@ -1,12 +1,9 @@
-using System.Net;
 using System.Net.Sockets;
 using Heck.Membership.Orleans;
 using Heck.Membership.Swim;
 using Heck.Membership.Wire;
-using Heck.Tests.Infrastructure;
 using Orleans;
 using Orleans.Runtime;
-using Xunit;
 
 namespace Heck.Tests.MembershipOrleans;
 

@@ -1,9 +1,7 @@
 using Heck.Membership.Orleans;
 using Heck.Membership.Swim;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Orleans.Hosting;
-using Xunit;
 
 namespace Heck.Tests.MembershipOrleans;
 

@@ -1,8 +1,6 @@
-using System.Net;
 using Heck.Membership.Orleans;
 using Heck.Membership.Swim;
 using Heck.Tests.Membership;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Orleans.Configuration;

@@ -1,8 +1,6 @@
-using System.Net;
 using Heck.Membership.Orleans;
 using Heck.Membership.Swim;
 using Orleans.Runtime;
-using Xunit;
 
 namespace Heck.Tests.MembershipOrleans;
 

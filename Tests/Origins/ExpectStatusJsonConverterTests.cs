@@ -1,7 +1,4 @@
-using System.Text.Json;
-using Heck.Origins;
 using Heck.Silo.Api;
-using Xunit;
 
 namespace Heck.Tests.Origins;
 

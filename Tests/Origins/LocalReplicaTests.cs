@@ -1,13 +1,7 @@
-using System.Net;
 using Heck.Grains.Replica;
-using Heck.Health;
-using Heck.Origins;
-using Heck.Replication;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Orleans.Runtime;
 using Orleans.Serialization;
-using Xunit;
 
 namespace Heck.Tests.Origins;
 

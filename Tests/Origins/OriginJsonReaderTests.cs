@@ -1,6 +1,4 @@
 using System.Text;
-using Heck.Origins;
-using Xunit;
 
 namespace Heck.Tests.Origins;
 

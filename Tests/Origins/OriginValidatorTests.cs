@@ -1,6 +1,3 @@
-using Heck.Origins;
-using Xunit;
-
 namespace Heck.Tests.Origins;
 
 public sealed class OriginValidatorTests

@@ -1,5 +1,4 @@
 using Heck.Grains.Origins;
-using Xunit;
 
 namespace Heck.Tests.Origins;
 

@@ -1,10 +1,7 @@
 using Heck.Grains.Placement;
-using Heck.Tests.Infrastructure;
-using Microsoft.Extensions.DependencyInjection;
 using Orleans.Runtime;
 using Orleans.Runtime.MembershipService.SiloMetadata;
 using Orleans.TestingHost;
-using Xunit;
 
 namespace Heck.Tests.Placement;
 

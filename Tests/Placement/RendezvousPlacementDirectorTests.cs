@@ -1,9 +1,6 @@
-using System.Net;
 using Heck.Grains.Placement;
-using Microsoft.Extensions.DependencyInjection;
 using Orleans.Runtime;
 using Orleans.Runtime.Placement;
-using Xunit;
 
 namespace Heck.Tests.Placement;
 

@@ -1,5 +1,4 @@
 using Heck.Grains.Placement;
-using Xunit;
 
 namespace Heck.Tests.Placement;
 

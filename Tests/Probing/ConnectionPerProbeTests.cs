@@ -1,9 +1,6 @@
-using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using Heck.Grains.Probing;
-using Heck.Origins;
-using Xunit;
 
 namespace Heck.Tests.Probing;
 

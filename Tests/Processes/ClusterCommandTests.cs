@@ -1,9 +1,4 @@
-using System.Net;
-using System.Net.Http.Json;
 using System.Net.Sockets;
-using System.Text.Json;
-using Heck.Tests.Infrastructure;
-using Xunit;
 
 namespace Heck.Tests.Processes;
 

@@ -1,6 +1,3 @@
-using System.Net.Http.Json;
-using System.Text.Json;
-
 namespace Heck.Tests.Processes;
 
 /// <summary>Origins as a silo's HTTP API shows them, for the process tests of monitoring through faults.</summary>

@@ -1,5 +1,3 @@
-using Heck.Tests.Infrastructure;
-using Xunit;
 using Xunit.Abstractions;
 
 namespace Heck.Tests.Processes;

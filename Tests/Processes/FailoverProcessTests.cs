@@ -1,6 +1,3 @@
-using Heck.Tests.Infrastructure;
-using Xunit;
-
 namespace Heck.Tests.Processes;
 
 /// <summary>

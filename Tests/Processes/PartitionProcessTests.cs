@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using Heck.Tests.Infrastructure;
-using Xunit;
 using Xunit.Abstractions;
 
 namespace Heck.Tests.Processes;

@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using Heck.Membership.Orleans;
-using Heck.Tests.Infrastructure;
-using Xunit;
 
 namespace Heck.Tests.Processes;
 

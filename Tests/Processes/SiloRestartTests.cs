@@ -1,9 +1,3 @@
-using System.Net;
-using System.Net.Http.Json;
-using System.Text.Json;
-using Heck.Tests.Infrastructure;
-using Xunit;
-
 namespace Heck.Tests.Processes;
 
 /// <summary>A real silo process, crashed and restarted on the same data path.</summary>

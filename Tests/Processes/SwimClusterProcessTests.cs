@@ -1,8 +1,4 @@
 using System.Diagnostics;
-using System.Net.Http.Json;
-using System.Text.Json;
-using Heck.Tests.Infrastructure;
-using Xunit;
 
 namespace Heck.Tests.Processes;
 

@@ -1,7 +1,3 @@
-using Heck.Health;
-using Heck.Replication;
-using Xunit;
-
 namespace Heck.Tests.Replication;
 
 /// <summary>Whom a replica gossips with, and what it may prune.</summary>

@@ -1,6 +1,3 @@
-using Heck.Health;
-using Heck.Replication;
-
 namespace Heck.Tests.Replication;
 
 /// <summary>

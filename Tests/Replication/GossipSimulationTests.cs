@@ -1,5 +1,3 @@
-using Heck.Replication;
-using Xunit;
 using Xunit.Abstractions;
 
 namespace Heck.Tests.Replication;

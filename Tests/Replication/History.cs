@@ -1,7 +1,3 @@
-using Heck.Health;
-using Heck.Origins;
-using Heck.Replication;
-
 namespace Heck.Tests.Replication;
 
 /// <summary>

@@ -1,5 +1,3 @@
-using Heck.Replication;
-
 namespace Heck.Tests.Replication;
 
 /// <summary>

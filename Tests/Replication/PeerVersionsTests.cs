@@ -1,6 +1,3 @@
-using Heck.Replication;
-using Xunit;
-
 namespace Heck.Tests.Replication;
 
 /// <summary>What a replica sends a peer: only what the peer lacks, as far as it can tell.</summary>

@@ -1,6 +1,3 @@
-using Heck.Replication;
-using Xunit;
-
 namespace Heck.Tests.Replication;
 
 /// <summary>Laws of the registry, over registries that replicas reached in a replayed history.</summary>

@@ -1,13 +1,8 @@
-using System.Net;
 using Heck.Grains.Replica;
-using Heck.Origins;
-using Heck.Replication;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Orleans.Runtime;
 using Orleans.Serialization;
-using Xunit;
 
 namespace Heck.Tests.Replication;
 

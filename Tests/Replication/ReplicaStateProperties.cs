@@ -1,6 +1,3 @@
-using Heck.Replication;
-using Xunit;
-
 namespace Heck.Tests.Replication;
 
 /// <summary>Laws of the whole replica state and its deltas, over states reached in a replayed history.</summary>

@@ -1,7 +1,3 @@
-using Heck.Health;
-using Heck.Replication;
-using Xunit;
-
 namespace Heck.Tests.Replication;
 
 public sealed class ReplicaStateTests

@@ -1,5 +1,3 @@
-using Xunit;
-
 namespace Heck.Tests.Replication;
 
 /// <summary>Counterexamples FsCheck found for <see cref="RestartProperties"/>, kept as fixed regression cases.</summary>

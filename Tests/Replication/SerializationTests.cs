@@ -1,7 +1,4 @@
-using Heck.Replication;
-using Microsoft.Extensions.DependencyInjection;
 using Orleans.Serialization;
-using Xunit;
 
 namespace Heck.Tests.Replication;
 

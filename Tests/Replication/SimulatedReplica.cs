@@ -1,5 +1,3 @@
-using Heck.Replication;
-
 namespace Heck.Tests.Replication;
 
 /// <summary>One silo generation's replica in the simulation: its state and what its gossip loop remembers.</summary>

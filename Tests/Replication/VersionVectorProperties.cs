@@ -1,6 +1,3 @@
-using Heck.Replication;
-using Xunit;
-
 namespace Heck.Tests.Replication;
 
 public sealed class VersionVectorProperties

@@ -1,4 +1,3 @@
-using Xunit;
 using Heck.Benchmarks.Soak;
 
 namespace Heck.Tests.Soak;

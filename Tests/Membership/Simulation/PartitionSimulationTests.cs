@@ -1,5 +1,4 @@
 using Heck.Membership.Swim;
-using Xunit;
 using Xunit.Abstractions;
 using static Heck.Tests.Membership.Simulation.SimulationTests;
 

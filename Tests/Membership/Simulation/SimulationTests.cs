@@ -1,5 +1,4 @@
 using Heck.Membership.Swim;
-using Xunit;
 using Xunit.Abstractions;
 
 namespace Heck.Tests.Membership.Simulation;

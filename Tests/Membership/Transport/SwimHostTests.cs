@@ -1,10 +1,8 @@
-using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography;
 using Heck.Membership.Swim;
 using Heck.Membership.Transport;
 using Heck.Membership.Wire;
-using Xunit;
 
 namespace Heck.Tests.Membership.Transport;
 
