@@ -10,10 +10,7 @@ public sealed class SiloRestartTests
     {
         using var data = new TempDirectory();
         await using var target = await TargetServer.StartAsync();
-        var args = new[]
-        {
-            $"--Heck:Storage:Path={data.Path}", $"--Heck:Silo:Port={FreePort.Next()}", $"--Heck:Silo:GatewayPort={FreePort.Next()}", $"--Heck:Swim:Port={FreePort.Next()}",
-        };
+        var args = RestartArgs(data);
 
         var http = FreePort.Next();
         await using (var first = await SiloProcess.StartAsync(http, args))
@@ -45,10 +42,7 @@ public sealed class SiloRestartTests
     {
         using var data = new TempDirectory();
         await using var target = await TargetServer.StartAsync();
-        var args = new[]
-        {
-            $"--Heck:Storage:Path={data.Path}", $"--Heck:Silo:Port={FreePort.Next()}", $"--Heck:Silo:GatewayPort={FreePort.Next()}", $"--Heck:Swim:Port={FreePort.Next()}",
-        };
+        var args = RestartArgs(data);
         var http = FreePort.Next();
         // Two successes 5 s apart make it healthy: a silo that restarted from unknown would read unknown for 5 s.
         await using (var first = await SiloProcess.StartAsync(http, args))
@@ -84,4 +78,10 @@ public sealed class SiloRestartTests
         Assert.Contains("Heck:Http:Port", output);
         Assert.DoesNotContain("   at ", output); // a message, not a stack trace
     }
+
+    /// <summary>One data path and fixed ports, so the restarted process is the same silo on the same data.</summary>
+    private static string[] RestartArgs(TempDirectory data) =>
+    [
+        $"--Heck:Storage:Path={data.Path}", $"--Heck:Silo:Port={FreePort.Next()}", $"--Heck:Silo:GatewayPort={FreePort.Next()}", $"--Heck:Swim:Port={FreePort.Next()}",
+    ];
 }
