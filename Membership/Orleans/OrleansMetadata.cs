@@ -31,6 +31,13 @@ internal sealed record OrleansMember(
     /// <summary>The silo's retired weight (<see cref="TableVersionClock"/>); absent while 0.</summary>
     public const string RetiredKey = "o.r";
 
+    /// <summary>
+    /// The largest retired weight believed. Honest weights grow by the terms of expired members (each below 2^35),
+    /// so 2^52 is never reached; a larger published value is read as 0, which keeps the version's sum from
+    /// overflowing into a negative version that every Orleans reader would ignore from then on.
+    /// </summary>
+    public const long MaxRetired = 1L << 52;
+
     private const int MaxFreeTextBytes = 64;
 
     /// <summary>Row etag: changes exactly when the silo writes its own row.</summary>
@@ -74,7 +81,8 @@ internal sealed record OrleansMember(
             start,
             metadata.GetValueOrDefault(ClusterKey),
             Int(metadata, WritesKey) ?? 0,
-            metadata.TryGetValue(RetiredKey, out var r) && long.TryParse(r, NumberStyles.None, CultureInfo.InvariantCulture, out var retired) ? retired : 0);
+            metadata.TryGetValue(RetiredKey, out var r) && long.TryParse(r, NumberStyles.None, CultureInfo.InvariantCulture, out var retired)
+                && retired <= MaxRetired ? retired : 0);
     }
 
     private static int? Int(Metadata metadata, string key) =>

@@ -44,7 +44,7 @@ internal sealed class TableVersionClock
         raised = gone > 0;
         if (raised)
         {
-            Retired = Math.Max(highest, _highest) + gone;
+            Retired = Math.Min(OrleansMember.MaxRetired, Math.Max(highest, _highest) + gone);
             highest = Retired;
         }
         _terms = terms;

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Heck.Membership.Orleans;
 using Heck.Membership.Swim;
 using Orleans.Runtime;
@@ -51,6 +52,33 @@ public class TableVersionClockTests
         };
         Assert.All(versions, v => Assert.Equal(versions[0], v));
         Assert.True(versions[0] >= v1 && versions[0] >= v2 && versions[1] >= v3b);
+    }
+
+    [Fact]
+    public void A_published_retired_weight_beyond_the_bound_is_not_believed_and_the_version_never_overflows()
+    {
+        // A member publishing long.MaxValue (what a forged or corrupt "o.r" can say) would wrap the sum negative,
+        // and Orleans ignores a table whose version is lower than one it has seen.
+        var forged = new MemberInfo(Node(2), 1, MemberStatus.Alive, new Metadata(new Dictionary<string, string>
+        {
+            ["o.silo"] = SiloAddress.New(new IPEndPoint(IPAddress.Parse("127.0.0.2"), 11111), 2).ToParsableString(),
+            ["o.st"] = ((int)SiloStatus.Active).ToString(CultureInfo.InvariantCulture),
+            ["o.r"] = long.MaxValue.ToString(CultureInfo.InvariantCulture),
+        }));
+        Assert.Equal(0, OrleansMember.TryParse(forged.Metadata)!.Retired);
+
+        var clock = new TableVersionClock();
+        var before = clock.Next(View(1, Member(1), forged, Member(3, MemberStatus.Dead)), out _);
+        var after = clock.Next(View(1, Member(1), forged), out var raised);
+        Assert.True(raised);
+        Assert.True(before > 0 && after >= before);
+
+        // At the bound itself the weight is believed, and raising above it saturates instead of wrapping.
+        var highest = Member(2, retired: OrleansMember.MaxRetired);
+        var atBound = clock.Next(View(1, Member(1), highest, Member(3, MemberStatus.Dead)), out _);
+        var expired = clock.Next(View(1, Member(1), highest), out _);
+        Assert.True(atBound > 0 && expired > 0);
+        Assert.Equal(OrleansMember.MaxRetired, clock.Retired);
     }
 
     [Fact]
