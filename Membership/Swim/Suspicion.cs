@@ -34,6 +34,13 @@ internal sealed class Suspicion
 
     public TimeSpan Timeout => Compute(_confirmers.Count - 1, K, Min, Max);
 
+    /// <summary>
+    /// The timeout when only <paramref name="possibleConfirmers"/> members could still confirm: waiting for
+    /// confirmations that nobody is in a position to send only delays a cut-off member's verdicts on the far side.
+    /// </summary>
+    public TimeSpan TimeoutGiven(int possibleConfirmers) =>
+        Compute(_confirmers.Count - 1, Math.Min(K, Math.Max(0, possibleConfirmers)), Min, Max);
+
     public static TimeSpan Compute(int confirmations, int k, TimeSpan min, TimeSpan max)
     {
         if (k < 1) return min;

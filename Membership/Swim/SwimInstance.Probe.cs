@@ -173,9 +173,28 @@ public sealed partial class SwimInstance
         {
             var member = _suspects[i];
             var s = member.Suspicion!;
-            if (now - s.Start < s.Timeout) continue;
+            if (now - s.Start < s.TimeoutGiven(PossibleConfirmers(member, s, now))) continue;
             SetState(member, member.Incarnation, MemberStatus.Dead, now, Self);
             ForgetHeardBefore(s.Start);
         }
+    }
+
+    /// <summary>
+    /// Members that could confirm this suspicion: those that confirmed it, and the others on our side now (Alive
+    /// and heard from within the reach window, <see cref="IsFresh"/>). On the cut-off side of a partition that is
+    /// only our own side, down to nobody for a lone member once the window has passed; its suspicions then end at
+    /// the floor instead of waiting out the ceiling for confirmations that nobody can send, so it takes over the far
+    /// side's origins sooner, and its verdicts still lose the reach contest wherever the far side hears them.
+    /// </summary>
+    private int PossibleConfirmers(MemberState suspect, Suspicion s, TimeSpan now)
+    {
+        var window = _settings.ReachWindowFor(_liveCount);
+        var count = 0;
+        foreach (var m in _members.Values)
+        {
+            if (m == suspect || m.Status.IsFinal()) continue;
+            if (s.Contains(m.Node) ? m != _self : IsFresh(m, now, window)) count++;
+        }
+        return count;
     }
 }

@@ -123,8 +123,8 @@ public class PartitionSimulationTests(ITestOutputHelper output)
         var minoritySize = groups.Count(g => g == minorityGroup);
         var settings = SwimProfiles.Fast;
         // A lone member gets no nacks (its helpers are across the cut), so Lifeguard stretches its probe period toward
-        // AwarenessMaxMultiplier for each member it must probe, as for a lone survivor of a crash, and nobody confirms
-        // its suspicions, so each waits for the ceiling.
+        // AwarenessMaxMultiplier for each member it must probe, as for a lone survivor of a crash. Nobody can confirm
+        // its suspicions, so once the reach window has passed they end at the floor, not the ceiling.
         var lone = minoritySize == 1;
         var bound = DetectionBound(settings, 5) + (lone ? settings.ProbeInterval * settings.AwarenessMaxMultiplier * 4 : TimeSpan.Zero);
         var times = new List<double>();
@@ -141,6 +141,12 @@ public class PartitionSimulationTests(ITestOutputHelper output)
             Assert.True(majority.All(n => n.Running) && !sim.DeathsOf(majority).Any(d => majority.Contains(d.Observer)), $"seed {sim.Seed} split {split}: a majority member lost\n{sim.Describe()}");
         }
         times.Sort();
+        if (lone)
+        {
+            // Waiting out the ceiling (7.2 s) for each suspicion made this a median of 14.5 s.
+            var loneMedian = settings.ReachWindowFor(5) + settings.SuspicionMaxTimeout(5);
+            Assert.True(times[times.Count / 2] <= loneMedian.TotalSeconds, $"split {split}: median {times[times.Count / 2]:F1} s > {loneMedian.TotalSeconds:F1} s");
+        }
         output.WriteLine($"fast, split {split}: the minority of {minoritySize} holds the whole other side dead after median {times[times.Count / 2]:F1} s, " +
             $"max {times[^1]:F1} s (bound {bound.TotalSeconds:F1} s; suspicion floor {settings.SuspicionMinTimeout(5).TotalSeconds:F1} s, ceiling {settings.SuspicionMaxTimeout(5).TotalSeconds:F1} s)");
     }
