@@ -7,57 +7,17 @@ namespace Heck.Harness;
 /// N SWIM silos on loopback whose nodes keep their ports and data folder across restarts: a
 /// restart is a new generation of the same node (as under a process supervisor), and it joins
 /// through whichever other nodes the caller names as up, so every node, the first one (the
-/// original seed) too, can be killed and restarted without starting a second cluster. Disposing
-/// stops every process it started. With a <see cref="LoopbackNetwork"/> each node runs on its own loopback
-/// address (as in <see cref="SiloCluster"/>: Orleans and SWIM bind and advertise it, the HTTP API stays on
-/// 127.0.0.1 so every side can be read during a partition) and <see cref="Cut"/> partitions them.
+/// original seed) too, can be killed and restarted without starting a second cluster.
 /// A silo declared dead rejoins in-process as a new generation: <see cref="RefreshSelfAsync"/> notices it.
 /// </summary>
-public sealed class RestartableCluster : IAsyncDisposable
+public sealed class RestartableCluster : NodeCluster
 {
-    private readonly string[] _extraArgs;
-    private readonly List<LoopbackPartition> _partitions = [];
-
-    private RestartableCluster(int silos, LoopbackNetwork? network, IEnumerable<string> extraArgs)
+    private RestartableCluster(int silos, LoopbackNetwork? network, IEnumerable<string> extraArgs) : base(silos, network, extraArgs)
     {
-        Network = network;
-        Nodes = Enumerable.Range(0, silos).Select(i => new Node(i, network?.Hosts[i])).ToList();
-        _extraArgs = [.. extraArgs];
     }
-
-    public IReadOnlyList<Node> Nodes { get; }
-    public LoopbackNetwork? Network { get; }
 
     /// <summary>Called when a node's generation changed without a restart by the harness (old self, new self).</summary>
-    public event Action<Node, (string Address, int Generation), (string Address, int Generation)>? Rejoined;
-
-    /// <summary>One node: address, fixed ports and data folder; <see cref="Process"/> is its current (or last) generation.</summary>
-    public sealed class Node(int index, LoopbackHost? host = null)
-    {
-        public int Index { get; } = index;
-        public LoopbackHost? Host { get; } = host;
-        /// <summary>The address Orleans and SWIM bind and advertise.</summary>
-        public string Address { get; } = host?.Address.ToString() ?? "127.0.0.1";
-        public int HttpPort { get; } = FreePort.Next();
-        public int SiloPort { get; } = FreePort.Next();
-        public int GatewayPort { get; } = FreePort.Next();
-        public int SwimPort { get; } = FreePort.Next();
-        public TempDirectory Data { get; } = new();
-        public SiloProcess Process { get; internal set; } = null!;
-        /// <summary>The current generation's <c>self</c> (address, generation) from <c>/api/cluster/members</c>.</summary>
-        public (string Address, int Generation) Self { get; internal set; }
-        /// <summary>Processes started for this node so far.</summary>
-        public int Starts { get; internal set; }
-        /// <summary>Generations the silo started by itself (declared dead, rejoined in-process) so far.</summary>
-        public int Rejoins { get; internal set; }
-        /// <summary>True between disposing a generation for a restart and the next one serving (its <see cref="Process"/> is then disposed).</summary>
-        public bool Down { get; internal set; }
-        /// <summary>Log output of the generations before the current one, oldest first.</summary>
-        public List<string> PastOutput { get; } = [];
-        internal Lock Gate { get; } = new();
-
-        public override string ToString() => $"node{Index}";
-    }
+    public event Action<ClusterNode, (string Address, int Generation), (string Address, int Generation)>? Rejoined;
 
     /// <summary>Starts node 0 as a new cluster, the others joining through it, and waits until all see all alive.</summary>
     public static async Task<RestartableCluster> StartAsync(int silos, IEnumerable<string> extraArgs, CancellationToken ct, LoopbackNetwork? network = null)
@@ -82,7 +42,7 @@ public sealed class RestartableCluster : IAsyncDisposable
     /// last restart failed), joining through <paramref name="seeds"/> (any one that answers). Waits
     /// until it serves <c>/healthz</c>, not until the others see it.
     /// </summary>
-    public async Task<SiloProcess> RestartAsync(Node node, IEnumerable<Node> seeds)
+    public async Task<SiloProcess> RestartAsync(ClusterNode node, IEnumerable<ClusterNode> seeds)
     {
         if (!node.Down)
         {
@@ -94,15 +54,9 @@ public sealed class RestartableCluster : IAsyncDisposable
         return await LaunchAsync(node, seeds.Where(s => s != node).ToList());
     }
 
-    private async Task<SiloProcess> LaunchAsync(Node node, IReadOnlyList<Node> seeds)
+    private async Task<SiloProcess> LaunchAsync(ClusterNode node, IReadOnlyList<ClusterNode> seeds)
     {
-        var args = new List<string>
-        {
-            $"--Heck:Storage:Path={node.Data.Path}", $"--Heck:Silo:Port={node.SiloPort}", $"--Heck:Silo:GatewayPort={node.GatewayPort}",
-            $"--Heck:Silo:AdvertisedAddress={node.Address}", $"--Heck:Swim:Port={node.SwimPort}", $"--Heck:Silo:Name=node{node.Index}",
-        };
-        for (var i = 0; i < seeds.Count; i++) args.Add($"--Heck:Swim:Seeds:{i}={seeds[i].Address}:{seeds[i].SwimPort}");
-        args.AddRange(_extraArgs);
+        var args = node.Arguments(seeds, ExtraArgs);
         var process = await SiloProcess.StartAsync(node.HttpPort, args, host: node.Host);
         try
         {
@@ -152,10 +106,10 @@ public sealed class RestartableCluster : IAsyncDisposable
 
     /// <summary>
     /// <paramref name="node"/>'s view: its self and the members it lists alive; null when it does not answer.
-    /// A self whose generation differs from <see cref="Node.Self"/> while the same process runs is an in-process
-    /// rejoin: <see cref="Node.Self"/> follows it, <see cref="Node.Rejoins"/> counts it and <see cref="Rejoined"/> is raised.
+    /// A self whose generation differs from <see cref="ClusterNode.Self"/> while the same process runs is an in-process
+    /// rejoin: <see cref="ClusterNode.Self"/> follows it, <see cref="ClusterNode.Rejoins"/> counts it and <see cref="Rejoined"/> is raised.
     /// </summary>
-    public async Task<((string Address, int Generation) Self, HashSet<(string Address, int Generation)> Alive)?> ViewAsync(Node node, CancellationToken ct = default)
+    public async Task<((string Address, int Generation) Self, HashSet<(string Address, int Generation)> Alive)?> ViewAsync(ClusterNode node, CancellationToken ct = default)
     {
         if (node.Down) return null;
         var process = node.Process;
@@ -179,16 +133,16 @@ public sealed class RestartableCluster : IAsyncDisposable
 
     /// <summary>
     /// Re-reads <paramref name="node"/>'s current generation from its own API (see <see cref="ViewAsync"/>): a silo the
-    /// cluster declared dead rejoins as a new generation inside the same process, so its <see cref="Node.Self"/> changes
+    /// cluster declared dead rejoins as a new generation inside the same process, so its <see cref="ClusterNode.Self"/> changes
     /// without a restart. True when it answered and its generation changed.
     /// </summary>
-    public async Task<bool> RefreshSelfAsync(Node node, CancellationToken ct = default)
+    public async Task<bool> RefreshSelfAsync(ClusterNode node, CancellationToken ct = default)
     {
         var before = node.Self;
         return await ViewAsync(node, ct) is not null && node.Self != before;
     }
 
-    private void NoteSelf(Node node, SiloProcess process, (string Address, int Generation) self)
+    private void NoteSelf(ClusterNode node, SiloProcess process, (string Address, int Generation) self)
     {
         (string, int) old;
         lock (node.Gate)
@@ -206,7 +160,7 @@ public sealed class RestartableCluster : IAsyncDisposable
     /// True when every one of <paramref name="nodes"/> answers and lists exactly the current generations of
     /// <paramref name="nodes"/> (their own selves) as alive (and, when they are all the nodes, nothing else).
     /// </summary>
-    public async Task<bool> ConvergedAsync(IReadOnlyCollection<Node> nodes)
+    public async Task<bool> ConvergedAsync(IReadOnlyCollection<ClusterNode> nodes)
     {
         var views = await Task.WhenAll(nodes.Select(n => ViewAsync(n)));
         if (views.Any(v => v is null)) return false;
@@ -224,15 +178,6 @@ public sealed class RestartableCluster : IAsyncDisposable
             .Distinct().Count();
     }
 
-    /// <summary>Drops all traffic between the two sets of nodes until the partition heals (or the cluster is disposed).</summary>
-    public LoopbackPartition Cut(IEnumerable<Node> side, IEnumerable<Node> other)
-    {
-        var network = Network ?? throw new InvalidOperationException("this cluster runs on 127.0.0.1 only; start it with a LoopbackNetwork to partition it");
-        var partition = network.Cut(side.Select(n => n.Host!), other.Select(n => n.Host!));
-        lock (_partitions) _partitions.Add(partition);
-        return partition;
-    }
-
     /// <summary>Polls <paramref name="done"/> every <paramref name="pollMs"/> until true; throws <see cref="TimeoutException"/> after <paramref name="within"/>.</summary>
     public static async Task WaitAsync(Func<Task<bool>> done, TimeSpan within, string what, CancellationToken ct, int pollMs = 100)
     {
@@ -242,14 +187,5 @@ public sealed class RestartableCluster : IAsyncDisposable
             if (clock.Elapsed > within) throw new TimeoutException($"not reached within {within.TotalSeconds} s: {what}");
             await Task.Delay(pollMs, ct);
         }
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        lock (_partitions)
-            foreach (var p in _partitions) p.Dispose();
-        foreach (var node in Nodes)
-            if (node.Process is { } p && !node.Down) await p.DisposeAsync();
-        foreach (var node in Nodes) node.Data.Dispose();
     }
 }

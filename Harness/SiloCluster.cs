@@ -5,46 +5,12 @@ namespace Heck.Harness;
 
 /// <summary>
 /// Silo processes joined by SWIM through the first one (the seed), each with fixed ports and data folder so a node
-/// can be restarted as itself. With a <see cref="LoopbackNetwork"/>, each node runs on its own loopback address
-/// (Orleans and SWIM bind and advertise it; the HTTP API stays on 127.0.0.1, so a test reads every side even
-/// during a partition) and <see cref="Cut"/> partitions them; without one, all share 127.0.0.1. Disposing stops every
-/// process it started, deletes the partitions' and the network's rules, and the data folders.
+/// can be restarted as itself (<see cref="NodeCluster"/> says what every process cluster shares).
 /// </summary>
-public sealed class SiloCluster : IAsyncDisposable
+public sealed class SiloCluster : NodeCluster
 {
-    private readonly string[] _extraArgs;
-    private readonly List<LoopbackPartition> _partitions = [];
-
-    private SiloCluster(int silos, LoopbackNetwork? network, IEnumerable<string> extraArgs)
+    private SiloCluster(int silos, LoopbackNetwork? network, IEnumerable<string> extraArgs) : base(silos, network, extraArgs)
     {
-        Network = network;
-        Nodes = Enumerable.Range(0, silos).Select(i => new Node(i, network?.Hosts[i])).ToList();
-        _extraArgs = [.. extraArgs];
-    }
-
-    public LoopbackNetwork? Network { get; }
-    public IReadOnlyList<Node> Nodes { get; }
-
-    /// <summary>One node: address, fixed ports and data folder; <see cref="Process"/> is its current (or last) process.</summary>
-    public sealed class Node(int index, LoopbackHost? host)
-    {
-        public int Index { get; } = index;
-        public LoopbackHost? Host { get; } = host;
-        /// <summary>The address Orleans and SWIM bind and advertise.</summary>
-        public string Address { get; } = host?.Address.ToString() ?? "127.0.0.1";
-        public int HttpPort { get; } = FreePort.Next();
-        public int SiloPort { get; } = FreePort.Next();
-        public int GatewayPort { get; } = FreePort.Next();
-        public int SwimPort { get; } = FreePort.Next();
-        public TempDirectory Data { get; } = new();
-        public SiloProcess Process { get; internal set; } = null!;
-        /// <summary>The Orleans address ("ip:port") this node's generations share.</summary>
-        public string SiloAddress => $"{Address}:{SiloPort}";
-        public string SwimEndpoint => $"{Address}:{SwimPort}";
-        /// <summary>Output of the processes before the current one, oldest first.</summary>
-        public List<string> PastOutput { get; } = [];
-
-        public override string ToString() => $"node{Index} ({SiloAddress})";
     }
 
     /// <summary>
@@ -77,7 +43,7 @@ public sealed class SiloCluster : IAsyncDisposable
     }
 
     /// <summary>Starts a new process of <paramref name="node"/> (whose last one has exited) joining through <paramref name="seeds"/>; waits until it serves.</summary>
-    public async Task<SiloProcess> StartNodeAsync(Node node, IEnumerable<Node> seeds, TimeSpan? within = null)
+    public async Task<SiloProcess> StartNodeAsync(ClusterNode node, IEnumerable<ClusterNode> seeds, TimeSpan? within = null)
     {
         var process = Launch(node, seeds);
         await process.WaitServingAsync(within ?? TimeSpan.FromSeconds(60));
@@ -85,7 +51,7 @@ public sealed class SiloCluster : IAsyncDisposable
     }
 
     /// <summary>Starts a new process of <paramref name="node"/> without waiting for it to serve.</summary>
-    public SiloProcess Launch(Node node, IEnumerable<Node> seeds)
+    public SiloProcess Launch(ClusterNode node, IEnumerable<ClusterNode> seeds)
     {
         if (node.Process is { } old)
         {
@@ -93,25 +59,9 @@ public sealed class SiloCluster : IAsyncDisposable
             node.PastOutput.Add(old.Output);
             _ = old.DisposeAsync(); // it has exited: this only releases its HTTP client
         }
-        var args = new List<string>
-        {
-            $"--Heck:Storage:Path={node.Data.Path}", $"--Heck:Silo:Port={node.SiloPort}", $"--Heck:Silo:GatewayPort={node.GatewayPort}",
-            $"--Heck:Silo:AdvertisedAddress={node.Address}", $"--Heck:Swim:Port={node.SwimPort}", $"--Heck:Silo:Name=node{node.Index}",
-        };
-        var i = 0;
-        foreach (var seed in seeds.Where(s => s != node)) args.Add($"--Heck:Swim:Seeds:{i++}={seed.SwimEndpoint}");
-        args.AddRange(_extraArgs);
+        var args = node.Arguments(seeds, ExtraArgs);
         node.Process = SiloProcess.Launch(node.HttpPort, args, node.Host);
         return node.Process;
-    }
-
-    /// <summary>Drops all traffic between the two sets of nodes until the partition heals (or the cluster is disposed).</summary>
-    public LoopbackPartition Cut(IEnumerable<Node> side, IEnumerable<Node> other)
-    {
-        var network = Network ?? throw new InvalidOperationException("this cluster runs on 127.0.0.1 only; start it with a LoopbackNetwork to partition it");
-        var partition = network.Cut(side.Select(n => n.Host!), other.Select(n => n.Host!));
-        lock (_partitions) _partitions.Add(partition);
-        return partition;
     }
 
     /// <summary>One member of a silo's view.</summary>
@@ -139,7 +89,7 @@ public sealed class SiloCluster : IAsyncDisposable
     /// True when every node answers, lists the others' current generations and its own as alive, and nothing else
     /// alive: one cluster of all nodes.
     /// </summary>
-    public async Task<bool> ConvergedAsync(IReadOnlyCollection<Node>? nodes = null)
+    public async Task<bool> ConvergedAsync(IReadOnlyCollection<ClusterNode>? nodes = null)
     {
         nodes ??= Nodes;
         var views = await Task.WhenAll(nodes.Select(n => ViewAsync(n.Process)));
@@ -154,7 +104,7 @@ public sealed class SiloCluster : IAsyncDisposable
     }
 
     /// <summary>Waits (bounded) until <see cref="ConvergedAsync"/>; the timeout names every node's view.</summary>
-    public async Task WaitConvergedAsync(TimeSpan within, IReadOnlyCollection<Node>? nodes = null, string? what = null)
+    public async Task WaitConvergedAsync(TimeSpan within, IReadOnlyCollection<ClusterNode>? nodes = null, string? what = null)
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
         while (!await ConvergedAsync(nodes))
@@ -185,13 +135,4 @@ public sealed class SiloCluster : IAsyncDisposable
         var text = n.Process.Output;
         return $"--- {n} ---\n{(text.Length <= chars ? text : text[^chars..])}";
     }));
-
-    public async ValueTask DisposeAsync()
-    {
-        lock (_partitions)
-            foreach (var p in _partitions) p.Dispose();
-        foreach (var node in Nodes)
-            if (node.Process is { } p) await p.DisposeAsync();
-        foreach (var node in Nodes) node.Data.Dispose();
-    }
 }

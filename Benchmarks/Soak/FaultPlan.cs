@@ -1,4 +1,4 @@
-using Node = Heck.Harness.RestartableCluster.Node;
+using Node = Heck.Harness.ClusterNode;
 
 namespace Heck.Benchmarks.Soak;
 

@@ -31,7 +31,7 @@ internal sealed class HealthReader(SoakScenario.Options o, RestartableCluster cl
 
     public Task RunAsync(CancellationToken ct) => Task.WhenAll(cluster.Nodes.Select(n => ReadAsync(n, ct)));
 
-    private async Task ReadAsync(RestartableCluster.Node node, CancellationToken ct)
+    private async Task ReadAsync(ClusterNode node, CancellationToken ct)
     {
         try
         {

@@ -57,7 +57,7 @@ public sealed class PartitionProcessTests(ITestOutputHelper output) : IAsyncLife
         foreach (var n in nodes)
             await Eventually.Until(async () => await ClusterOrigins.ListAsync(n.Process), seen => seen is not null && !seen.ContainsKey(gone),
                 TimeSpan.FromSeconds(30), $"the deleted origin gone from {n}");
-        var selves = new Dictionary<SiloCluster.Node, SiloCluster.Member>();
+        var selves = new Dictionary<ClusterNode, SiloCluster.Member>();
         foreach (var n in nodes) selves[n] = (await SiloCluster.ViewAsync(n.Process))!.Value.Self;
 
         var partition = _cluster.Cut(side, other);

@@ -100,7 +100,7 @@ public sealed class RejoinProcessTests(ITestOutputHelper output) : IAsyncLifetim
     }
 
     /// <summary>SIGSTOPs <paramref name="victim"/> until both <paramref name="others"/> list <paramref name="self"/> dead, then SIGCONTs it.</summary>
-    private static async Task PauseUntilDeclaredDeadAsync(SiloCluster.Node victim, IEnumerable<SiloCluster.Node> others, SiloCluster.Member self)
+    private static async Task PauseUntilDeclaredDeadAsync(ClusterNode victim, IEnumerable<ClusterNode> others, SiloCluster.Member self)
     {
         victim.Process.Pause();
         try
