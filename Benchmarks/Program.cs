@@ -17,6 +17,7 @@ var root = new RootCommand("Heck benchmarks: real silo processes on loopback, me
     ScaleScenario.Command(),
     SoakScenario.Command(),
     SwimLossScenario.Command(),
+    CoordinationScenario.Command(),
 };
 // Ctrl-C cancels the running scenario, which then stops what it started; allow it the time.
 return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromSeconds(60) });

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using Heck.Silo.Cluster;
 using Heck.Silo.Configuration;
 using Heck.Silo.OriginsFile;
 
@@ -15,6 +16,8 @@ public static class ApiExtensions
         builder.Services.ConfigureHttpJsonOptions(o => ApiJson.Configure(o.SerializerOptions));
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<ClusterUnavailable.Handler>();
+        // Before Orleans (registered later), so /api/cluster/traffic counts from the first message.
+        builder.Services.AddSingleton<MessageTraffic>().AddHostedService(sp => sp.GetRequiredService<MessageTraffic>());
         return builder;
     }
 

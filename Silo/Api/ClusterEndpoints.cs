@@ -2,6 +2,7 @@ using System.Text.Json;
 using Heck.Grains.Cluster;
 using Heck.Grains.Replica;
 using Heck.Membership.Orleans;
+using Heck.Silo.Cluster;
 
 namespace Heck.Silo.Api;
 
@@ -20,6 +21,22 @@ public static class ClusterEndpoints
             }));
         app.MapGet("/api/cluster/replica", async (IReplicaServiceClient replicas, Orleans.Runtime.ILocalSiloDetails silo) =>
             Results.Ok(await replicas.Of(silo.SiloAddress).GetStats()));
+        // What this silo has sent since it started: Orleans messages (to other silos and clients, and
+        // to its own grains), gossip deltas and SWIM packets. Benchmarks sum before/after deltas over
+        // every silo to get messages per operation.
+        app.MapGet("/api/cluster/traffic", async (MessageTraffic traffic, IReplicaServiceClient replicas, Orleans.Runtime.ILocalSiloDetails silo, IServiceProvider services) =>
+        {
+            var orleans = traffic.Read();
+            var gossip = await replicas.Of(silo.SiloAddress).GetStats();
+            var swim = services.GetService<SwimMembership>()?.Counters?.Snapshot();
+            return Results.Ok(new
+            {
+                self = new { address = silo.SiloAddress.Label(), generation = silo.SiloAddress.Generation },
+                orleans = new { orleans.MessagesSent, orleans.BytesSent, orleans.LocalMessagesSent },
+                gossip = new { gossip.DeltasSent, gossip.BytesSent },
+                swim = swim is { } c ? new { PacketsSent = c.UdpPacketsSent, BytesSent = c.UdpBytesSent + c.TcpBytesSent } : null,
+            });
+        });
         // Answered only once the host has started, and Orleans starts before the web server.
         app.MapGet("/healthz", () => Results.Text("ok"));
     }
