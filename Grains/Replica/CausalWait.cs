@@ -17,13 +17,14 @@ public sealed class CausalWait(LocalReplica replica, TimeProvider time, IOptions
     {
         if (token.IsEmpty) return CausalWaitResult.Immediate;
         var started = time.GetTimestamp();
-        while (true)
+        for (var slept = false; ; slept = true)
         {
             // Taken before the check: a change between the check and the sleep still wakes it.
             var changed = replica.Changed;
             var lacking = token.Lacking(replica.Version, replica.Departed);
             var waited = time.GetElapsedTime(started);
-            if (lacking.Count == 0) return waited == TimeSpan.Zero ? CausalWaitResult.Immediate : new(true, WholeMs(waited), []);
+            // Covered at the first look: it did not wait, however long the look took.
+            if (lacking.Count == 0) return slept ? new(true, WholeMs(waited), []) : CausalWaitResult.Immediate;
             var remaining = MaxWait - waited;
             if (remaining <= TimeSpan.Zero) return new(false, WholeMs(waited), lacking);
             try
