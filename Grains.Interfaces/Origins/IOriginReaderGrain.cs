@@ -1,4 +1,5 @@
 using Heck.Health;
+using Heck.Replication;
 
 namespace Heck.Origins;
 
@@ -16,6 +17,17 @@ public interface IOriginReaderGrain : IGrainWithIntegerKey
     /// <summary>All origins, sorted by id, optionally only those with one status.</summary>
     [Alias("List")]
     Task<IReadOnlyList<OriginView>> List(HealthStatus? status);
+
+    /// <summary>
+    /// <see cref="Get"/> once this silo's replica covers <paramref name="token"/> (waiting at most
+    /// <c>Heck:Reads:CausalWaitMs</c>); no value when it did not in time. The answer's token adds the entry read.
+    /// </summary>
+    [Alias("GetCausal")]
+    Task<CausalRead<OriginView>> GetCausal(string id, CausalToken token);
+
+    /// <summary><see cref="List"/> once this silo's replica covers <paramref name="token"/>, as <see cref="GetCausal"/>.</summary>
+    [Alias("ListCausal")]
+    Task<CausalRead<IReadOnlyList<OriginView>>> ListCausal(HealthStatus? status, CausalToken token);
 
     /// <summary>Transitions numbered above <paramref name="after"/>, at most <paramref name="max"/>.</summary>
     [Alias("TransitionsAfter")]

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Collections.Immutable;
 using Heck.Grains.Cluster;
 using Heck.Grains.Health;
 using Heck.Health;
@@ -32,6 +33,9 @@ public sealed class LocalReplica
     private readonly TimeSpan _retention;
     private readonly TimeSpan _stampInterval;
     private volatile ReplicaState _state = ReplicaState.Empty;
+    // Completed and replaced whenever the state changes, so a causal read sleeps until then, not in a poll.
+    private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private volatile ImmutableHashSet<ReplicaId> _departed = [];
     private bool _loaded;
     // A journal too old to trust, held back until peers have answered (see JournalRecovery).
     private IReadOnlyList<RegistryEntry>? _heldBack;
@@ -77,6 +81,39 @@ public sealed class LocalReplica
     }
 
     public VersionVector Version => State.Version;
+
+    /// <summary>Completes at the next change of <see cref="State"/> (a local write, a merge, a prune). Take it before reading the state.</summary>
+    public Task Changed => Volatile.Read(ref _changed).Task;
+
+    /// <summary>
+    /// Silo generations this replica knows to be gone (dead in membership, or pruned and forgotten): a causal
+    /// token's dot of theirs that never arrived will not arrive by waiting (see <see cref="CausalToken.CoveredBy"/>).
+    /// </summary>
+    public IReadOnlySet<ReplicaId> Departed => _departed;
+
+    /// <summary>Adds generations to <see cref="Departed"/>; a causal read waiting on their dots is woken.</summary>
+    public void NoteDeparted(IEnumerable<ReplicaId> replicas)
+    {
+        var before = _departed;
+        var after = before.Union(replicas);
+        if (after.Count == before.Count) return;
+        _departed = after;
+        Signal();
+    }
+
+    /// <summary>The token of an origin's current registry entry here: what a reader must have to see this write (or a later one).</summary>
+    public CausalToken TokenOf(string id) =>
+        State.Registry.Get(id) is { } entry ? CausalToken.Of(entry.Dot) : CausalToken.Empty;
+
+    /// <summary>The token of several origins' current entries (a list read), bounded like every token.</summary>
+    public CausalToken TokenOfAll(IEnumerable<string> ids)
+    {
+        var registry = State.Registry;
+        var vector = VersionVector.Empty;
+        foreach (var id in ids)
+            if (registry.Get(id) is { } entry) vector = vector.Add(entry.Dot);
+        return CausalToken.Of(vector);
+    }
 
     public int Count => State.Registry.Live.Count();
 
@@ -149,7 +186,7 @@ public sealed class LocalReplica
                 .Where(e => !ReferenceEquals(e, before.Registry.Get(e.Id)))
                 .ToList();
             _journal.Save(changed);
-            _state = next;
+            Publish(next);
             if (changed.Count > 0) RegistryChanged?.Invoke();
 
             var now = _time.GetUtcNow();
@@ -178,6 +215,7 @@ public sealed class LocalReplica
             var before = State;
             var next = before.Prune(dead, stableFrontier, tombstoneFrontier ?? stableFrontier, tombstonesWrittenBeforeMs);
             if (forget is not null) next = next.Forget(forget);
+            NoteDeparted(forget is null ? dead : dead.Concat(forget));
             if (ReferenceEquals(next, before)) return;
             if (!ReferenceEquals(next.Registry, before.Registry))
             {
@@ -185,7 +223,7 @@ public sealed class LocalReplica
                 _journal.Delete(gone);
                 foreach (var id in gone) _replicatedAt.TryRemove(id, out _);
             }
-            _state = next;
+            Publish(next);
         }
     }
 
@@ -295,11 +333,20 @@ public sealed class LocalReplica
     private void Commit(ReplicaState next, Delta delta, bool journal)
     {
         if (journal) _journal.Save(delta.Specs);
-        _state = next;
+        Publish(next);
         var now = _time.GetUtcNow();
         foreach (var e in delta.Specs) _replicatedAt[e.Id] = now;
         foreach (var r in delta.Slots) _replicatedAt[r.OriginId] = now;
     }
+
+    private void Publish(ReplicaState next)
+    {
+        _state = next;
+        Signal();
+    }
+
+    private void Signal() =>
+        Interlocked.Exchange(ref _changed, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
 
     private void EnsureLoaded()
     {
@@ -319,7 +366,7 @@ public sealed class LocalReplica
             }
             else
             {
-                if (entries.Count > 0) _state = ReplicaState.Empty.Apply(JournalDelta(entries));
+                if (entries.Count > 0) Publish(ReplicaState.Empty.Apply(JournalDelta(entries)));
                 _formerPeers = _journal.Peers();
                 _remembered = _journal.LoadHealth().ToDictionary(r => r.OriginId, StringComparer.Ordinal);
                 _journal.StampActive(_time.GetUtcNow());
