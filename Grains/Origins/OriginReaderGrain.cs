@@ -1,6 +1,7 @@
 using Heck.Grains.Replica;
 using Heck.Health;
 using Heck.Origins;
+using Heck.Replication;
 using Orleans.Concurrency;
 
 namespace Heck.Grains.Origins;
@@ -19,4 +20,6 @@ public sealed class OriginReaderGrain(LocalReplica replica, OriginReads reads) :
 
     public Task<TransitionPage> TransitionsAfter(long after, int max) =>
         Task.FromResult(replica.TransitionsAfter(after, Math.Clamp(max, 1, 1000)));
+
+    public Task<IReadOnlyList<StampedTransition>?> Transitions(string id) => Task.FromResult(replica.TransitionsOf(id));
 }
