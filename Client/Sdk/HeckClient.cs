@@ -220,6 +220,17 @@ public sealed class HeckClient : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Origin <paramref name="id"/>'s kept transitions as the gateway silo's replica has them, oldest first in
+    /// causal order (the order every silo and <see cref="WatchAsync"/> agree on); null when it is not registered.
+    /// </summary>
+    /// <exception cref="HeckValidationException">The id is invalid.</exception>
+    public Task<IReadOnlyList<StampedTransition>?> GetTransitionsAsync(string id, CancellationToken ct = default)
+    {
+        CheckId(id);
+        return Reader.Transitions(id).WaitAsync(ct);
+    }
+
     /// <summary>Every origin at <see cref="DefaultReadLevel"/>, sorted by id, optionally only those with <paramref name="status"/>.</summary>
     /// <exception cref="HeckCausalReadException">A causal read: the gateway silo did not catch up with the session in time.</exception>
     public Task<IReadOnlyList<OriginView>> ListOriginsAsync(HealthStatus? status = null, CancellationToken ct = default) =>
@@ -248,8 +259,8 @@ public sealed class HeckClient : IAsyncDisposable
         ClusterClient.GetGrain<IClusterReaderGrain>(0).Members().WaitAsync(ct);
 
     /// <summary>
-    /// Health transitions as they happen, oldest first, of one origin or (when
-    /// <paramref name="originId"/> is null) of all. Only transitions that happen <em>after</em> the
+    /// Health transitions as they happen, of one origin or (when <paramref name="originId"/> is null) of
+    /// all; an origin's in causal order (<see cref="TransitionEvent.Stamp"/>), as <c>GET /api/watch</c> sends them. Only transitions that happen <em>after</em> the
     /// watch starts are yielded: the first poll only takes the current position, nothing from the
     /// past is replayed. Polls every <see cref="WatchPollInterval"/> (at once again while pages are
     /// full) until <paramref name="ct"/> is cancelled, which ends the enumeration with an

@@ -32,4 +32,8 @@ public interface IOriginReaderGrain : IGrainWithIntegerKey
     /// <summary>Transitions numbered above <paramref name="after"/>, at most <paramref name="max"/>.</summary>
     [Alias("TransitionsAfter")]
     Task<TransitionPage> TransitionsAfter(long after, int max);
+
+    /// <summary>An origin's kept transitions in causal order (stamp order, the same on every silo); null when it is not registered.</summary>
+    [Alias("Transitions")]
+    Task<IReadOnlyList<Heck.Replication.StampedTransition>?> Transitions(string id);
 }

@@ -36,4 +36,6 @@ public sealed class OriginReaderGrain(LocalReplica replica, OriginReads reads, C
 
     public Task<TransitionPage> TransitionsAfter(long after, int max) =>
         Task.FromResult(replica.TransitionsAfter(after, Math.Clamp(max, 1, 1000)));
+
+    public Task<IReadOnlyList<StampedTransition>?> Transitions(string id) => Task.FromResult(replica.TransitionsOf(id));
 }

@@ -47,9 +47,7 @@ public sealed class LocalReplica
     private IReadOnlyDictionary<string, SlotRecord> _remembered = new Dictionary<string, SlotRecord>();
     private readonly Dictionary<string, SlotRecord> _savedHealth = new(StringComparer.Ordinal); // what the journal holds
 
-    private readonly Lock _logLock = new();
-    private readonly TransitionEvent?[] _log = new TransitionEvent?[TransitionLogCapacity];
-    private long _lastSequence; // events are numbered from 1, so 0 means "before everything"
+    private readonly TransitionFeed _feed = new(); // under _writeLock
 
     public LocalReplica(ILocalSiloDetails silo, RegistryJournal journal, TimeProvider time, ILogger<LocalReplica> logger,
         IOptions<GossipOptions>? options = null)
@@ -69,6 +67,18 @@ public sealed class LocalReplica
 
     /// <summary>This replica's slot: the silo generation.</summary>
     public ReplicaId Self => _self.Value;
+
+    /// <summary>The transitions shown to watchers, in feed order (see <see cref="TransitionFeed"/>).</summary>
+    public TransitionLog Transitions { get; } = new(TransitionLogCapacity);
+
+    /// <summary>Transitions not shown because a newer one of their origin had been (see <see cref="TransitionFeed.Late"/>).</summary>
+    public long LateTransitions
+    {
+        get
+        {
+            lock (_writeLock) return _feed.Late;
+        }
+    }
 
     /// <summary>The current state, an immutable snapshot.</summary>
     public ReplicaState State
@@ -159,7 +169,6 @@ public sealed class LocalReplica
             var (next, delta) = State.RecordHealth(id, health, transition, Self, _clock.Value);
             if (delta.IsEmpty) return;
             Commit(next, delta, journal: false);
-            if (transition is not null) Log(id, transition);
         }
     }
 
@@ -187,6 +196,7 @@ public sealed class LocalReplica
                 .ToList();
             _journal.Save(changed);
             Publish(next);
+            Show(before, next, delta);
             if (changed.Count > 0) RegistryChanged?.Invoke();
 
             var now = _time.GetUtcNow();
@@ -195,9 +205,6 @@ public sealed class LocalReplica
             {
                 if (before.Version.Contains(record.Dot)) continue;
                 _replicatedAt[record.OriginId] = now;
-                if (record.Transitions.IsDefault) continue;
-                foreach (var t in record.Transitions)
-                    if (!before.Version.Contains(t.Dot)) Log(record.OriginId, t.Transition);
             }
         }
     }
@@ -333,7 +340,9 @@ public sealed class LocalReplica
     private void Commit(ReplicaState next, Delta delta, bool journal)
     {
         if (journal) _journal.Save(delta.Specs);
+        var before = _state;
         Publish(next);
+        Show(before, next, delta);
         var now = _time.GetUtcNow();
         foreach (var e in delta.Specs) _replicatedAt[e.Id] = now;
         foreach (var r in delta.Slots) _replicatedAt[r.OriginId] = now;
@@ -415,32 +424,17 @@ public sealed class LocalReplica
 
     // ---- the watchers' log ----------------------------------------------------------------
 
-    private void Log(string originId, HealthTransition transition)
-    {
-        lock (_logLock)
-        {
-            var sequence = ++_lastSequence;
-            _log[sequence % TransitionLogCapacity] = new TransitionEvent(sequence, originId, transition);
-        }
-    }
+    // Under _writeLock, so the feed sees the states in the order they were made.
+    private void Show(ReplicaState before, ReplicaState after, Delta delta) =>
+        Transitions.Append(_feed.Advance(before, after, delta.Specs.Select(e => e.Id).Concat(delta.Slots.Select(r => r.OriginId))));
 
-    /// <summary>
-    /// Transitions numbered above <paramref name="after"/>, oldest first. A negative
-    /// <paramref name="after"/> asks only for the current position (an empty page whose
-    /// <see cref="TransitionPage.Next"/> is the newest number), so a new watcher sees what comes next.
-    /// </summary>
-    public TransitionPage TransitionsAfter(long after, int max)
+    /// <summary>See <see cref="TransitionLog.After"/>.</summary>
+    public TransitionPage TransitionsAfter(long after, int max) => Transitions.After(after, max);
+
+    /// <summary>An origin's kept transitions in causal order; null when it is not live here.</summary>
+    public IReadOnlyList<StampedTransition>? TransitionsOf(string id)
     {
-        lock (_logLock)
-        {
-            // A number beyond the newest comes from before a restart of this silo: start again from now.
-            if (after < 0 || after > _lastSequence) return new TransitionPage(_lastSequence, []);
-            if (after == _lastSequence) return new TransitionPage(after, []);
-            var first = Math.Max(after + 1, _lastSequence - TransitionLogCapacity + 1);
-            var last = Math.Min(_lastSequence, first + Math.Max(1, max) - 1);
-            var events = new List<TransitionEvent>((int)(last - first + 1));
-            for (var s = first; s <= last; s++) events.Add(_log[s % TransitionLogCapacity]!);
-            return new TransitionPage(last, events);
-        }
+        var state = State;
+        return state.Spec(id) is null ? null : TransitionFeed.Current(state, id);
     }
 }

@@ -1,4 +1,6 @@
+using System.Globalization;
 using Heck.Api;
+using Heck.Grains.Replica;
 using Heck.Grains.Origins;
 using Heck.Health;
 using Heck.Origins;
@@ -94,12 +96,20 @@ public static class OriginEndpoints
         return Results.NoContent();
     }
 
-    private static async Task<IResult> TransitionsAsync(string id, IGrainFactory grains)
+    /// <summary>The newest transitions a <c>?limit=</c> may ask for.</summary>
+    public const int MaxTransitionsLimit = 1000;
+
+    // From this silo's replica only: answered while the owner is unreachable, and the same order on every silo.
+    private static Task<IResult> TransitionsAsync(string id, HttpRequest request, LocalReplica replica)
     {
-        if (OriginValidator.CheckId(id) is { } idError) return Problems.Invalid([idError]);
-        var grain = grains.GetGrain<IOriginGrain>(id);
-        if (await grain.GetView() is null) return Problems.NotFound(id);
-        return Results.Ok(new { items = await grain.GetTransitions() });
+        if (OriginValidator.CheckId(id) is { } idError) return Task.FromResult(Problems.Invalid([idError]));
+        var raw = request.Query["limit"];
+        var limit = MaxTransitionsLimit;
+        if (raw.Count > 0 && !(raw.Count == 1 && int.TryParse(raw[0], NumberStyles.None, CultureInfo.InvariantCulture, out limit) && limit is >= 1 and <= MaxTransitionsLimit))
+            return Task.FromResult(Problems.InvalidQuery([new FieldError("limit", $"must be a whole number from 1 to {MaxTransitionsLimit} (was \"{raw}\")")]));
+        if (replica.TransitionsOf(id) is not { } transitions) return Task.FromResult(Problems.NotFound(id));
+        var items = transitions.Skip(Math.Max(0, transitions.Count - limit)).Select(TransitionItemDocument.Of).ToList();
+        return Task.FromResult(Results.Ok(new TransitionListDocument(items)));
     }
 
     /// <summary>Reads the body, at most <see cref="MaxBodyBytes"/>; null with an error when it is empty or too large.</summary>
