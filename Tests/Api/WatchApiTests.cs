@@ -151,4 +151,12 @@ public sealed class WatchApiTests : IAsyncLifetime
             Assert.True(JsonDocument.Parse(text).RootElement.GetProperty("errors").TryGetProperty(field, out _), text);
         }
     }
+
+    [Fact]
+    public async Task The_stream_ends_cleanly_when_the_host_stops()
+    {
+        using var stream = await OpenAsync();
+        _silo.Services.GetRequiredService<Microsoft.Extensions.Hosting.IHostApplicationLifetime>().StopApplication();
+        await Assert.ThrowsAsync<EndOfStreamException>(stream.NextAsync);
+    }
 }

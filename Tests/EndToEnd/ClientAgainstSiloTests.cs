@@ -62,6 +62,11 @@ public sealed class ClientAgainstSiloTests : IAsyncLifetime
         await watch;
         Assert.Contains(seen, e => e.Transition is { From: HealthStatus.Healthy, To: HealthStatus.Unhealthy });
         Assert.All(seen, e => Assert.Equal("sdk", e.OriginId));
+        // The list, from the gateway's replica, holds what the watch showed, in the same (stamp) order.
+        var stamps = (await _client.GetTransitionsAsync("sdk"))!.Select(t => t.Stamp).ToList();
+        Assert.Equal(stamps.Order(), stamps);
+        Assert.Equal(seen.Select(e => e.Stamp), stamps.Where(s => seen.Any(e => e.Stamp == s)));
+        Assert.Null(await _client.GetTransitionsAsync("nobody"));
 
         var unhealthy = await _client.ListOriginsAsync(HealthStatus.Unhealthy);
         Assert.Equal(["sdk"], unhealthy.Select(v => v.Spec.Id));

@@ -177,21 +177,32 @@ public sealed class LocalReplicaTests : IDisposable
         Assert.Equal(LocalReplica.TransitionLogCapacity + 50, restarted.Next);
     }
 
-    [Fact]
-    public void A_watcher_sees_a_handoff_in_causal_order_and_nothing_before_the_registration()
+    /// <summary>
+    /// A handoff: <c>before</c> registers x and sees it go unhealthy; <c>after</c>, having all of that, sees it
+    /// recover. The watcher gets the registration only when <paramref name="registered"/>.
+    /// </summary>
+    private (LocalReplica Before, LocalReplica After, LocalReplica Watcher, SlotRecord Recovery) Handoff(bool registered)
     {
-        var before = NewReplica(11111);
-        var after = NewReplica(11112);
-        var watcher = NewReplica(11113);
+        var (before, after, watcher) = (NewReplica(11111), NewReplica(11112), NewReplica(11113));
         before.Upsert(Spec("x"));
+        if (registered) watcher.Apply(before.DeltaSince(watcher.Version));
         before.RecordHealth("x", Health(HealthStatus.Unhealthy), T(HealthStatus.Unhealthy));
         after.Apply(before.DeltaSince(after.Version));
         after.RecordHealth("x", Health(HealthStatus.Healthy), T(HealthStatus.Healthy));
+        return (before, after, watcher, after.State.Health.Get("x", after.Self)!);
+    }
+
+    private static void ApplyAlone(LocalReplica replica, SlotRecord record) =>
+        replica.Apply(new Delta([], [record], VersionVector.Empty, VersionVector.Empty));
+
+    [Fact]
+    public void A_watcher_sees_a_handoff_in_causal_order_and_nothing_before_the_registration()
+    {
+        var (before, after, watcher, recovery) = Handoff(registered: false);
         var start = watcher.TransitionsAfter(-1, 10).Next;
 
         // The new owner's record comes first, alone: x is not registered here yet, so nothing is shown.
-        var record = after.State.Health.Get("x", after.Self)!;
-        watcher.Apply(new Delta([], [record], VersionVector.Empty, VersionVector.Empty));
+        ApplyAlone(watcher, recovery);
         Assert.Empty(watcher.TransitionsAfter(start, 10).Events);
 
         // Then the registration and the old owner's record: shown oldest first, with their stamps.
@@ -207,17 +218,10 @@ public sealed class LocalReplicaTests : IDisposable
     [Fact]
     public void An_older_transition_arriving_after_a_newer_one_is_not_shown()
     {
-        var before = NewReplica(11111);
-        var after = NewReplica(11112);
-        var watcher = NewReplica(11113);
-        before.Upsert(Spec("x"));
-        watcher.Apply(before.DeltaSince(watcher.Version));
-        before.RecordHealth("x", Health(HealthStatus.Unhealthy), T(HealthStatus.Unhealthy));
-        after.Apply(before.DeltaSince(after.Version));
-        after.RecordHealth("x", Health(HealthStatus.Healthy), T(HealthStatus.Healthy));
+        var (before, _, watcher, recovery) = Handoff(registered: true);
         var start = watcher.TransitionsAfter(-1, 10).Next;
 
-        watcher.Apply(new Delta([], [after.State.Health.Get("x", after.Self)!], VersionVector.Empty, VersionVector.Empty));
+        ApplyAlone(watcher, recovery);
         watcher.Apply(before.DeltaSince(watcher.Version));
         // Shown last, the old owner's unhealthy would leave the watcher believing x is down.
         Assert.Equal([HealthStatus.Healthy], watcher.TransitionsAfter(start, 10).Events.Select(e => e.Transition.To));

@@ -49,4 +49,14 @@ public sealed class SerializationTests : IDisposable
         Assert.Equal(registry.Add(extra), RoundTrip(registry).Add(extra));
         Assert.Equal(["B", "C", "_", "a"], RoundTrip(registry).Add(extra).Entries.Select(e => e.Id));
     }
+
+    [Fact]
+    public void Stamped_transitions_and_watch_events_keep_their_stamps()
+    {
+        var stamp = new TransitionStamp(7, new Hlc(5, 6), new Dot(new ReplicaId("h:1", 3), 9));
+        var transition = new HealthTransition(DateTimeOffset.UnixEpoch, HealthStatus.Healthy, HealthStatus.Unhealthy, "503");
+        Assert.Equal(new StampedTransition("o", stamp, transition), RoundTrip(new StampedTransition("o", stamp, transition)));
+        var e = new TransitionEvent(4, "o", transition) { Stamp = stamp };
+        Assert.Equal(stamp, RoundTrip(e).Stamp);
+    }
 }
