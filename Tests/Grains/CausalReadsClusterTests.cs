@@ -77,7 +77,13 @@ public sealed class CausalReadsClusterTests(Xunit.Abstractions.ITestOutputHelper
             {
                 var (status, body, waited) = await ReadAsync(reader, "rw", token);
                 Assert.True(status == HttpStatusCode.OK, $"write {i}: {status} {body}");
-                Assert.Equal(url, body.GetProperty("url").GetString());
+                var shown = body.GetProperty("url").GetString();
+                if (shown != url)
+                {
+                    var r = reader.Services.GetRequiredService<LocalReplica>();
+                    CausalToken.TryDecode(token, out var t);
+                    Assert.Fail($"write {i}: read {shown}, not {url}; token {t.Vector}; reader {r.Self} version {r.Version}; departed [{string.Join(", ", r.Departed)}]; entry {r.State.Registry.Get("rw")}");
+                }
                 waits.Add(long.Parse(waited!, System.Globalization.CultureInfo.InvariantCulture));
             }
         }
@@ -95,7 +101,11 @@ public sealed class CausalReadsClusterTests(Xunit.Abstractions.ITestOutputHelper
         {
             var cutToken = await PutAsync(a, id, "tcp://127.0.0.1:9");
             var (status, body, waited) = await ReadAsync(c, id, cutToken);
-            Assert.True(status == HttpStatusCode.ServiceUnavailable, $"{status} {body}");
+            var cReplica = c.Services.GetRequiredService<LocalReplica>();
+            CausalToken.TryDecode(cutToken, out var decoded);
+            Assert.True(status == HttpStatusCode.ServiceUnavailable,
+                $"{status} {body} waited {waited}; token {decoded.Vector}; C {LocalReplica.IdOf(Self(c))} version {cReplica.Version}; departed [{string.Join(", ", cReplica.Departed)}]; " +
+                $"entry on C {cReplica.State.Registry.Get(id)}; owner {director.Owner(id, silos)}; A sees {string.Join(", ", silos.Select(x => x.ToString()))}");
             Assert.Equal(CausalReads.NotCoveredType, body.GetProperty("type").GetString());
             Assert.True(body.GetProperty("waitedMs").GetInt64() >= WaitMs, body.ToString());
             Assert.NotEmpty(body.GetProperty("lacking").EnumerateArray());
