@@ -61,7 +61,7 @@ public sealed class CausalToken : IEquatable<CausalToken>
     public bool CoveredBy(VersionVector version, IReadOnlySet<ReplicaId>? departed = null) =>
         Lacking(version, departed, max: 1).Count == 0;
 
-    /// <summary>The dots of this token that <paramref name="version"/> lacks (at most <paramref name="max"/>), lowest first.</summary>
+    /// <summary>The dots of this token that <paramref name="version"/> lacks (at most <paramref name="max"/>): missing prefix dots first, then missing single dots.</summary>
     public IReadOnlyList<Dot> Lacking(VersionVector version, IReadOnlySet<ReplicaId>? departed = null, int max = 16)
     {
         var lacking = new List<Dot>();

@@ -96,8 +96,9 @@ public sealed class LocalReplica
     public Task Changed => Volatile.Read(ref _changed).Task;
 
     /// <summary>
-    /// Silo generations this replica knows to be gone (dead in membership, or pruned and forgotten): a causal
-    /// token's dot of theirs that never arrived will not arrive by waiting (see <see cref="CausalToken.CoveredBy"/>).
+    /// Silo generations that membership declared dead (final for a generation): a causal token's dot of theirs
+    /// that has not arrived will not arrive by waiting (see <see cref="CausalToken.CoveredBy"/>). Not the
+    /// replicas that pruning forgets or stops waiting for: those include a live silo not yet in this silo's view.
     /// </summary>
     public IReadOnlySet<ReplicaId> Departed => _departed;
 
@@ -222,7 +223,6 @@ public sealed class LocalReplica
             var before = State;
             var next = before.Prune(dead, stableFrontier, tombstoneFrontier ?? stableFrontier, tombstonesWrittenBeforeMs);
             if (forget is not null) next = next.Forget(forget);
-            NoteDeparted(forget is null ? dead : dead.Concat(forget));
             if (ReferenceEquals(next, before)) return;
             if (!ReferenceEquals(next.Registry, before.Registry))
             {

@@ -59,7 +59,7 @@ public static class OriginEndpoints
     private static async Task<IResult> GetAsync(string id, OriginReads reads, IGrainFactory grains, HttpContext http, CancellationToken ct)
     {
         if (OriginValidator.CheckId(id) is { } idError) return Problems.Invalid([idError]);
-        var view = reads.Get(id);
+        OriginView? view;
         if (CausalReads.LevelOf(http) == ReadLevel.Owner)
         {
             // The coordinated read: the owning activation's view, wherever it runs.
@@ -67,6 +67,7 @@ public static class OriginEndpoints
             CausalReads.Answer(http, owned.Token);
             view = owned.View;
         }
+        else view = reads.Get(id);
         if (view is null) return Problems.NotFound(id);
         var response = http.Response;
         response.Headers.ETag = OriginETag.Of(view.Spec);

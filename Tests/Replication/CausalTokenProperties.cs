@@ -1,4 +1,5 @@
 using System.Buffers.Text;
+using Orleans.Serialization;
 
 namespace Heck.Tests.Replication;
 
@@ -61,6 +62,19 @@ public sealed class CausalTokenProperties
         foreach (var text in new string?[] { null, "", " ", "AQA=", "AQA ", "+/+/", "AA", "Ag", new('A', CausalToken.MaxEncodedLength + 1) })
             Assert.False(CausalToken.TryDecode(text, out _), text);
         Assert.True(CausalToken.TryDecode("AQA", out var empty) && empty.IsEmpty);
+    }
+
+    [Fact]
+    public void Tokens_and_token_reads_cross_the_wire_through_orleans()
+    {
+        using var services = new ServiceCollection().AddSerializer(s => s.AddAssembly(typeof(CausalToken).Assembly)).BuildServiceProvider();
+        var serializer = services.GetRequiredService<Serializer>();
+        var token = Token([1, 5, 9, 200, 61, 122]);
+        Assert.Equal(token, serializer.Deserialize<CausalToken>(serializer.SerializeToArray(token)));
+        var read = new CausalRead<string>("x", new CausalWaitResult(false, 12, [new Dot(Replicas[0], 4)]), token);
+        var copy = serializer.Deserialize<CausalRead<string>>(serializer.SerializeToArray(read))!;
+        Assert.Equal((read.Value, read.Wait.Covered, read.Wait.WaitedMs, read.Token), (copy.Value, copy.Wait.Covered, copy.Wait.WaitedMs, copy.Token));
+        Assert.Equal(read.Wait.Lacking, copy.Wait.Lacking);
     }
 
     [FsCheck.Xunit.Property(MaxTest = 300)]

@@ -94,6 +94,18 @@ public sealed class CausalWaitTests : IDisposable
     }
 
     [Fact]
+    public async Task A_writer_that_pruning_forgets_or_counts_dead_is_still_waited_for()
+    {
+        // Pruning forgets replicas it does not see live, and a live silo not yet in this silo's view is one of them.
+        var (writer, reader, token) = Written();
+        reader.Prune(new HashSet<ReplicaId> { writer.Self }, VersionVector.Empty, forget: new HashSet<ReplicaId> { writer.Self });
+        var wait = WaitOn(reader).UntilCoveredAsync(token);
+        _time.Advance(TimeSpan.FromMilliseconds(2000));
+        Assert.False((await wait.WaitAsync(Within)).Covered);
+        Assert.Empty(reader.Departed);
+    }
+
+    [Fact]
     public async Task A_zero_bound_never_waits()
     {
         var (_, reader, token) = Written();
