@@ -15,7 +15,7 @@ public static class HeckGrainsSiloBuilderExtensions
     /// <summary>
     /// Everything a silo needs to own, probe and serve origins: durable storage in
     /// <paramref name="storagePath"/>, placement, the prober, the local replica and its gossip, and
-    /// the ownership reconciler. Gossip binds <c>Heck:Gossip</c> and confirmation
+    /// the ownership reconciler. Gossip binds <c>Heck:Gossip</c>, causal reads <c>Heck:Reads</c> and confirmation
     /// <c>Heck:Placement</c>, both validated at start; the callbacks are seams for tests and run
     /// after binding.
     /// </summary>
@@ -28,6 +28,8 @@ public static class HeckGrainsSiloBuilderExtensions
         services.AddOptions<GossipOptions>().BindConfiguration(GossipOptions.SectionName)
             .Configure(o => gossip?.Invoke(o)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<GossipOptions>, GossipOptionsValidator>();
+        services.AddOptions<ReadOptions>().BindConfiguration(ReadOptions.SectionName).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<ReadOptions>, ReadOptionsValidator>();
         services.AddOptions<ConfirmationOptions>().BindConfiguration(ConfirmationOptions.SectionName)
             .Configure(o => confirmation?.Invoke(o));
         services.AddOptions<OwnershipOptions>().Configure(o => ownership?.Invoke(o)).ValidateOnStart();
@@ -39,6 +41,7 @@ public static class HeckGrainsSiloBuilderExtensions
         services.TryAddSingleton<IOriginProber, OriginProber>();
         services.AddSingleton<LocalReplica>();
         services.AddSingleton<OriginReads>();
+        services.AddSingleton<CausalWait>();
         services.AddSingleton<MembershipReader>();
         services.AddSingleton<LocalOrigins>();
         services.AddSingleton<Confirmers>();

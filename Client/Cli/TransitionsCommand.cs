@@ -9,7 +9,7 @@ internal static class TransitionsCommand
     public static Command Create(CliContext context)
     {
         var id = new Argument<string>("id") { Description = "The origin's id" };
-        var command = new Command("transitions", "Show an origin's health transitions, oldest first (the newest 1000 are kept)") { id };
+        var command = new Command("transitions", "Show an origin's recent health transitions in causal order, oldest first (each owner's newest 16 are kept)") { id };
         context.SetAction(command, async (run, ct) =>
         {
             var originId = OriginsCommands.CheckedId(run, id);

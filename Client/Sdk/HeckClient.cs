@@ -7,6 +7,7 @@ using ClusterMember = Heck.Cluster.ClusterMember;
 using Heck.Health;
 using Heck.Membership.Orleans;
 using Heck.Origins;
+using Heck.Replication;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -18,6 +19,9 @@ namespace Heck.Client.Sdk;
 /// <summary>
 /// The .NET client of a Heck cluster. Writes go to the origin's grain (which validates again);
 /// reads are answered by whichever silo the client's gateway is, from that silo's replica.
+/// The client keeps a session token (<see cref="SessionToken"/>): every write and read merges its
+/// causal token in, and reads at <see cref="ReadLevel.Causal"/> (the default) send it, so a client
+/// reads its own writes and never reads older than it read before, whichever silo answers.
 /// Either <see cref="ConnectAsync"/> (owns an Orleans client and stops it on dispose) or wrap an
 /// existing <see cref="IClusterClient"/> with the constructor (which it never stops).
 /// </summary>
@@ -30,6 +34,8 @@ public sealed class HeckClient : IAsyncDisposable
     private readonly IHost? _host;
     private TimeSpan _watchPollInterval = TimeSpan.FromMilliseconds(250);
     private int _disposed;
+    private readonly Lock _sessionLock = new();
+    private CausalToken _session = CausalToken.Empty;
 
     /// <summary>Wraps a started Orleans client, e.g. a TestingHost cluster's; disposing this does not stop it.</summary>
     public HeckClient(IClusterClient client)
@@ -38,10 +44,49 @@ public sealed class HeckClient : IAsyncDisposable
         ClusterClient = client;
     }
 
-    private HeckClient(IHost host)
+    private HeckClient(IHost host, HeckClientOptions options)
     {
         _host = host;
         ClusterClient = host.Services.GetRequiredService<IClusterClient>();
+        DefaultReadLevel = options.DefaultReadLevel;
+    }
+
+    /// <summary>The level of reads that name none; <see cref="HeckClientOptions.DefaultReadLevel"/> (causal unless set).</summary>
+    public ReadLevel DefaultReadLevel { get; set; } = ReadLevel.Causal;
+
+    /// <summary>
+    /// The session's causal token (opaque; null while the session has seen nothing): the merge of every token its
+    /// writes and reads returned. Set it to continue another client's session (its <see cref="SessionToken"/>) or an
+    /// HTTP client's (a <c>Heck-Causal-Token</c> answer); null starts afresh.
+    /// </summary>
+    /// <exception cref="ArgumentException">The value set is not a causal token.</exception>
+    public string? SessionToken
+    {
+        get
+        {
+            lock (_sessionLock) return _session.IsEmpty ? null : _session.Encode();
+        }
+        set
+        {
+            var token = CausalToken.Empty;
+            if (value is not null && !CausalToken.TryDecode(value, out token))
+                throw new ArgumentException("is not a causal token: pass a SessionToken or a Heck-Causal-Token header value unchanged", nameof(value));
+            lock (_sessionLock) _session = token;
+        }
+    }
+
+    private CausalToken Session
+    {
+        get
+        {
+            lock (_sessionLock) return _session;
+        }
+    }
+
+    private void Remember(CausalToken? token)
+    {
+        if (token is null || token.IsEmpty) return;
+        lock (_sessionLock) _session = _session.Merge(token);
     }
 
     /// <summary>The Orleans client underneath, for calls the SDK does not wrap.</summary>
@@ -99,7 +144,7 @@ public sealed class HeckClient : IAsyncDisposable
             // WaitAsync bounds the start even if a step of it ignores the token.
             await host.StartAsync(timeout.Token).WaitAsync(timeout.Token).ConfigureAwait(false);
             logs.Connecting = false;
-            return new HeckClient(host);
+            return new HeckClient(host, options);
         }
         catch (Exception ex)
         {
@@ -132,37 +177,90 @@ public sealed class HeckClient : IAsyncDisposable
         if (errors.Count > 0) throw new HeckValidationException(errors);
         var result = await ClusterClient.GetGrain<IOriginGrain>(id).Configure(spec!).WaitAsync(ct).ConfigureAwait(false);
         if (result.Errors is { Count: > 0 }) throw new HeckValidationException(result.Errors);
+        Remember(result.Token);
         var view = result.View ?? throw new InvalidOperationException($"The cluster accepted origin '{id}' but returned no view of it.");
         return new UpsertResult(result.Created, view);
     }
 
     /// <summary>Removes origin <paramref name="id"/> and stops probing it; false when there was no such origin.</summary>
     /// <exception cref="HeckValidationException">The id is invalid.</exception>
-    public Task<bool> RemoveOriginAsync(string id, CancellationToken ct = default)
+    public async Task<bool> RemoveOriginAsync(string id, CancellationToken ct = default)
     {
         CheckId(id);
-        return ClusterClient.GetGrain<IOriginGrain>(id).Remove().WaitAsync(ct);
+        // An empty condition admits anything: this is Remove, answered with the removal's token.
+        var result = await ClusterClient.GetGrain<IOriginGrain>(id).RemoveIf(new WriteCondition("", "")).WaitAsync(ct).ConfigureAwait(false);
+        Remember(result.Token);
+        return result.Removed;
     }
 
-    /// <summary>Origin <paramref name="id"/> as the gateway silo's replica has it, or null when it is not registered.</summary>
+    /// <summary>Origin <paramref name="id"/> at <see cref="DefaultReadLevel"/>, or null when it is not registered.</summary>
     /// <exception cref="HeckValidationException">The id is invalid.</exception>
-    public Task<OriginView?> GetOriginAsync(string id, CancellationToken ct = default)
+    /// <exception cref="HeckCausalReadException">A causal read: the gateway silo did not catch up with the session in time.</exception>
+    public Task<OriginView?> GetOriginAsync(string id, CancellationToken ct = default) => GetOriginAsync(id, DefaultReadLevel, ct);
+
+    /// <summary>
+    /// Origin <paramref name="id"/> at <paramref name="level"/>: as the gateway silo's replica has it now (local), once
+    /// that replica has everything this session saw (causal), or as its owner has it (owner). Null when it is not registered.
+    /// </summary>
+    /// <exception cref="HeckValidationException">The id is invalid.</exception>
+    /// <exception cref="HeckCausalReadException">A causal read: the gateway silo did not catch up with the session in time.</exception>
+    public async Task<OriginView?> GetOriginAsync(string id, ReadLevel level, CancellationToken ct = default)
     {
         CheckId(id);
-        return Reader.Get(id).WaitAsync(ct);
+        switch (level)
+        {
+            case ReadLevel.Owner:
+                var owned = await ClusterClient.GetGrain<IOriginGrain>(id).ReadOwned().WaitAsync(ct).ConfigureAwait(false);
+                Remember(owned.Token);
+                return owned.View;
+            case ReadLevel.Causal when Session is { IsEmpty: false } session:
+                return Accept(await Reader.GetCausal(id, session).WaitAsync(ct).ConfigureAwait(false));
+            default: // local, or a session that has seen nothing yet: nothing to wait for
+                return await Reader.Get(id).WaitAsync(ct).ConfigureAwait(false);
+        }
     }
 
-    /// <summary>Every origin, sorted by id, optionally only those with <paramref name="status"/>.</summary>
+    /// <summary>
+    /// Origin <paramref name="id"/>'s kept transitions as the gateway silo's replica has them, oldest first in
+    /// causal order (the order every silo and <see cref="WatchAsync"/> agree on); null when it is not registered.
+    /// </summary>
+    /// <exception cref="HeckValidationException">The id is invalid.</exception>
+    public Task<IReadOnlyList<StampedTransition>?> GetTransitionsAsync(string id, CancellationToken ct = default)
+    {
+        CheckId(id);
+        return Reader.Transitions(id).WaitAsync(ct);
+    }
+
+    /// <summary>Every origin at <see cref="DefaultReadLevel"/>, sorted by id, optionally only those with <paramref name="status"/>.</summary>
+    /// <exception cref="HeckCausalReadException">A causal read: the gateway silo did not catch up with the session in time.</exception>
     public Task<IReadOnlyList<OriginView>> ListOriginsAsync(HealthStatus? status = null, CancellationToken ct = default) =>
-        Reader.List(status).WaitAsync(ct);
+        ListOriginsAsync(DefaultReadLevel == ReadLevel.Owner ? ReadLevel.Causal : DefaultReadLevel, status, ct);
+
+    /// <summary>Every origin at <paramref name="level"/> (local or causal: no single owner has them all).</summary>
+    /// <exception cref="ArgumentException"><paramref name="level"/> is owner.</exception>
+    /// <exception cref="HeckCausalReadException">A causal read: the gateway silo did not catch up with the session in time.</exception>
+    public async Task<IReadOnlyList<OriginView>> ListOriginsAsync(ReadLevel level, HealthStatus? status = null, CancellationToken ct = default)
+    {
+        if (level == ReadLevel.Owner) throw new ArgumentException("a list has no single owner: read it local or causal", nameof(level));
+        if (level == ReadLevel.Causal && Session is { IsEmpty: false } session)
+            return Accept(await Reader.ListCausal(status, session).WaitAsync(ct).ConfigureAwait(false))!;
+        return await Reader.List(status).WaitAsync(ct).ConfigureAwait(false);
+    }
+
+    private T? Accept<T>(CausalRead<T> read)
+    {
+        if (!read.Wait.Covered) throw new HeckCausalReadException(read.Wait.WaitedMs, read.Wait.Lacking.Select(d => d.ToString()).ToList());
+        Remember(read.Token);
+        return read.Value;
+    }
 
     /// <summary>The cluster's silos as the gateway silo sees them.</summary>
     public Task<IReadOnlyList<ClusterMember>> GetMembersAsync(CancellationToken ct = default) =>
         ClusterClient.GetGrain<IClusterReaderGrain>(0).Members().WaitAsync(ct);
 
     /// <summary>
-    /// Health transitions as they happen, oldest first, of one origin or (when
-    /// <paramref name="originId"/> is null) of all. Only transitions that happen <em>after</em> the
+    /// Health transitions as they happen, of one origin or (when <paramref name="originId"/> is null) of
+    /// all; an origin's in causal order (<see cref="TransitionEvent.Stamp"/>), as <c>GET /api/watch</c> sends them. Only transitions that happen <em>after</em> the
     /// watch starts are yielded: the first poll only takes the current position, nothing from the
     /// past is replayed. Polls every <see cref="WatchPollInterval"/> (at once again while pages are
     /// full) until <paramref name="ct"/> is cancelled, which ends the enumeration with an

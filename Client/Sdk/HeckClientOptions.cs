@@ -1,3 +1,4 @@
+using Heck.Origins;
 using Microsoft.Extensions.Logging;
 
 namespace Heck.Client.Sdk;
@@ -36,6 +37,12 @@ public sealed class HeckClientOptions
 
     /// <summary>Where Orleans' log messages go, one line each; null means standard error.</summary>
     public TextWriter? LogWriter { get; set; }
+
+    /// <summary>
+    /// The level of reads that name none. Causal (the default) gives read-your-writes and monotonic reads across
+    /// silos at the cost of a wait when the gateway silo lags; local never waits and may read older.
+    /// </summary>
+    public ReadLevel DefaultReadLevel { get; set; } = ReadLevel.Causal;
 
     /// <summary>
     /// The parsed gateways (none when <see cref="Seeds"/> are used) and seeds (<c>host:port</c>); throws an

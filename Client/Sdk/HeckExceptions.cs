@@ -22,3 +22,17 @@ public sealed class HeckConnectionException(IReadOnlyList<string> gateways, stri
     /// <summary>The gateways that were tried (or the SWIM seeds asked for them), as given.</summary>
     public IReadOnlyList<string> Gateways { get; } = gateways;
 }
+
+/// <summary>
+/// A causal read that the gateway silo could not answer: its replica did not have every write this session saw
+/// within the silo's bound (<c>Heck:Reads:CausalWaitMs</c>), e.g. because it is cut off. Retry, or read at
+/// <see cref="ReadLevel.Local"/> and accept an older answer. The HTTP API answers 503 in the same case.
+/// </summary>
+public sealed class HeckCausalReadException(long waitedMs, IReadOnlyList<string> lacking)
+    : HeckException($"The gateway silo waited {waitedMs} ms and still lacks {lacking.Count} write(s) this session saw ({string.Join(", ", lacking)}); retry shortly.")
+{
+    public long WaitedMs { get; } = waitedMs;
+
+    /// <summary>The writes (dots) still missing there, as the HTTP problem's <c>lacking</c> names them.</summary>
+    public IReadOnlyList<string> Lacking { get; } = lacking;
+}

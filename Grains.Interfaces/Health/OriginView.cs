@@ -14,12 +14,19 @@ public sealed record OriginView([property: Id(0)] OriginSpec Spec, [property: Id
     [Id(4)] public DateTimeOffset? ReplicatedAt { get; init; }
 }
 
-/// <summary>A transition of one origin, numbered in the order the reading silo learnt of it.</summary>
+/// <summary>
+/// A transition of one origin, numbered in the order the reading silo showed it: per origin that is
+/// the order of <see cref="Stamp"/>, which every silo agrees on.
+/// </summary>
 [GenerateSerializer, Alias("heck.TransitionEvent"), Immutable]
 public sealed record TransitionEvent(
     [property: Id(0)] long Sequence,
     [property: Id(1)] string OriginId,
-    [property: Id(2)] HealthTransition Transition);
+    [property: Id(2)] HealthTransition Transition)
+{
+    /// <summary>The transition's place in its origin's causal order.</summary>
+    [Id(3)] public Heck.Replication.TransitionStamp Stamp { get; init; }
+}
 
 /// <summary>Transitions after a sequence number, and the number to ask from next time.</summary>
 [GenerateSerializer, Alias("heck.TransitionPage"), Immutable]

@@ -1,4 +1,5 @@
 using Heck.Health;
+using Heck.Replication;
 
 namespace Heck.Origins;
 
@@ -43,6 +44,13 @@ public interface IOriginGrain : IGrainWithStringKey
     [Alias("Handoff")]
     Task Handoff();
 
+    /// <summary>
+    /// The owner's view (as <see cref="GetView"/>) with the token of the registry entry it reflects: the
+    /// coordinated read (<see cref="ReadLevel.Owner"/>), answered by the owning activation.
+    /// </summary>
+    [Alias("ReadOwned")]
+    Task<OwnedRead> ReadOwned();
+
     /// <summary>Every kept transition, oldest first.</summary>
     [Alias("GetTransitions")]
     Task<IReadOnlyList<HealthTransition>> GetTransitions();
@@ -55,4 +63,12 @@ public sealed record ConfigureResult(
     [property: Id(1)] OriginView? View,
     [property: Id(2)] IReadOnlyList<FieldError> Errors,
     [property: Id(3)] bool ConditionFailed = false,
-    [property: Id(4)] string? CurrentETag = null);
+    [property: Id(4)] string? CurrentETag = null)
+{
+    /// <summary>What a reader must have seen to see this write (see <see cref="CausalToken"/>); empty when nothing was written.</summary>
+    [Id(5)] public CausalToken Token { get; init; } = CausalToken.Empty;
+}
+
+/// <summary>The outcome of <see cref="IOriginGrain.ReadOwned"/>: null view when the origin is not registered.</summary>
+[GenerateSerializer, Alias("heck.OwnedRead"), Immutable]
+public sealed record OwnedRead([property: Id(0)] OriginView? View, [property: Id(1)] CausalToken Token);

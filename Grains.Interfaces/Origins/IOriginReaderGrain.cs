@@ -1,4 +1,5 @@
 using Heck.Health;
+using Heck.Replication;
 
 namespace Heck.Origins;
 
@@ -17,7 +18,22 @@ public interface IOriginReaderGrain : IGrainWithIntegerKey
     [Alias("List")]
     Task<IReadOnlyList<OriginView>> List(HealthStatus? status);
 
+    /// <summary>
+    /// <see cref="Get"/> once this silo's replica covers <paramref name="token"/> (waiting at most
+    /// <c>Heck:Reads:CausalWaitMs</c>); no value when it did not in time. The answer's token adds the entry read.
+    /// </summary>
+    [Alias("GetCausal")]
+    Task<CausalRead<OriginView>> GetCausal(string id, CausalToken token);
+
+    /// <summary><see cref="List"/> once this silo's replica covers <paramref name="token"/>, as <see cref="GetCausal"/>.</summary>
+    [Alias("ListCausal")]
+    Task<CausalRead<IReadOnlyList<OriginView>>> ListCausal(HealthStatus? status, CausalToken token);
+
     /// <summary>Transitions numbered above <paramref name="after"/>, at most <paramref name="max"/>.</summary>
     [Alias("TransitionsAfter")]
     Task<TransitionPage> TransitionsAfter(long after, int max);
+
+    /// <summary>An origin's kept transitions in causal order (stamp order, the same on every silo); null when it is not registered.</summary>
+    [Alias("Transitions")]
+    Task<IReadOnlyList<Heck.Replication.StampedTransition>?> Transitions(string id);
 }

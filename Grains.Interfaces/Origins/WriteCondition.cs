@@ -1,4 +1,5 @@
 using Heck.Api;
+using Heck.Replication;
 
 namespace Heck.Origins;
 
@@ -26,4 +27,8 @@ public sealed record WriteCondition([property: Id(0)] string IfMatch, [property:
 public sealed record RemoveResult(
     [property: Id(0)] bool Removed,
     [property: Id(1)] bool ConditionFailed,
-    [property: Id(2)] string? CurrentETag);
+    [property: Id(2)] string? CurrentETag)
+{
+    /// <summary>What a reader must have seen to see the removal; empty when nothing was removed.</summary>
+    [Id(3)] public CausalToken Token { get; init; } = CausalToken.Empty;
+}

@@ -131,7 +131,7 @@ public sealed class OriginGrain(
         Sync();
         if (changed)
             logger.LogInformation("Origin {Id} {Action}: {Url} every {IntervalMs} ms", Id, created ? "registered" : "updated", spec.Url, spec.IntervalMs);
-        return new ConfigureResult(created, CurrentView(), []);
+        return new ConfigureResult(created, CurrentView(), []) { Token = replica.TokenOf(Id) };
     }
 
     public Task<ConfigureResult> ConfigureIf(OriginSpec spec, WriteCondition condition)
@@ -146,7 +146,9 @@ public sealed class OriginGrain(
     public Task<RemoveResult> RemoveIf(WriteCondition condition)
     {
         var current = CurrentETag();
-        return Task.FromResult(condition.Admits(current) ? new RemoveResult(RemoveNow(), false, current) : new RemoveResult(false, true, current));
+        if (!condition.Admits(current)) return Task.FromResult(new RemoveResult(false, true, current));
+        var removed = RemoveNow();
+        return Task.FromResult(new RemoveResult(removed, false, current) { Token = removed ? replica.TokenOf(Id) : CausalToken.Empty });
     }
 
     // The registry's spec, which every write goes through and every read shows.
@@ -167,6 +169,12 @@ public sealed class OriginGrain(
         // An activation made before its spec reached this silo's replica starts once it has.
         Sync();
         return Task.FromResult(CurrentView());
+    }
+
+    public Task<OwnedRead> ReadOwned()
+    {
+        Sync();
+        return Task.FromResult(new OwnedRead(CurrentView(), replica.TokenOf(Id)));
     }
 
     public Task Handoff()

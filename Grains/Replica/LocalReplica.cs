@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Collections.Immutable;
 using Heck.Grains.Cluster;
 using Heck.Grains.Health;
 using Heck.Health;
@@ -32,6 +33,9 @@ public sealed class LocalReplica
     private readonly TimeSpan _retention;
     private readonly TimeSpan _stampInterval;
     private volatile ReplicaState _state = ReplicaState.Empty;
+    // Completed and replaced whenever the state changes, so a causal read sleeps until then, not in a poll.
+    private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private volatile ImmutableHashSet<ReplicaId> _departed = [];
     private bool _loaded;
     // A journal too old to trust, held back until peers have answered (see JournalRecovery).
     private IReadOnlyList<RegistryEntry>? _heldBack;
@@ -43,9 +47,7 @@ public sealed class LocalReplica
     private IReadOnlyDictionary<string, SlotRecord> _remembered = new Dictionary<string, SlotRecord>();
     private readonly Dictionary<string, SlotRecord> _savedHealth = new(StringComparer.Ordinal); // what the journal holds
 
-    private readonly Lock _logLock = new();
-    private readonly TransitionEvent?[] _log = new TransitionEvent?[TransitionLogCapacity];
-    private long _lastSequence; // events are numbered from 1, so 0 means "before everything"
+    private readonly TransitionFeed _feed = new(); // under _writeLock
 
     public LocalReplica(ILocalSiloDetails silo, RegistryJournal journal, TimeProvider time, ILogger<LocalReplica> logger,
         IOptions<GossipOptions>? options = null)
@@ -66,6 +68,18 @@ public sealed class LocalReplica
     /// <summary>This replica's slot: the silo generation.</summary>
     public ReplicaId Self => _self.Value;
 
+    /// <summary>The transitions shown to watchers, in feed order (see <see cref="TransitionFeed"/>).</summary>
+    public TransitionLog Transitions { get; } = new(TransitionLogCapacity);
+
+    /// <summary>Transitions not shown because a newer one of their origin had been (see <see cref="TransitionFeed.Late"/>).</summary>
+    public long LateTransitions
+    {
+        get
+        {
+            lock (_writeLock) return _feed.Late;
+        }
+    }
+
     /// <summary>The current state, an immutable snapshot.</summary>
     public ReplicaState State
     {
@@ -77,6 +91,39 @@ public sealed class LocalReplica
     }
 
     public VersionVector Version => State.Version;
+
+    /// <summary>Completes at the next change of <see cref="State"/> (a local write, a merge, a prune). Take it before reading the state.</summary>
+    public Task Changed => Volatile.Read(ref _changed).Task;
+
+    /// <summary>
+    /// Silo generations this replica knows to be gone (dead in membership, or pruned and forgotten): a causal
+    /// token's dot of theirs that never arrived will not arrive by waiting (see <see cref="CausalToken.CoveredBy"/>).
+    /// </summary>
+    public IReadOnlySet<ReplicaId> Departed => _departed;
+
+    /// <summary>Adds generations to <see cref="Departed"/>; a causal read waiting on their dots is woken.</summary>
+    public void NoteDeparted(IEnumerable<ReplicaId> replicas)
+    {
+        var before = _departed;
+        var after = before.Union(replicas);
+        if (after.Count == before.Count) return;
+        _departed = after;
+        Signal();
+    }
+
+    /// <summary>The token of an origin's current registry entry here: what a reader must have to see this write (or a later one).</summary>
+    public CausalToken TokenOf(string id) =>
+        State.Registry.Get(id) is { } entry ? CausalToken.Of(entry.Dot) : CausalToken.Empty;
+
+    /// <summary>The token of several origins' current entries (a list read), bounded like every token.</summary>
+    public CausalToken TokenOfAll(IEnumerable<string> ids)
+    {
+        var registry = State.Registry;
+        var vector = VersionVector.Empty;
+        foreach (var id in ids)
+            if (registry.Get(id) is { } entry) vector = vector.Add(entry.Dot);
+        return CausalToken.Of(vector);
+    }
 
     public int Count => State.Registry.Live.Count();
 
@@ -122,7 +169,6 @@ public sealed class LocalReplica
             var (next, delta) = State.RecordHealth(id, health, transition, Self, _clock.Value);
             if (delta.IsEmpty) return;
             Commit(next, delta, journal: false);
-            if (transition is not null) Log(id, transition);
         }
     }
 
@@ -149,7 +195,8 @@ public sealed class LocalReplica
                 .Where(e => !ReferenceEquals(e, before.Registry.Get(e.Id)))
                 .ToList();
             _journal.Save(changed);
-            _state = next;
+            Publish(next);
+            Show(before, next, delta);
             if (changed.Count > 0) RegistryChanged?.Invoke();
 
             var now = _time.GetUtcNow();
@@ -158,9 +205,6 @@ public sealed class LocalReplica
             {
                 if (before.Version.Contains(record.Dot)) continue;
                 _replicatedAt[record.OriginId] = now;
-                if (record.Transitions.IsDefault) continue;
-                foreach (var t in record.Transitions)
-                    if (!before.Version.Contains(t.Dot)) Log(record.OriginId, t.Transition);
             }
         }
     }
@@ -178,6 +222,7 @@ public sealed class LocalReplica
             var before = State;
             var next = before.Prune(dead, stableFrontier, tombstoneFrontier ?? stableFrontier, tombstonesWrittenBeforeMs);
             if (forget is not null) next = next.Forget(forget);
+            NoteDeparted(forget is null ? dead : dead.Concat(forget));
             if (ReferenceEquals(next, before)) return;
             if (!ReferenceEquals(next.Registry, before.Registry))
             {
@@ -185,7 +230,7 @@ public sealed class LocalReplica
                 _journal.Delete(gone);
                 foreach (var id in gone) _replicatedAt.TryRemove(id, out _);
             }
-            _state = next;
+            Publish(next);
         }
     }
 
@@ -295,11 +340,22 @@ public sealed class LocalReplica
     private void Commit(ReplicaState next, Delta delta, bool journal)
     {
         if (journal) _journal.Save(delta.Specs);
-        _state = next;
+        var before = _state;
+        Publish(next);
+        Show(before, next, delta);
         var now = _time.GetUtcNow();
         foreach (var e in delta.Specs) _replicatedAt[e.Id] = now;
         foreach (var r in delta.Slots) _replicatedAt[r.OriginId] = now;
     }
+
+    private void Publish(ReplicaState next)
+    {
+        _state = next;
+        Signal();
+    }
+
+    private void Signal() =>
+        Interlocked.Exchange(ref _changed, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
 
     private void EnsureLoaded()
     {
@@ -319,7 +375,7 @@ public sealed class LocalReplica
             }
             else
             {
-                if (entries.Count > 0) _state = ReplicaState.Empty.Apply(JournalDelta(entries));
+                if (entries.Count > 0) Publish(ReplicaState.Empty.Apply(JournalDelta(entries)));
                 _formerPeers = _journal.Peers();
                 _remembered = _journal.LoadHealth().ToDictionary(r => r.OriginId, StringComparer.Ordinal);
                 _journal.StampActive(_time.GetUtcNow());
@@ -368,32 +424,17 @@ public sealed class LocalReplica
 
     // ---- the watchers' log ----------------------------------------------------------------
 
-    private void Log(string originId, HealthTransition transition)
-    {
-        lock (_logLock)
-        {
-            var sequence = ++_lastSequence;
-            _log[sequence % TransitionLogCapacity] = new TransitionEvent(sequence, originId, transition);
-        }
-    }
+    // Under _writeLock, so the feed sees the states in the order they were made.
+    private void Show(ReplicaState before, ReplicaState after, Delta delta) =>
+        Transitions.Append(_feed.Advance(before, after, delta.Specs.Select(e => e.Id).Concat(delta.Slots.Select(r => r.OriginId))));
 
-    /// <summary>
-    /// Transitions numbered above <paramref name="after"/>, oldest first. A negative
-    /// <paramref name="after"/> asks only for the current position (an empty page whose
-    /// <see cref="TransitionPage.Next"/> is the newest number), so a new watcher sees what comes next.
-    /// </summary>
-    public TransitionPage TransitionsAfter(long after, int max)
+    /// <summary>See <see cref="TransitionLog.After"/>.</summary>
+    public TransitionPage TransitionsAfter(long after, int max) => Transitions.After(after, max);
+
+    /// <summary>An origin's kept transitions in causal order; null when it is not live here.</summary>
+    public IReadOnlyList<StampedTransition>? TransitionsOf(string id)
     {
-        lock (_logLock)
-        {
-            // A number beyond the newest comes from before a restart of this silo: start again from now.
-            if (after < 0 || after > _lastSequence) return new TransitionPage(_lastSequence, []);
-            if (after == _lastSequence) return new TransitionPage(after, []);
-            var first = Math.Max(after + 1, _lastSequence - TransitionLogCapacity + 1);
-            var last = Math.Min(_lastSequence, first + Math.Max(1, max) - 1);
-            var events = new List<TransitionEvent>((int)(last - first + 1));
-            for (var s = first; s <= last; s++) events.Add(_log[s % TransitionLogCapacity]!);
-            return new TransitionPage(last, events);
-        }
+        var state = State;
+        return state.Spec(id) is null ? null : TransitionFeed.Current(state, id);
     }
 }

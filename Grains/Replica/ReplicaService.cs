@@ -200,8 +200,10 @@ public sealed class ReplicaService(
     private void Prune()
     {
         var snapshot = membership.CurrentSnapshot;
-        var plan = _planner.PlanPrune(replica.Self, replica.State,
-            snapshot.ActivePeers(Silo).Select(LocalReplica.IdOf), snapshot.DeadSilos().Select(LocalReplica.IdOf));
+        var dead = snapshot.DeadSilos().Select(LocalReplica.IdOf).ToList();
+        // A causal read does not wait for a dead writer's dot that has not arrived by now.
+        replica.NoteDeparted(dead);
+        var plan = _planner.PlanPrune(replica.Self, replica.State, snapshot.ActivePeers(Silo).Select(LocalReplica.IdOf), dead);
         if (plan is not null) replica.Prune(plan);
     }
 

@@ -27,6 +27,7 @@ public static class ApiExtensions
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.MapOriginEndpoints();
+        app.MapWatchEndpoints();
         app.MapClusterEndpoints();
         app.MapOriginsFileEndpoints();
         return app;

@@ -1,4 +1,6 @@
+using System.Globalization;
 using Heck.Api;
+using Heck.Grains.Replica;
 using Heck.Grains.Origins;
 using Heck.Health;
 using Heck.Origins;
@@ -19,10 +21,10 @@ public static class OriginEndpoints
         var origins = app.MapGroup("/api/origins");
         origins.MapPut("/{id}", PutAsync);
         origins.MapPatch("/{id}", OriginPatchEndpoint.PatchAsync);
-        origins.MapGet("/{id}", Get);
-        origins.MapGet("/", List);
+        origins.MapGet("/{id}", GetAsync).WithCausalReads(ReadLevel.Local, ReadLevel.Causal, ReadLevel.Owner);
+        origins.MapGet("/", List).WithCausalReads(ReadLevel.Local, ReadLevel.Causal);
         origins.MapDelete("/{id}", DeleteAsync);
-        origins.MapGet("/{id}/transitions", TransitionsAsync);
+        origins.MapGet("/{id}/transitions", TransitionsAsync).WithCausalReads(ReadLevel.Local, ReadLevel.Causal);
     }
 
     private static async Task<IResult> PutAsync(string id, HttpRequest request, IGrainFactory grains, OriginsFileStatus file, CancellationToken ct)
@@ -50,13 +52,23 @@ public static class OriginEndpoints
         if (result.Errors.Count > 0) return Problems.Invalid(result.Errors);
         var response = OriginDocument.From(result.View!);
         request.HttpContext.Response.Headers.ETag = OriginETag.Of(result.View!.Spec);
+        CausalReads.Answer(request.HttpContext, result.Token);
         return result.Created ? Results.Created($"/api/origins/{id}", response) : Results.Ok(response);
     }
 
-    private static IResult Get(string id, OriginReads reads, HttpResponse response)
+    private static async Task<IResult> GetAsync(string id, OriginReads reads, IGrainFactory grains, HttpContext http, CancellationToken ct)
     {
         if (OriginValidator.CheckId(id) is { } idError) return Problems.Invalid([idError]);
-        if (reads.Get(id) is not { } view) return Problems.NotFound(id);
+        var view = reads.Get(id);
+        if (CausalReads.LevelOf(http) == ReadLevel.Owner)
+        {
+            // The coordinated read: the owning activation's view, wherever it runs.
+            var owned = await ClusterUnavailable.RetryAsync(() => grains.GetGrain<IOriginGrain>(id).ReadOwned(), ct);
+            CausalReads.Answer(http, owned.Token);
+            view = owned.View;
+        }
+        if (view is null) return Problems.NotFound(id);
+        var response = http.Response;
         response.Headers.ETag = OriginETag.Of(view.Spec);
         return Results.Ok(OriginDocument.From(view));
     }
@@ -75,19 +87,29 @@ public static class OriginEndpoints
         if (ManagedByFile.Refuse(file, id) is { } conflict) return conflict;
         var grain = grains.GetGrain<IOriginGrain>(id);
         // A retried delete that the first attempt already did answers 404, which is what DELETE may do.
-        if (Preconditions.Of(request) is not { } condition)
-            return await ClusterUnavailable.RetryAsync(() => grain.Remove(), ct) ? Results.NoContent() : Problems.NotFound(id);
-        var result = await ClusterUnavailable.RetryAsync(() => grain.RemoveIf(condition), ct);
-        if (result.ConditionFailed) return Preconditions.Refused(id, condition, result.CurrentETag);
-        return result.Removed ? Results.NoContent() : Problems.NotFound(id);
+        // Without preconditions the condition admits anything: RemoveIf is then Remove, with the removal's token.
+        var condition = Preconditions.Of(request);
+        var result = await ClusterUnavailable.RetryAsync(() => grain.RemoveIf(condition ?? new WriteCondition("", "")), ct);
+        if (result.ConditionFailed) return Preconditions.Refused(id, condition!, result.CurrentETag);
+        if (!result.Removed) return Problems.NotFound(id);
+        CausalReads.Answer(request.HttpContext, result.Token);
+        return Results.NoContent();
     }
 
-    private static async Task<IResult> TransitionsAsync(string id, IGrainFactory grains)
+    /// <summary>The newest transitions a <c>?limit=</c> may ask for.</summary>
+    public const int MaxTransitionsLimit = 1000;
+
+    // From this silo's replica only: answered while the owner is unreachable, and the same order on every silo.
+    private static Task<IResult> TransitionsAsync(string id, HttpRequest request, LocalReplica replica)
     {
-        if (OriginValidator.CheckId(id) is { } idError) return Problems.Invalid([idError]);
-        var grain = grains.GetGrain<IOriginGrain>(id);
-        if (await grain.GetView() is null) return Problems.NotFound(id);
-        return Results.Ok(new { items = await grain.GetTransitions() });
+        if (OriginValidator.CheckId(id) is { } idError) return Task.FromResult(Problems.Invalid([idError]));
+        var raw = request.Query["limit"];
+        var limit = MaxTransitionsLimit;
+        if (raw.Count > 0 && !(raw.Count == 1 && int.TryParse(raw[0], NumberStyles.None, CultureInfo.InvariantCulture, out limit) && limit is >= 1 and <= MaxTransitionsLimit))
+            return Task.FromResult(Problems.InvalidQuery([new FieldError("limit", $"must be a whole number from 1 to {MaxTransitionsLimit} (was \"{raw}\")")]));
+        if (replica.TransitionsOf(id) is not { } transitions) return Task.FromResult(Problems.NotFound(id));
+        var items = transitions.Skip(Math.Max(0, transitions.Count - limit)).Select(TransitionItemDocument.Of).ToList();
+        return Task.FromResult(Results.Ok(new TransitionListDocument(items)));
     }
 
     /// <summary>Reads the body, at most <see cref="MaxBodyBytes"/>; null with an error when it is empty or too large.</summary>

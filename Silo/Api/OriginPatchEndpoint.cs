@@ -56,6 +56,7 @@ public static class OriginPatchEndpoint
             if (result.ConditionFailed) continue;
             if (result.Errors.Count > 0) return Problems.Invalid(result.Errors);
             request.HttpContext.Response.Headers.ETag = OriginETag.Of(result.View!.Spec);
+            CausalReads.Answer(request.HttpContext, result.Token);
             return Results.Ok(OriginDocument.From(result.View!));
         }
         return Results.Problem(statusCode: StatusCodes.Status409Conflict,

@@ -18,6 +18,8 @@ public sealed class HeckOptions
     public AdoNetSection AdoNet { get; set; } = new();
     /// <summary>How replicas spread origin state between silos.</summary>
     public Heck.Grains.Replica.GossipOptions Gossip { get; set; } = new();
+    /// <summary>How long a read with a causal token may wait for this silo to catch up.</summary>
+    public Heck.Grains.Replica.ReadOptions Reads { get; set; } = new();
     /// <summary>Optional YAML file of origins applied at start (origins kept as code).</summary>
     public string? OriginsFile { get; set; }
 

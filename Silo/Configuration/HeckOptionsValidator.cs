@@ -52,6 +52,7 @@ public sealed partial class HeckOptionsValidator : IValidateOptions<HeckOptions>
         else if (o.Storage.Path.IndexOfAny(Path.GetInvalidPathChars()) >= 0)
             errors.Add($"Heck:Storage:Path is not a valid path (was '{o.Storage.Path}')");
         if (new GossipOptionsValidator().Validate(null, o.Gossip).Failures is { } gossip) errors.AddRange(gossip);
+        if (new ReadOptionsValidator().Validate(null, o.Reads).Failures is { } reads) errors.AddRange(reads);
         if (!Enum.IsDefined(o.Membership.Provider))
             errors.Add($"Heck:Membership:Provider must be Swim, AdoNet or Development (was {o.Membership.Provider})");
         if (o.Membership.Provider == MembershipProvider.Swim)

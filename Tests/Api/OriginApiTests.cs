@@ -60,6 +60,25 @@ public sealed class OriginApiTests : IAsyncLifetime
         var transitions = await _silo.GetJsonAsync("/api/origins/x/transitions");
         var path = transitions.GetProperty("items").EnumerateArray().Select(t => t.GetProperty("to").GetString()).ToList();
         Assert.Equal(["healthy", "unhealthy", "healthy"], path);
+        // Each with its stamp, in stamp order; ?limit= keeps the newest.
+        var stamps = transitions.GetProperty("items").EnumerateArray().Select(t => t.GetProperty("stamp")).ToList();
+        Assert.All(stamps, s => Assert.StartsWith($"127.0.0.1:{_silo.SiloPort}@", s.GetProperty("dot").GetProperty("replica").GetString()));
+        var newest = await _silo.GetJsonAsync("/api/origins/x/transitions?limit=1");
+        Assert.Equal(stamps[^1].ToString(), Assert.Single(newest.GetProperty("items").EnumerateArray()).GetProperty("stamp").ToString());
+    }
+
+    [Fact]
+    public async Task Transitions_refuse_a_bad_limit_and_answer_404_for_an_unknown_origin()
+    {
+        (await PutAsync("lim", new { url = "http://127.0.0.1:9/", intervalMs = 86_400_000 })).EnsureSuccessStatusCode();
+        foreach (var bad in new[] { "0", "1001", "x", "-1" })
+        {
+            using var response = await _silo.Http.GetAsync($"/api/origins/lim/transitions?limit={bad}");
+            await AssertProblemAsync(response, "limit");
+        }
+        using var missing = await _silo.Http.GetAsync("/api/origins/nobody/transitions");
+        Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+        Assert.Equal(0, (await _silo.GetJsonAsync("/api/origins/lim/transitions?limit=1000")).GetProperty("items").GetArrayLength());
     }
 
     [Fact]

@@ -203,4 +203,27 @@ public sealed class CliHttpTests(CliSilo silo) : IClassFixture<CliSilo>
         Assert.True(r.ExitCode == ExitCodes.Ok, r.ToString());
         Assert.Matches(@"^Watching \d+ origins? on http://127\.0\.0\.1:\d+; Ctrl-C to stop\.", r.Stderr);
     }
+
+    [Fact]
+    public async Task Watch_over_http_reads_the_event_stream_in_causal_order()
+    {
+        var url = silo.Target.Url("/w");
+        Assert.Equal(ExitCodes.Ok, (await Heck("origins", "add", "w", url, "--interval-ms", "200", "--healthy-threshold", "1", "--unhealthy-threshold", "1")).ExitCode);
+        var watch = Heck("watch", "w", "--count", "2", "--timeout-ms", "25000", "-o", "json");
+        // Flip the target until the watch has seen two transitions: some happen after it opened its stream.
+        for (var i = 0; i < 40 && !watch.IsCompleted; i++)
+        {
+            silo.Target.Set("/w", i % 2 == 0 ? TargetMode.Failing : TargetMode.Healthy);
+            await Task.WhenAny(watch, Task.Delay(600));
+        }
+        var r = await watch;
+        Assert.True(r.ExitCode == ExitCodes.Ok, r.ToString());
+        var lines = r.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        Assert.Equal(2, lines.Count);
+        Assert.All(lines, l => Assert.Equal("w", l.GetProperty("originId").GetString()));
+        // Numbered by the silo's log, in its order; and the two alternate, as the target did.
+        Assert.True(lines[0].GetProperty("sequence").GetInt64() < lines[1].GetProperty("sequence").GetInt64());
+        Assert.Equal(lines[0].GetProperty("to").GetString(), lines[1].GetProperty("from").GetString());
+        await Heck("origins", "rm", "w");
+    }
 }

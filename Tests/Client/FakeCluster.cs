@@ -30,6 +30,15 @@ public sealed class FakeCluster
     /// <summary>What the next <c>Configure</c> answers with instead of storing the spec (e.g. errors).</summary>
     public ConfigureResult? NextConfigureResult { get; set; }
 
+    /// <summary>The token each ordinary Configure answers (empty unless set); called under the fake's lock.</summary>
+    public Func<CausalToken>? ConfigureToken { get; set; }
+
+    /// <summary>How the reader's causal reads end (covered at once unless set).</summary>
+    public CausalWaitResult CausalWait { get; set; } = CausalWaitResult.Immediate;
+
+    /// <summary>The tokens the reader's causal reads were sent, in order.</summary>
+    public List<CausalToken> CausalTokens { get; } = [];
+
     /// <summary>How many watchers have taken their starting position (<c>TransitionsAfter(-1, …)</c>).</summary>
     public int WatchStarts => Volatile.Read(ref _watchStarts);
 
@@ -94,9 +103,11 @@ public sealed class FakeCluster
                     var created = !_origins.ContainsKey(id);
                     var view = new OriginView(spec, HealthView.Initial(T0, "10.0.0.1:11111"));
                     _origins[id] = view;
-                    return Task.FromResult(new ConfigureResult(created, view, []));
+                    return Task.FromResult(new ConfigureResult(created, view, []) { Token = ConfigureToken?.Invoke() ?? CausalToken.Empty });
                 case nameof(IOriginGrain.Remove):
                     return Task.FromResult(_origins.Remove(id));
+                case nameof(IOriginGrain.RemoveIf):
+                    return Task.FromResult(new RemoveResult(_origins.Remove(id), false, null));
                 case nameof(IOriginGrain.GetView):
                     return Task.FromResult(_origins.GetValueOrDefault(id));
             }
@@ -127,6 +138,11 @@ public sealed class FakeCluster
             {
                 case nameof(IOriginReaderGrain.Get):
                     return Task.FromResult(_origins.GetValueOrDefault((string)args[0]!));
+                case nameof(IOriginReaderGrain.GetCausal):
+                    var token = (CausalToken)args[1]!;
+                    CausalTokens.Add(token);
+                    var found = CausalWait.Covered ? _origins.GetValueOrDefault((string)args[0]!) : null;
+                    return Task.FromResult(new CausalRead<OriginView>(found, CausalWait, token));
                 case nameof(IOriginReaderGrain.List):
                     var status = (HealthStatus?)args[0];
                     IReadOnlyList<OriginView> list = _origins.Values

@@ -38,3 +38,22 @@ public sealed class ConfirmationConfigurationTests
         Assert.Equal(expected, app.Services.GetRequiredService<IOptions<Heck.Grains.Origins.ConfirmationOptions>>().Value.Confirmers);
     }
 }
+
+/// <summary><c>Heck:Reads:CausalWaitMs</c> reaches the read options; a bad value stops the host naming the key.</summary>
+public sealed class ReadsConfigurationTests
+{
+    [Fact]
+    public async Task The_causal_wait_reaches_the_read_options()
+    {
+        using var data = new TempDirectory();
+        await using var app = HeckHost.Build([$"--Heck:Storage:Path={data.Path}", "--Heck:Membership:Provider=Development", "--Heck:Reads:CausalWaitMs=750"]);
+        Assert.Equal(750, app.Services.GetRequiredService<IOptions<ReadOptions>>().Value.CausalWaitMs);
+    }
+
+    [Fact]
+    public void A_causal_wait_out_of_range_is_a_config_error_naming_the_key()
+    {
+        var errors = Heck.Silo.Configuration.HeckOptionsValidator.Check(new Heck.Silo.Configuration.HeckOptions { Reads = new ReadOptions { CausalWaitMs = 70_000 } });
+        Assert.Contains(errors, e => e.Contains("Heck:Reads:CausalWaitMs", StringComparison.Ordinal));
+    }
+}

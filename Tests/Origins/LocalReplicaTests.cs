@@ -176,4 +176,51 @@ public sealed class LocalReplicaTests : IDisposable
         Assert.Empty(restarted.Events);
         Assert.Equal(LocalReplica.TransitionLogCapacity + 50, restarted.Next);
     }
+
+    [Fact]
+    public void A_watcher_sees_a_handoff_in_causal_order_and_nothing_before_the_registration()
+    {
+        var before = NewReplica(11111);
+        var after = NewReplica(11112);
+        var watcher = NewReplica(11113);
+        before.Upsert(Spec("x"));
+        before.RecordHealth("x", Health(HealthStatus.Unhealthy), T(HealthStatus.Unhealthy));
+        after.Apply(before.DeltaSince(after.Version));
+        after.RecordHealth("x", Health(HealthStatus.Healthy), T(HealthStatus.Healthy));
+        var start = watcher.TransitionsAfter(-1, 10).Next;
+
+        // The new owner's record comes first, alone: x is not registered here yet, so nothing is shown.
+        var record = after.State.Health.Get("x", after.Self)!;
+        watcher.Apply(new Delta([], [record], VersionVector.Empty, VersionVector.Empty));
+        Assert.Empty(watcher.TransitionsAfter(start, 10).Events);
+
+        // Then the registration and the old owner's record: shown oldest first, with their stamps.
+        watcher.Apply(before.DeltaSince(watcher.Version));
+        var events = watcher.TransitionsAfter(start, 10).Events;
+        Assert.Equal([HealthStatus.Unhealthy, HealthStatus.Healthy], events.Select(e => e.Transition.To));
+        Assert.True(events[0].Stamp < events[1].Stamp);
+        Assert.Equal(after.Self, events[1].Stamp.Dot.Replica);
+        Assert.Equal(events.Select(e => e.Stamp), watcher.TransitionsOf("x")!.Select(t => t.Stamp));
+        Assert.Null(watcher.TransitionsOf("unknown"));
+    }
+
+    [Fact]
+    public void An_older_transition_arriving_after_a_newer_one_is_not_shown()
+    {
+        var before = NewReplica(11111);
+        var after = NewReplica(11112);
+        var watcher = NewReplica(11113);
+        before.Upsert(Spec("x"));
+        watcher.Apply(before.DeltaSince(watcher.Version));
+        before.RecordHealth("x", Health(HealthStatus.Unhealthy), T(HealthStatus.Unhealthy));
+        after.Apply(before.DeltaSince(after.Version));
+        after.RecordHealth("x", Health(HealthStatus.Healthy), T(HealthStatus.Healthy));
+        var start = watcher.TransitionsAfter(-1, 10).Next;
+
+        watcher.Apply(new Delta([], [after.State.Health.Get("x", after.Self)!], VersionVector.Empty, VersionVector.Empty));
+        watcher.Apply(before.DeltaSince(watcher.Version));
+        // Shown last, the old owner's unhealthy would leave the watcher believing x is down.
+        Assert.Equal([HealthStatus.Healthy], watcher.TransitionsAfter(start, 10).Events.Select(e => e.Transition.To));
+        Assert.Equal(1, watcher.LateTransitions);
+    }
 }

@@ -71,9 +71,9 @@ internal sealed class GatewayBackend(HeckClientOptions options, HeckClientFactor
     public async Task<IReadOnlyList<TransitionDocument>?> TransitionsAsync(string id, CancellationToken ct)
     {
         var client = await ClientAsync(ct);
-        if (await Call(() => client.GetOriginAsync(id, ct)) is null) return null;
-        var grain = client.ClusterClient.GetGrain<IOriginGrain>(id);
-        return (await Call(() => grain.GetTransitions())).Select(t => new TransitionDocument(t.At, t.From, t.To, t.Reason)).ToList();
+        // The gateway silo's replica, as over HTTP: no call to the owner.
+        var transitions = await Call(() => client.GetTransitionsAsync(id, ct));
+        return transitions?.Select(t => new TransitionDocument(t.Transition.At, t.Transition.From, t.Transition.To, t.Transition.Reason)).ToList();
     }
 
     public async Task<IReadOnlyList<MemberDocument>> MembersAsync(CancellationToken ct)

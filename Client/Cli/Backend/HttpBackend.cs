@@ -15,7 +15,7 @@ namespace Heck.Client.Cli.Backend;
 /// <summary>The HTTP API as <see cref="IHeckBackend"/>: no Orleans assembly is loaded on this path.</summary>
 internal sealed class HttpBackend : IHeckBackend
 {
-    public static readonly TimeSpan WatchPollInterval = TimeSpan.FromMilliseconds(500);
+    public static readonly TimeSpan WatchReconnectDelay = TimeSpan.FromMilliseconds(500);
     private readonly HttpClient _http;
     private readonly TimeSpan _connectTimeout;
 
@@ -95,52 +95,107 @@ internal sealed class HttpBackend : IHeckBackend
     }
 
     /// <summary>
-    /// The API has no transition stream: the origins are listed every <see cref="WatchPollInterval"/>, and the
-    /// transitions of one whose status or since changed are read, those after the last one seen printed.
+    /// Reads <c>GET /api/watch</c> (server-sent events), so the order is the silo's feed order, as over a
+    /// gateway. A stream that ends (a proxy's idle timeout, say) is opened again with the last event's id:
+    /// nothing is lost or repeated while the silo keeps that history.
     /// </summary>
     public async Task<(int Origins, IAsyncEnumerable<WatchEvent> Events)> WatchAsync(string? originId, CancellationToken ct)
     {
-        var start = Snapshot(await ListAsync(null, ct), originId);
-        if (originId is not null && !start.ContainsKey(originId))
-            throw new ApiRefusedException(404, $"origin '{originId}' not found");
-        return (start.Count, Poll(start, originId, ct));
+        var origins = await ListAsync(null, ct);
+        var count = originId is null ? origins.Count : origins.Count(o => o.Id == originId);
+        if (originId is not null && count == 0) throw new ApiRefusedException(404, $"origin '{originId}' not found");
+        // Open before returning: what happens once "Watching …" is printed is seen.
+        var response = await OpenWatchAsync(originId, null, ct);
+        return (count, ReadWatch(response, originId, ct));
     }
 
-    private async IAsyncEnumerable<WatchEvent> Poll(Dictionary<string, (HealthStatus Status, DateTimeOffset Since)> seen, string? originId,
-        [EnumeratorCancellation] CancellationToken ct)
+    private async Task<HttpResponseMessage> OpenWatchAsync(string? originId, string? lastEventId, CancellationToken ct)
     {
-        var lastAt = seen.ToDictionary(s => s.Key, s => s.Value.Since);
-        while (true)
+        var request = new HttpRequestMessage(HttpMethod.Get, originId is null ? "api/watch" : "api/watch?origin=" + Uri.EscapeDataString(originId));
+        request.Headers.Accept.ParseAdd("text/event-stream");
+        if (lastEventId is not null) request.Headers.TryAddWithoutValidation("Last-Event-ID", lastEventId);
+        var response = await SendAsync(request, ct, HttpCompletionOption.ResponseHeadersRead);
+        try
         {
-            await Task.Delay(WatchPollInterval, ct);
-            var now = Snapshot(await ListAsync(null, ct), originId);
-            foreach (var (id, state) in now)
-            {
-                if (seen.TryGetValue(id, out var before) && before == state) continue;
-                var after = lastAt.GetValueOrDefault(id, DateTimeOffset.MinValue);
-                foreach (var t in await TransitionsAsync(id, ct) ?? [])
-                {
-                    if (t.At <= after) continue;
-                    lastAt[id] = t.At;
-                    yield return new WatchEvent(null, id, t);
-                }
-            }
-            seen = now;
+            await EnsureSuccessAsync(response, ct);
+            return response;
+        }
+        catch
+        {
+            response.Dispose();
+            throw;
         }
     }
 
-    private static Dictionary<string, (HealthStatus, DateTimeOffset)> Snapshot(IReadOnlyList<OriginDocument> origins, string? originId) =>
-        origins.Where(o => originId is null || o.Id == originId).ToDictionary(o => o.Id, o => (o.Health.Status, o.Health.Since));
+    private async IAsyncEnumerable<WatchEvent> ReadWatch(HttpResponseMessage response, string? originId, [EnumeratorCancellation] CancellationToken ct)
+    {
+        string? lastId = null;
+        while (true)
+        {
+            using (response)
+            {
+                using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(ct));
+                string? type = null, id = null, data = null;
+                while (await ReadLineAsync(reader, ct) is { } line)
+                {
+                    if (line.Length == 0)
+                    {
+                        if (id is not null) lastId = id;
+                        if (type is null && data is not null && JsonSerializer.Deserialize<WatchItem>(data, CliJson.Options) is { } t)
+                            yield return new WatchEvent(Sequence(id), t.OriginId, new TransitionDocument(t.At, t.From, t.To, t.Reason));
+                        (type, id, data) = (null, null, null);
+                        continue;
+                    }
+                    var colon = line.IndexOf(':');
+                    if (colon == 0) continue; // a keep-alive comment
+                    var (field, value) = colon < 0 ? (line, "") : (line[..colon], line[(colon + 1)..].TrimStart(' '));
+                    switch (field)
+                    {
+                        case "event": type = value; break;
+                        case "id": id = value; break;
+                        case "data": data = data is null ? value : data + "\n" + value; break;
+                    }
+                }
+            }
+            // The stream ended without Ctrl-C: open it again from the last event seen, after a pause.
+            await Task.Delay(WatchReconnectDelay, ct);
+            response = await OpenWatchAsync(originId, lastId, ct);
+        }
+    }
+
+    /// <summary>A line of the stream; null at its end, also when the connection broke.</summary>
+    private static async Task<string?> ReadLineAsync(StreamReader reader, CancellationToken ct)
+    {
+        try
+        {
+            return await reader.ReadLineAsync(ct);
+        }
+        catch (IOException) when (!ct.IsCancellationRequested)
+        {
+            return null;
+        }
+        catch (HttpRequestException) when (!ct.IsCancellationRequested)
+        {
+            return null;
+        }
+    }
+
+    private static long? Sequence(string? id) =>
+        id is not null && long.TryParse(id.AsSpan(id.LastIndexOf('-') + 1), out var n) ? n : null;
+
+    /// <summary>The transition document of a watch event; its stamp is not shown.</summary>
+    private sealed record WatchItem(string OriginId, DateTimeOffset At, HealthStatus From, HealthStatus To, string Reason);
 
     private static string OriginPath(string id) => "api/origins/" + Uri.EscapeDataString(id);
 
-    private async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken ct)
+    private async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken ct,
+        HttpCompletionOption completion = HttpCompletionOption.ResponseContentRead)
     {
         using (request)
         {
             try
             {
-                return await _http.SendAsync(request, ct);
+                return await _http.SendAsync(request, completion, ct);
             }
             catch (HttpRequestException ex) when (!ct.IsCancellationRequested)
             {
