@@ -2,7 +2,8 @@ namespace Heck.Benchmarks.Measurement;
 
 /// <summary>
 /// Fits Gunther's Universal Scalability Law X(N) = λN / (1 + σ(N−1) + κN(N−1)) to measured
-/// (N, throughput) points by least squares on X, with σ in [0, 1] and κ in [0, 1]. σ is contention
+/// (N, throughput) points by least squares on X, with σ in [0, 1] and κ in [0, 10] (κ above 1 means
+/// throughput falls faster than 1/N: nodes that share one machine's cores, say). σ is contention
 /// (the serial share), κ coherency (the pairwise cost of keeping nodes in agreement), λ the
 /// throughput of one node. For fixed σ, κ the best λ has a closed form, so only (σ, κ) is
 /// searched: a grid, then a bounded pattern search around its best cell. Deterministic and pure.
@@ -19,7 +20,7 @@ public static class UslFit
     public const int MinDistinctN = 3;
 
     private const double MaxSigma = 1;
-    private const double MaxKappa = 1;
+    private const double MaxKappa = 10;
     private const int PatternSteps = 20_000;
 
     public static double Model(double lambda, double sigma, double kappa, double n) =>
@@ -63,7 +64,7 @@ public static class UslFit
     {
         // Grid: σ linear, κ 0 then log-spaced, because κ matters at small values.
         double[] sigmas = [.. Enumerable.Range(0, 101).Select(i => i / 100.0 * MaxSigma)];
-        double[] kappas = [0, .. Enumerable.Range(0, 61).Select(i => MaxKappa * Math.Pow(10, -6 + i / 10.0))];
+        double[] kappas = [0, .. Enumerable.Range(0, 71).Select(i => MaxKappa * Math.Pow(10, -7 + i / 10.0))];
         var (bestS, bestK, bestErr) = (0.0, 0.0, double.PositiveInfinity);
         foreach (var s in sigmas)
             foreach (var k in kappas)

@@ -80,52 +80,24 @@ public static class CoordinationScenario
         var levels = new List<LevelResult>();
         var idle = new List<ClusterIdle>();
         var anomaly = new List<AnomalyResult>();
+        var failures = new List<string>();
         Support? support = null;
+        var load0 = LoadAverage();
         try
         {
             await using var target = await TargetServer.StartAsync();
             for (var n = 1; n <= o.MaxSilos; n++)
             {
-                stage = $"starting {n} silo(s)";
-                log.WriteLine($"coordination: {stage}");
-                await using var cluster = await LocalCluster.StartAsync(n, token);
-                var apis = cluster.Silos.Select(s => ApiLoad.Client(s.HttpPort, o.Concurrency + 4, TimeSpan.FromSeconds(10))).ToArray();
                 try
                 {
-                    stage = $"registering on {n} silo(s)";
-                    var registration = await ApiLoad.RegisterAsync(apis[0], target, "o", 0, o.Origins, BaseIntervalMs, 16, log, token);
-                    await WaitReplicatedAsync(apis, o.Origins, token);
-                    support ??= await DetectAsync(apis[0], target, token);
-                    if (n == 1)
-                        log.WriteLine($"coordination: silos answer read levels: {support.Levels}, causal tokens: {support.Tokens}");
-
-                    var idle0 = await ClusterTraffic.ReadAsync(apis, token);
-                    await Task.Delay(IdleWindow, token);
-                    var idleRate = ((await ClusterTraffic.ReadAsync(apis, token)) - idle0).Remote / IdleWindow.TotalSeconds;
-                    idle.Add(new ClusterIdle(n, idleRate, registration.PerSecond));
-
-                    foreach (var op in Enum.GetValues<Operation>())
-                    {
-                        if (op == Operation.Causal && !support.Tokens) continue;
-                        if (op == Operation.Owner && !support.Levels) continue;
-                        stage = $"{Name(op)} on {n} silo(s)";
-                        log.WriteLine($"coordination: {stage}: {o.WarmupSeconds} s warm-up, {o.Seconds} s measured, {o.Concurrency} clients");
-                        levels.Add(await MeasureAsync(apis, op, target, o, n, token));
-                    }
-
-                    if (n == o.MaxSilos && n >= 2)
-                    {
-                        stage = $"anomaly rounds on {n} silo(s)";
-                        log.WriteLine($"coordination: {stage}");
-                        await ApiLoad.RegisterAsync(apis[0], target, "x", 0, o.Rounds, BaseIntervalMs, 16, null, token);
-                        await WaitReplicatedAsync(apis, o.Origins + o.Rounds + (support.Tokens ? o.Concurrency : 0), token);
-                        for (var k = 0; k < DelaysMs.Length; k++)
-                            anomaly.Add(await AnomalyAsync(apis, target, DelaysMs[k], BaseIntervalMs - 1000 * (k + 1), o.Rounds, support.Tokens, token));
-                    }
+                    support = await MeasureClusterAsync(n, o, target, support, levels, idle, anomaly, s => stage = s, log, token);
                 }
-                finally
+                // A silo that dies or stops answering under load ends this cluster size, not the run.
+                catch (Exception ex) when (!token.IsCancellationRequested && ex is HttpRequestException or TimeoutException or TaskCanceledException or InvalidOperationException)
                 {
-                    foreach (var api in apis) api.Dispose();
+                    var note = $"{stage}: {ex.GetType().Name}: {ex.Message}";
+                    log.WriteLine($"coordination: abandoned {note}");
+                    failures.Add(note);
                 }
             }
         }
@@ -137,8 +109,73 @@ public static class CoordinationScenario
             return 3;
         }
 
-        await PublishAsync(o, support!, levels, idle, anomaly, output);
+        if (support is null)
+        {
+            output.WriteLine($"coordination: nothing measured: {string.Join("; ", failures)}");
+            return 1;
+        }
+        failures.Add($"load average (1 min) at start / end: {load0} / {LoadAverage()}");
+        await PublishAsync(o, support, levels, idle, anomaly, failures, output);
         return 0;
+    }
+
+    private static async Task<Support> MeasureClusterAsync(int n, Options o, TargetServer target, Support? support, List<LevelResult> levels,
+        List<ClusterIdle> idle, List<AnomalyResult> anomaly, Action<string> stage, TextWriter log, CancellationToken token)
+    {
+        stage($"starting {n} silo(s)");
+        log.WriteLine($"coordination: starting {n} silo(s)");
+        await using var cluster = await LocalCluster.StartAsync(n, token);
+        var apis = cluster.Silos.Select(s => ApiLoad.Client(s.HttpPort, o.Concurrency + 4, TimeSpan.FromSeconds(10))).ToArray();
+        try
+        {
+            stage($"registering on {n} silo(s)");
+            var registration = await ApiLoad.RegisterAsync(apis[0], target, "o", 0, o.Origins, BaseIntervalMs, 16, log, token);
+            await WaitReplicatedAsync(apis, o.Origins, token);
+            support ??= await DetectAsync(apis[0], target, token);
+            if (n == 1)
+                log.WriteLine($"coordination: silos answer read levels: {support.Levels}, causal tokens: {support.Tokens}");
+
+            var idle0 = await ClusterTraffic.ReadAsync(apis, token);
+            await Task.Delay(IdleWindow, token);
+            var idleRate = ((await ClusterTraffic.ReadAsync(apis, token)) - idle0).Remote / IdleWindow.TotalSeconds;
+            idle.Add(new ClusterIdle(n, idleRate, registration.PerSecond));
+
+            foreach (var op in Enum.GetValues<Operation>())
+            {
+                if (op == Operation.Causal && !support.Tokens) continue;
+                if (op == Operation.Owner && !support.Levels) continue;
+                stage($"{Name(op)} on {n} silo(s)");
+                log.WriteLine($"coordination: {Name(op)} on {n} silo(s): {o.WarmupSeconds} s warm-up, {o.Seconds} s measured, {o.Concurrency} clients");
+                levels.Add(await MeasureAsync(apis, op, target, o, n, token));
+                if (cluster.Silos.FirstOrDefault(s => s.HasExited) is { } gone)
+                    throw new InvalidOperationException($"a silo exited (code {gone.ExitCode}): {Tail(gone.Output)}");
+            }
+
+            if (n == o.MaxSilos && n >= 2)
+            {
+                stage($"anomaly rounds on {n} silo(s)");
+                log.WriteLine($"coordination: anomaly rounds on {n} silo(s)");
+                await ApiLoad.RegisterAsync(apis[0], target, "x", 0, o.Rounds, BaseIntervalMs, 16, null, token);
+                await WaitReplicatedAsync(apis, o.Origins + o.Rounds + (support.Tokens ? o.Concurrency : 0), token);
+                for (var k = 0; k < DelaysMs.Length; k++)
+                    anomaly.Add(await AnomalyAsync(apis, target, DelaysMs[k], BaseIntervalMs - 1000 * (k + 1), o.Rounds, support.Tokens, token));
+            }
+            return support;
+        }
+        finally
+        {
+            foreach (var api in apis) api.Dispose();
+        }
+    }
+
+    private static string Tail(string text) => text.Length <= 600 ? text.Trim() : text[^600..].Trim();
+
+    /// <summary>The 1-minute load average (first field of /proc/loadavg); "?" when unreadable.</summary>
+    private static string LoadAverage()
+    {
+        try { return File.ReadAllText("/proc/loadavg").Split(' ')[0]; }
+        catch (IOException) { return "?"; }
+        catch (UnauthorizedAccessException) { return "?"; }
     }
 
     private static string Name(Operation op) => op switch
@@ -335,7 +372,7 @@ public static class CoordinationScenario
     }
 
     private static async Task PublishAsync(Options o, Support support, List<LevelResult> levels, List<ClusterIdle> idle,
-        List<AnomalyResult> anomaly, TextWriter output)
+        List<AnomalyResult> anomaly, List<string> notes, TextWriter output)
     {
         var parameters = new Dictionary<string, object>
         {
@@ -356,6 +393,7 @@ public static class CoordinationScenario
         output.WriteLine($"Idle Orleans messages/s between silos (gossip, membership) by cluster size: {string.Join(", ", idle.Select(i => $"{i.Silos}: {i.RemoteMessagesPerSecond:0}"))}; they are included in msgs/op.");
         if (!support.Levels) output.WriteLine("The silos ignore ?consistency= (no read levels in this build): owner reads not measured.");
         if (!support.Tokens) output.WriteLine("Writes answer no Heck-Causal-Token (no tokens in this build): causal reads not measured.");
+        foreach (var note in notes) output.WriteLine($"Note: {note}.");
         output.WriteLine();
 
         var fits = levels.GroupBy(l => l.Operation).Select(g =>
@@ -392,6 +430,7 @@ public static class CoordinationScenario
         report.Results["idle"] = idle;
         report.Results["usl"] = fits;
         report.Results["anomaly"] = anomaly;
+        report.Results["notes"] = notes;
         if (o.Out is { } path) await report.WriteJsonAsync(path);
     }
 }

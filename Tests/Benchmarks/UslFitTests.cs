@@ -13,6 +13,7 @@ public class UslFitTests
     [InlineData(5000, 0.0, 0.0, 4)]
     [InlineData(800, 0.02, 0.001, 8)]
     [InlineData(120, 0.1, 0.15, 5)]
+    [InlineData(1000, 0.2, 2.0, 5)]
     public void Recovers_the_parameters_of_exact_points(double lambda, double sigma, double kappa, int maxN)
     {
         var fit = UslFit.Fit(Exact(lambda, sigma, kappa, maxN));
