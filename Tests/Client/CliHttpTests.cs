@@ -66,8 +66,9 @@ public sealed class CliHttpTests(CliSilo silo) : IClassFixture<CliSilo>
         var yaml = await Heck("origins", "get", "a", "-o", "yaml");
         Assert.Contains("intervalMs: 300", yaml.Stdout);
 
+        // The verdict the get saw is among them; on a busy host a 150 ms probe may time out after it, so it need not be the last.
         var transitions = Json(await Heck("transitions", "a", "-o", "json")).GetProperty("items");
-        Assert.Equal("healthy", transitions[transitions.GetArrayLength() - 1].GetProperty("to").GetString());
+        Assert.Contains(transitions.EnumerateArray(), t => t.GetProperty("to").GetString() == "healthy");
         var table = await Heck("transitions", "a");
         Assert.Contains("healthy", table.Stdout);
 

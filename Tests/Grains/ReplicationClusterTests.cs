@@ -96,7 +96,7 @@ public sealed class ReplicationClusterTests() : HeckClusterTest(3, ("HeckTestGos
         await Cluster.StopSiloAsync(stopping);
 
         await Eventually.True(() => Silos.All(s => !ReplicaOf(s).State.Health.Records.Any(r => r.Slot == slot)),
-            TimeSpan.FromSeconds(20), "the stopped silo's slots are pruned on every replica");
+            TimeSpan.FromSeconds(60), "the stopped silo's slots are pruned on every replica"); // 20 s was too short beside the whole suite on 2 cores
         // ...and every origin still shows health, now from its new owners.
         Assert.All(Silos, s => Assert.All(Enumerable.Range(0, 9), i => Assert.NotNull(ReplicaOf(s).Get($"p{i}")!.ObservedBy)));
     }
