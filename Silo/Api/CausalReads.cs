@@ -25,12 +25,26 @@ public static class CausalReads
     public static RouteHandlerBuilder WithCausalReads(this RouteHandlerBuilder route, params ReadLevel[] levels) =>
         route.AddEndpointFilter(new Filter(levels));
 
+    /// <summary>
+    /// Refuses a write whose request carries a malformed token (400 naming the header) before anything is written:
+    /// the client meant to continue a session, and the answer's token would silently drop it.
+    /// </summary>
+    public static RouteHandlerBuilder WithCausalWrites(this RouteHandlerBuilder route) =>
+        route.AddEndpointFilter(async (context, next) =>
+            context.HttpContext.Request.Headers[CausalToken.Header] is { Count: > 0 } header
+            && (header.Count > 1 || !CausalToken.TryDecode(header[0], out _))
+                ? MalformedToken()
+                : await next(context));
+
+    private static IResult MalformedToken() =>
+        BadHeader("is not a causal token: send back the value of a write's Heck-Causal-Token answer, unchanged");
+
     /// <summary>The level the filter admitted this read at.</summary>
     public static ReadLevel LevelOf(HttpContext http) => http.Items[LevelKey] is ReadLevel level ? level : ReadLevel.Local;
 
     /// <summary>
-    /// Answers <paramref name="token"/> merged with the request's own token, so a session's token only grows. On a
-    /// write, a malformed request token is ignored: the write is done either way, and the answer's token holds it.
+    /// Answers <paramref name="token"/> merged with the request's own token (checked by the route's filter), so a
+    /// session's token only grows.
     /// </summary>
     public static void Answer(HttpContext http, CausalToken token)
     {
@@ -81,8 +95,7 @@ public static class CausalReads
             var header = http.Request.Headers[CausalToken.Header];
             if (header.Count > 0)
             {
-                if (header.Count > 1 || !CausalToken.TryDecode(header[0], out var sent))
-                    return BadHeader("is not a causal token: send back the value of a write's Heck-Causal-Token answer, unchanged");
+                if (header.Count > 1 || !CausalToken.TryDecode(header[0], out var sent)) return MalformedToken();
                 token = sent;
             }
             var read = asked ?? (token is null ? ReadLevel.Local : ReadLevel.Causal);

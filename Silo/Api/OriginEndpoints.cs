@@ -19,11 +19,11 @@ public static class OriginEndpoints
     public static void MapOriginEndpoints(this IEndpointRouteBuilder app)
     {
         var origins = app.MapGroup("/api/origins");
-        origins.MapPut("/{id}", PutAsync);
-        origins.MapPatch("/{id}", OriginPatchEndpoint.PatchAsync);
+        origins.MapPut("/{id}", PutAsync).WithCausalWrites();
+        origins.MapPatch("/{id}", OriginPatchEndpoint.PatchAsync).WithCausalWrites();
         origins.MapGet("/{id}", GetAsync).WithCausalReads(ReadLevel.Local, ReadLevel.Causal, ReadLevel.Owner);
         origins.MapGet("/", List).WithCausalReads(ReadLevel.Local, ReadLevel.Causal);
-        origins.MapDelete("/{id}", DeleteAsync);
+        origins.MapDelete("/{id}", DeleteAsync).WithCausalWrites();
         origins.MapGet("/{id}/transitions", TransitionsAsync).WithCausalReads(ReadLevel.Local, ReadLevel.Causal);
     }
 

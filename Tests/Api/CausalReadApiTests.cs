@@ -119,6 +119,14 @@ public sealed class CausalReadApiTests : IAsyncLifetime
             await AssertBadRequestNamingAsync(await SendAsync(HttpMethod.Get, $"{path}{sep}consistency=strong"), ReadLevels.QueryName);
             await AssertBadRequestNamingAsync(await SendAsync(HttpMethod.Get, $"{path}{sep}consistency=causal"), CausalToken.Header);
         }
+        // A write with a malformed token is refused before anything is written.
+        await AssertBadRequestNamingAsync(await PutAsync("bad-token", "not a token"), CausalToken.Header);
+        Assert.Equal(HttpStatusCode.NotFound, (await SendAsync(HttpMethod.Get, "/api/origins/bad-token")).StatusCode);
+        await AssertBadRequestNamingAsync(await SendAsync(HttpMethod.Patch, "/api/origins/d", "AQA=",
+            new StringContent("""{"intervalMs":5000}""", System.Text.Encoding.UTF8, "application/merge-patch+json")), CausalToken.Header);
+        await AssertBadRequestNamingAsync(await SendAsync(HttpMethod.Delete, "/api/origins/d", "not a token"), CausalToken.Header);
+        var kept = await (await SendAsync(HttpMethod.Get, "/api/origins/d")).Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(60_000, kept.GetProperty("intervalMs").GetInt32());
         await AssertBadRequestNamingAsync(await SendAsync(HttpMethod.Get, "/api/origins?consistency=owner"), ReadLevels.QueryName);
         await AssertBadRequestNamingAsync(await SendAsync(HttpMethod.Get, "/api/origins/d/transitions?consistency=owner"), ReadLevels.QueryName);
     }
