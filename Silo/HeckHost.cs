@@ -34,6 +34,10 @@ public static class HeckHost
         });
         builder.AddOriginsFile(options);
         ArtifactFilteringLoggerFactory.Install(builder.Services);
-        return builder.Build().MapHeckApi();
+        var app = builder.Build().MapHeckApi();
+        if (options.Membership.Provider == MembershipProvider.Swim && options.Swim.IsOpenBeyondLoopback(advertised.ToString()))
+            app.Logger.LogWarning("SWIM runs unauthenticated on {Address} (Heck:Swim:AllowUnauthenticated = true): anyone who reaches port {Port} can forge members and deaths; set Heck:Swim:Keys",
+                options.Swim.BindAddress ?? advertised.ToString(), options.Swim.Port);
+        return app;
     }
 }

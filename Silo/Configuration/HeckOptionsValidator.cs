@@ -96,6 +96,10 @@ public sealed partial class HeckOptionsValidator : IValidateOptions<HeckOptions>
             Range("GossipIntervalMs", s.GossipIntervalMs, 10, 60_000), Range("JoinTimeoutMs", s.JoinTimeoutMs, 1000, 600_000),
         })
             if (e is not null) yield return e;
+        if (s.IsOpenBeyondLoopback(advertisedAddress) && !s.AllowUnauthenticated)
+            yield return $"Heck:Swim:Keys must hold at least one key when SWIM binds a non-loopback address ('{s.BindAddress ?? advertisedAddress}'): " +
+                "anyone who reaches the port could forge members and deaths. Generate one with 'openssl rand -base64 32', or set " +
+                "Heck:Swim:AllowUnauthenticated = true to accept the risk";
         if (!(s.InjectLossPercent is >= 0 and <= 100))
             yield return $"Heck:Swim:InjectLossPercent must be a percentage between 0 and 100 (was {s.InjectLossPercent})";
         if (settings.ProbeTimeout >= settings.ProbeInterval)

@@ -54,6 +54,10 @@ public sealed class DockerfileTests
     public void Image_environment_alone_binds_to_Heck_options_and_stores_data_in_the_volume()
     {
         var environment = dockerfile.Final.Environment.ToDictionary();
+        // The image binds SWIM to every interface, so it runs only with a key (or the risk accepted).
+        var keyless = Assert.Throws<HeckConfigurationException>(() => DeploymentFiles.Bind(environment));
+        Assert.Contains(keyless.Errors, e => e.StartsWith("Heck:Swim:Keys", StringComparison.Ordinal));
+        environment["Heck__Swim__Keys__0"] = Convert.ToBase64String(new byte[32]);
         var options = DeploymentFiles.Bind(environment);
 
         Assert.Equal("0.0.0.0", options.Http.ListenAddress);
