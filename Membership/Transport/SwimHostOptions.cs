@@ -33,6 +33,11 @@ public sealed record SwimHostOptions
     /// counted as <see cref="DropReason.Injected"/>. TCP (push-pull) is not affected. 0 (default) drops nothing.
     /// </summary>
     public double InjectedLossPercent { get; init; }
+    /// <summary>
+    /// Networks that member addresses in received messages must be in (<see cref="AddressPolicy"/>); null: the networks
+    /// around the advertised host, the bind address and the seeds (<see cref="AddressPolicy.Around"/>).
+    /// </summary>
+    public IReadOnlyList<IPNetwork>? AllowedNetworks { get; init; }
 
     public IReadOnlyList<string> Validate()
     {

@@ -108,7 +108,7 @@ public sealed partial class HeckOptionsValidator : IValidateOptions<HeckOptions>
         try { detailed = [.. s.ToClustering(advertisedAddress).Validate()]; }
         catch (Exception ex) when (ex is ArgumentException or FormatException) { detailed = [ex.Message]; }
         // Seeds and keys are checked by the SWIM library; say it in Heck's keys.
-        foreach (var e in detailed.Where(e => e.Contains("Seeds", StringComparison.Ordinal) || e.Contains("Keys", StringComparison.Ordinal)))
+        foreach (var e in detailed.Where(e => e.Contains("Seeds", StringComparison.Ordinal) || e.Contains("Keys", StringComparison.Ordinal) || e.Contains("AllowedNetworks", StringComparison.Ordinal)))
             yield return Regex.Replace(e.Replace("SwimClusteringOptions.", "Heck:Swim:", StringComparison.Ordinal), @"\[(\d+)\]", ":$1");
     }
 }

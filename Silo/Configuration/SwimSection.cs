@@ -24,6 +24,8 @@ public sealed class SwimSection
     /// port could then forge members and verdicts. Logged as a warning at every start.
     /// </summary>
     public bool AllowUnauthenticated { get; set; }
+    /// <summary>CIDR networks member addresses in received messages must be in; empty: the /24 around this silo and each seed.</summary>
+    public List<string> AllowedNetworks { get; set; } = [];
     /// <summary><c>lan</c>, <c>fast</c> or <c>wan</c> (see <see cref="SwimProfiles"/>).</summary>
     public string Profile { get; set; } = DefaultProfile;
     public int? ProbeIntervalMs { get; set; }
@@ -77,6 +79,7 @@ public sealed class SwimSection
         swim.AdvertiseHost = advertisedAddress;
         swim.Seeds = [.. Seeds];
         swim.Keys = [.. Keys];
+        swim.AllowedNetworks = [.. AllowedNetworks];
         swim.JoinTimeout = TimeSpan.FromMilliseconds(JoinTimeoutMs);
         swim.InjectedLossPercent = InjectLossPercent;
         swim.Settings = Settings() ?? throw new ArgumentException($"Heck:Swim:Profile must be one of {string.Join(", ", SwimProfiles.Names)} (was '{Profile}')");
