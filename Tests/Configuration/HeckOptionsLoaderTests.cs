@@ -64,6 +64,8 @@ public sealed class HeckOptionsLoaderTests
     [InlineData("Heck:Swim:BindAddress", "everywhere")]
     [InlineData("Heck:Swim:Seeds:0", "no-port")]
     [InlineData("Heck:Swim:Keys:0", "not base64!")]
+    [InlineData("Heck:Swim:AllowedNetworks:0", "10.0.0.0/99")]
+    [InlineData("Heck:Swim:AllowedNetworks:0", "not-a-network")]
     [InlineData("Heck:Gossip:IntervalMs", "0")]
     [InlineData("Heck:Gossip:Fanout", "0")]
     [InlineData("Heck:Placement:Weight", "0")]
