@@ -176,7 +176,7 @@ public static class OriginJsonReader
         }
     }
 
-    private const string NotUnicode = "must be valid Unicode text (was a lone surrogate such as \\ud800, or bytes that are not UTF-8)";
+    public const string NotUnicode = "must be valid Unicode text (was a lone surrogate such as \\ud800, or bytes that are not UTF-8)";
 
     /// <summary>A JSON value as the user wrote it: <c>the string "500"</c>, <c>an array</c>, <c>true</c>.</summary>
     public static string Describe(JsonElement value) => value.ValueKind switch
