@@ -13,7 +13,7 @@ namespace Heck.Silo.Configuration;
 /// </summary>
 public sealed partial class HeckOptionsValidator : IValidateOptions<HeckOptions>
 {
-    [GeneratedRegex("^[A-Za-z0-9._-]{1,64}$")]
+    [GeneratedRegex(@"^[A-Za-z0-9._-]{1,64}\z")] // \z: $ would also match before a final newline
     private static partial Regex IdPattern();
 
     public ValidateOptionsResult Validate(string? name, HeckOptions options)

@@ -54,6 +54,8 @@ public sealed class HeckOptionsLoaderTests
     [InlineData("Heck:Silo:Port", "-1")]
     [InlineData("Heck:Silo:GatewayPort", "70000")]
     [InlineData("Heck:Cluster:Id", "has space")]
+    [InlineData("Heck:Cluster:Id", "trailing-newline\n")]
+    [InlineData("Heck:Cluster:ServiceId", "trailing-newline\n")]
     [InlineData("Heck:Silo:AdvertisedAddress", "not an address")]
     [InlineData("Heck:Http:ListenAddress", "nowhere")]
     [InlineData("Heck:Storage:Path", "")]
