@@ -87,5 +87,13 @@ public sealed class PrometheusScrapeTests(ITestOutputHelper output) : IAsyncLife
         Assert.Equal(0, Assert.Single(await _prometheus.QueryAsync("heck_probe_success{origin=\"m0\"}")).Value);
         Assert.True(Assert.Single(await _prometheus.QueryAsync("heck_origin_transitions_total{origin=\"m0\"}")).Value >= 2,
             "unknown -> healthy -> unhealthy");
+
+        // Every query of the shipped Grafana dashboard parses and runs against these series.
+        var dashboard = JsonDocument.Parse(File.ReadAllText(Path.Combine(Deployment.DeploymentFiles.DockerDirectory, "grafana", "heck-dashboard.json")));
+        var queries = dashboard.RootElement.GetProperty("panels").EnumerateArray()
+            .SelectMany(p => p.GetProperty("targets").EnumerateArray()).Select(t => t.GetProperty("expr").GetString()!).ToList();
+        Assert.NotEmpty(queries);
+        foreach (var query in queries) await _prometheus.QueryAsync(query.Replace("$origin", ".*"));
+        Assert.NotEmpty(await _prometheus.QueryAsync("heck_swim_members{status=\"alive\"}"));
     }
 }
