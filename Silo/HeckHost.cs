@@ -4,6 +4,7 @@ using Heck.Silo.Api;
 using Heck.Silo.Cluster;
 using Heck.Silo.Configuration;
 using Heck.Silo.Logging;
+using Heck.Silo.Metrics;
 using Heck.Silo.OriginsFile;
 
 namespace Heck.Silo;
@@ -33,6 +34,7 @@ public static class HeckHost
             if (rejoin is not null) silo.UseHeckRejoin(rejoin);
         });
         builder.AddOriginsFile(options);
+        builder.AddHeckMetrics();
         ArtifactFilteringLoggerFactory.Install(builder.Services);
         var app = builder.Build().MapHeckApi();
         if (options.Membership.Provider == MembershipProvider.Swim && options.Swim.IsOpenBeyondLoopback(advertised.ToString()))

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using Heck.Silo.Cluster;
 using Heck.Silo.Configuration;
+using Heck.Silo.Metrics;
 using Heck.Silo.OriginsFile;
 
 namespace Heck.Silo.Api;
@@ -30,6 +31,8 @@ public static class ApiExtensions
         app.MapWatchEndpoints();
         app.MapClusterEndpoints();
         app.MapOriginsFileEndpoints();
+        // The endpoint's convention builder: the read scope goes here (unless Heck:Metrics:Anonymous).
+        app.MapHeckMetrics();
         return app;
     }
 }

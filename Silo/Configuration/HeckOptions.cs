@@ -20,6 +20,8 @@ public sealed class HeckOptions
     public Heck.Grains.Replica.GossipOptions Gossip { get; set; } = new();
     /// <summary>How long a read with a causal token may wait for this silo to catch up.</summary>
     public Heck.Grains.Replica.ReadOptions Reads { get; set; } = new();
+    /// <summary>The Prometheus endpoint (<c>/metrics</c>) on every silo.</summary>
+    public MetricsSection Metrics { get; set; } = new();
     /// <summary>Optional YAML file of origins applied at start (origins kept as code).</summary>
     public string? OriginsFile { get; set; }
 
@@ -63,5 +65,11 @@ public sealed class HeckOptions
     {
         /// <summary>Directory of the embedded database (created if missing).</summary>
         public string Path { get; set; } = "./data";
+    }
+
+    public sealed class MetricsSection
+    {
+        /// <summary>Serve <c>/metrics</c> without a token (else it needs the <c>read</c> scope once tokens are configured).</summary>
+        public bool Anonymous { get; set; }
     }
 }
