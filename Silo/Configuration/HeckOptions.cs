@@ -20,6 +20,10 @@ public sealed class HeckOptions
     public Heck.Grains.Replica.GossipOptions Gossip { get; set; } = new();
     /// <summary>How long a read with a causal token may wait for this silo to catch up.</summary>
     public Heck.Grains.Replica.ReadOptions Reads { get; set; } = new();
+    /// <summary>Which addresses probes may reach (SSRF guard): <c>DenyNetworks</c>, <c>AllowNetworks</c>.</summary>
+    public Heck.Grains.Probing.ProbingOptions Probing { get; set; } = new();
+    /// <summary>Origins, interval floor and probe budget the cluster takes on.</summary>
+    public Heck.Grains.Origins.LimitsOptions Limits { get; set; } = new();
     /// <summary>Optional YAML file of origins applied at start (origins kept as code).</summary>
     public string? OriginsFile { get; set; }
 
