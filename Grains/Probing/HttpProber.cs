@@ -38,6 +38,8 @@ public sealed class HttpProber : IOriginProber, IDisposable
     // Why the connection of a request failed, as the connector saw it: the handler turns a failure that it
     // handles after the probe's deadline into a cancellation, and the probe still reports the real cause.
     private static readonly HttpRequestOptionsKey<string> ConnectFailure = new("heck.connect-failure");
+    // The connection a fresh probe opened itself, for the handler to take (see ProbeAsync).
+    private static readonly HttpRequestOptionsKey<Connected> OwnConnection = new("heck.connection");
 
     private readonly GuardedConnector _connector;
 
@@ -71,8 +73,18 @@ public sealed class HttpProber : IOriginProber, IDisposable
         int? status = null;
         var prepared = _prepared.GetValue(spec, _prepare);
         using var request = prepared.CreateRequest();
+        var own = new Connected();
         try
         {
+            if (!spec.ReuseConnection)
+            {
+                // A fresh probe connects here, then gives the handler its socket: the handler's pool queues
+                // requests for connections and hands a failed attempt to whichever request waits first, so
+                // under load a request would see another's refusal, or none and time out. Connected here, a
+                // probe's outcome is its own connection's.
+                own.Stream = new NetworkStream(await _connector.ConnectAsync(prepared.Uri.IdnHost, prepared.Uri.Port, deadline.Token).ConfigureAwait(false), ownsSocket: true);
+                request.Options.Set(OwnConnection, own);
+            }
             using var response = await (spec.ReuseConnection ? _pooled : _fresh).SendAsync(request, deadline.Token).ConfigureAwait(false);
             status = (int)response.StatusCode;
             if (!prepared.Expect.Contains(status.Value))
@@ -89,8 +101,16 @@ public sealed class HttpProber : IOriginProber, IDisposable
         }
         catch (HttpRequestException ex)
         {
-            if (request.Options.TryGetValue(ConnectFailure, out var why)) return deadline.Fail(why, status);
-            return deadline.Fail(Describe(ex.HttpRequestError, ex), status);
+            var why = request.Options.TryGetValue(ConnectFailure, out var recorded) ? recorded : ConnectReason(ex);
+            return deadline.Fail(why ?? Describe(ex.HttpRequestError, ex), status);
+        }
+        catch (SocketException ex)
+        {
+            return deadline.Fail(TcpProber.Describe(ex));
+        }
+        catch (AddressDeniedException)
+        {
+            return deadline.Fail(NetworkPolicy.DeniedReason);
         }
         catch (HttpIOException ex) // the body broke off after the headers
         {
@@ -100,10 +120,34 @@ public sealed class HttpProber : IOriginProber, IDisposable
         {
             return deadline.Fail($"probe failed: {ex.Message}", status);
         }
+        finally
+        {
+            own.Take()?.Dispose(); // not taken: the request failed before it needed a connection
+        }
+    }
+
+    private sealed class Connected
+    {
+        private Stream? _stream;
+        public Stream? Stream { set => _stream = value; }
+        public Stream? Take() => Interlocked.Exchange(ref _stream, null);
+    }
+
+    /// <summary>The connector's reason inside a handler's exception: a denied address or a socket error.</summary>
+    private static string? ConnectReason(Exception ex)
+    {
+        for (Exception? e = ex; e is not null; e = e.InnerException)
+        {
+            if (e is AddressDeniedException) return NetworkPolicy.DeniedReason;
+            if (e is SocketException socket) return TcpProber.Describe(socket);
+        }
+        return null;
     }
 
     private async ValueTask<Stream> ConnectAsync(SocketsHttpConnectionContext context, CancellationToken cancellationToken)
     {
+        if (context.InitialRequestMessage.Options.TryGetValue(OwnConnection, out var own) && own.Take() is { } connected)
+            return connected;
         try
         {
             var socket = await _connector.ConnectAsync(context.DnsEndPoint.Host, context.DnsEndPoint.Port, cancellationToken).ConfigureAwait(false);
