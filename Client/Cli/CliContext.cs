@@ -62,6 +62,11 @@ internal sealed class CliContext(TextWriter stdout, TextWriter stderr, IAnsiCons
             Error(ex.Message);
             return ExitCodes.Failed;
         }
+        catch (HeckLimitException ex)
+        {
+            Error(ex.Message);
+            return ExitCodes.Failed;
+        }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
             Error("interrupted");

@@ -5,6 +5,7 @@ using Heck.Grains.Origins;
 using Heck.Health;
 using Heck.Origins;
 using Heck.Silo.OriginsFile;
+using Microsoft.Extensions.Options;
 
 namespace Heck.Silo.Api;
 
@@ -27,7 +28,8 @@ public static class OriginEndpoints
         origins.MapGet("/{id}/transitions", TransitionsAsync).WithCausalReads(ReadLevel.Local, ReadLevel.Causal);
     }
 
-    private static async Task<IResult> PutAsync(string id, HttpRequest request, IGrainFactory grains, OriginsFileStatus file, CancellationToken ct)
+    private static async Task<IResult> PutAsync(string id, HttpRequest request, IGrainFactory grains, OriginsFileStatus file,
+        IOptions<LimitsOptions> limits, CancellationToken ct)
     {
         if (ManagedByFile.Refuse(file, id) is { } conflict) return conflict;
         if (!request.HasJsonContentType()) return Problems.UnsupportedMediaType(request.ContentType);
@@ -44,7 +46,7 @@ public static class OriginEndpoints
             errors.Add(new("id", $"the body's id '{body.Id}' differs from the path's '{id}'"));
         // A field the reader already refused reaches the validator unset; its "is required" would only repeat that.
         var named = errors.Select(e => e.Field).ToHashSet(StringComparer.Ordinal);
-        errors.AddRange(OriginValidator.Validate(id, body, out var spec).Where(e => !named.Contains(e.Field)));
+        errors.AddRange(OriginValidator.Validate(id, body, out var spec, limits.Value.MinIntervalMs).Where(e => !named.Contains(e.Field)));
         if (errors.Count > 0) return Problems.Invalid(errors);
 
         var grain = grains.GetGrain<IOriginGrain>(id);
@@ -52,6 +54,7 @@ public static class OriginEndpoints
         var result = await ClusterUnavailable.RetryAsync(() => condition is null ? grain.Configure(spec!) : grain.ConfigureIf(spec!, condition), ct);
         if (result.ConditionFailed) return Preconditions.Refused(id, condition!, result.CurrentETag);
         if (result.Errors.Count > 0) return Problems.Invalid(result.Errors);
+        if (result.Refused is { } refused) return Problems.Refused(refused);
         var response = OriginDocument.From(result.View!);
         request.HttpContext.Response.Headers.ETag = OriginETag.Of(result.View!.Spec);
         CausalReads.Answer(request.HttpContext, result.Token);

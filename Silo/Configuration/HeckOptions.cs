@@ -22,6 +22,10 @@ public sealed class HeckOptions
     public Heck.Grains.Replica.ReadOptions Reads { get; set; } = new();
     /// <summary>The Prometheus endpoint (<c>/metrics</c>) on every silo.</summary>
     public MetricsSection Metrics { get; set; } = new();
+    /// <summary>Which addresses probes may reach (SSRF guard): <c>DenyNetworks</c>, <c>AllowNetworks</c>.</summary>
+    public Heck.Grains.Probing.ProbingOptions Probing { get; set; } = new();
+    /// <summary>Origins, interval floor and probe budget the cluster takes on.</summary>
+    public Heck.Grains.Origins.LimitsOptions Limits { get; set; } = new();
     /// <summary>Optional YAML file of origins applied at start (origins kept as code).</summary>
     public string? OriginsFile { get; set; }
 

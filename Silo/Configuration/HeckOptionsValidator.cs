@@ -53,6 +53,8 @@ public sealed partial class HeckOptionsValidator : IValidateOptions<HeckOptions>
             errors.Add($"Heck:Storage:Path is not a valid path (was '{o.Storage.Path}')");
         if (new GossipOptionsValidator().Validate(null, o.Gossip).Failures is { } gossip) errors.AddRange(gossip);
         if (new ReadOptionsValidator().Validate(null, o.Reads).Failures is { } reads) errors.AddRange(reads);
+        if (new Heck.Grains.Probing.ProbingOptionsValidator().Validate(null, o.Probing).Failures is { } probing) errors.AddRange(probing);
+        if (new Heck.Grains.Origins.LimitsOptionsValidator().Validate(null, o.Limits).Failures is { } limits) errors.AddRange(limits);
         if (!Enum.IsDefined(o.Membership.Provider))
             errors.Add($"Heck:Membership:Provider must be Swim, AdoNet or Development (was {o.Membership.Provider})");
         if (o.Membership.Provider == MembershipProvider.Swim)
