@@ -55,7 +55,7 @@ public sealed class HeckOptions
         public string? PemPath { get; set; }
         public string? KeyPath { get; set; }
 
-        public bool IsSet => Path is not null || PemPath is not null || KeyPath is not null;
+        public bool IsSet => Path is not null || PemPath is not null || KeyPath is not null || Password is not null;
     }
 
     public sealed class SiloSection
