@@ -9,7 +9,7 @@ namespace Heck.Tests.Security;
 [Collection(ClusterCollection.Name)]
 public sealed class HttpsTests : IDisposable
 {
-    private readonly TestCertificate _certificate = new();
+    private readonly SelfSignedCertificate _certificate = new();
 
     public void Dispose() => _certificate.Dispose();
 
@@ -19,7 +19,7 @@ public sealed class HttpsTests : IDisposable
     public async Task The_API_answers_over_https_with_the_configured_certificate_and_not_over_plain_http(string form)
     {
         string[] args = form == "pfx"
-            ? [$"--Heck:Http:Certificate:Path={_certificate.PfxPath}", $"--Heck:Http:Certificate:Password={TestCertificate.Password}"]
+            ? [$"--Heck:Http:Certificate:Path={_certificate.PfxPath}", $"--Heck:Http:Certificate:Password={SelfSignedCertificate.Password}"]
             : [$"--Heck:Http:Certificate:PemPath={_certificate.PemPath}", $"--Heck:Http:Certificate:KeyPath={_certificate.KeyPath}"];
         await using var silo = await InProcessSilo.StartAsync(extraArgs: [.. args, .. ApiClients.TokenArgs()]);
 

@@ -1,10 +1,15 @@
+using System.Net;
+using System.Net.Http;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 
-namespace Heck.Tests.Security;
+namespace Heck.Harness;
 
-/// <summary>A self-signed server certificate for 127.0.0.1 and localhost, made in the test, and files holding it.</summary>
-public sealed class TestCertificate : IDisposable
+/// <summary>
+/// A self-signed server certificate for 127.0.0.1 and localhost, made on the spot, and the files a silo takes it from
+/// (<c>Heck:Http:Certificate:Path</c> with <see cref="Password"/>, or <c>PemPath</c> and <c>KeyPath</c>).
+/// </summary>
+public sealed class SelfSignedCertificate : IDisposable
 {
     private readonly TempDirectory _dir = new();
 
@@ -14,7 +19,7 @@ public sealed class TestCertificate : IDisposable
     public string KeyPath => Path.Combine(_dir.Path, "api.key");
     public const string Password = "test-password";
 
-    public TestCertificate()
+    public SelfSignedCertificate()
     {
         using var rsa = RSA.Create(2048);
         var request = new CertificateRequest("CN=heck-test", rsa, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
@@ -36,6 +41,9 @@ public sealed class TestCertificate : IDisposable
         UseProxy = false,
         SslOptions = { RemoteCertificateValidationCallback = (_, presented, _, _) => presented is not null && presented.GetCertHashString() == Certificate.GetCertHashString() },
     };
+
+    /// <summary>The silo arguments serving the API over HTTPS with this certificate.</summary>
+    public string[] SiloArgs() => [$"--Heck:Http:Certificate:Path={PfxPath}", $"--Heck:Http:Certificate:Password={Password}"];
 
     public void Dispose()
     {
