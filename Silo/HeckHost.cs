@@ -6,6 +6,7 @@ using Heck.Silo.Configuration;
 using Heck.Silo.Logging;
 using Heck.Silo.Metrics;
 using Heck.Silo.OriginsFile;
+using Heck.Silo.Security;
 
 namespace Heck.Silo;
 
@@ -25,6 +26,7 @@ public static class HeckHost
         customize?.Invoke(builder);
         var options = builder.AddHeckOptions();
         builder.AddHeckApi(options.Http);
+        builder.AddHeckSecurity(options);
         var advertised = AdvertisedAddress.Resolve(options.Silo.AdvertisedAddress, Dns.GetHostAddresses);
         builder.UseOrleans(silo =>
         {

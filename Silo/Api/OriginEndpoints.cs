@@ -6,6 +6,7 @@ using Heck.Health;
 using Heck.Origins;
 using Heck.Silo.OriginsFile;
 using Microsoft.Extensions.Options;
+using Heck.Silo.Security;
 
 namespace Heck.Silo.Api;
 
@@ -20,12 +21,12 @@ public static class OriginEndpoints
     public static void MapOriginEndpoints(this IEndpointRouteBuilder app)
     {
         var origins = app.MapGroup("/api/origins");
-        origins.MapPut("/{id}", PutAsync).WithCausalWrites();
-        origins.MapPatch("/{id}", OriginPatchEndpoint.PatchAsync).WithCausalWrites();
-        origins.MapGet("/{id}", GetAsync).WithCausalReads(ReadLevel.Local, ReadLevel.Causal, ReadLevel.Owner);
-        origins.MapGet("/", List).WithCausalReads(ReadLevel.Local, ReadLevel.Causal);
-        origins.MapDelete("/{id}", DeleteAsync).WithCausalWrites();
-        origins.MapGet("/{id}/transitions", TransitionsAsync).WithCausalReads(ReadLevel.Local, ReadLevel.Causal);
+        origins.MapPut("/{id}", PutAsync).WithCausalWrites().RequireScope(ApiScope.Write);
+        origins.MapPatch("/{id}", OriginPatchEndpoint.PatchAsync).WithCausalWrites().RequireScope(ApiScope.Write);
+        origins.MapGet("/{id}", GetAsync).WithCausalReads(ReadLevel.Local, ReadLevel.Causal, ReadLevel.Owner).RequireScope(ApiScope.Read);
+        origins.MapGet("/", List).WithCausalReads(ReadLevel.Local, ReadLevel.Causal).RequireScope(ApiScope.Read);
+        origins.MapDelete("/{id}", DeleteAsync).WithCausalWrites().RequireScope(ApiScope.Write);
+        origins.MapGet("/{id}/transitions", TransitionsAsync).WithCausalReads(ReadLevel.Local, ReadLevel.Causal).RequireScope(ApiScope.Read);
     }
 
     private static async Task<IResult> PutAsync(string id, HttpRequest request, IGrainFactory grains, OriginsFileStatus file,

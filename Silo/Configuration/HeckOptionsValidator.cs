@@ -76,6 +76,7 @@ public sealed partial class HeckOptionsValidator : IValidateOptions<HeckOptions>
             errors.Add($"Heck:Placement:RecoveryConfirmers must be between 0 and 10 (was {o.Placement.RecoveryConfirmers})");
         if (o.OriginsFile is { } file && !File.Exists(file))
             errors.Add($"Heck:OriginsFile names a file that does not exist ('{Path.GetFullPath(file)}')");
+        errors.AddRange(Heck.Silo.Security.SecurityOptionsValidator.Check(o));
         return errors;
     }
 
