@@ -40,7 +40,6 @@ public static class ApiExtensions
         app.MapWatchEndpoints();
         app.MapClusterEndpoints();
         app.MapOriginsFileEndpoints();
-        // The endpoint's convention builder: the read scope goes here (unless Heck:Metrics:Anonymous).
         app.MapHeckMetrics();
         return app;
     }
