@@ -17,38 +17,19 @@ if bin=$(found); then
   exit 0
 fi
 
-if ! command -v apt-get >/dev/null 2>&1; then
-  echo "prometheus.sh: prometheus not found and apt-get is unavailable; install the Prometheus server package" \
-       "(or set HECK_PROMETHEUS_BIN to the prometheus binary)" >&2
-  exit 1
-fi
-
-sudo=""
-if [ "$(id -u)" -ne 0 ]; then
-  if command -v sudo >/dev/null 2>&1; then sudo="sudo"; else
-    echo "prometheus.sh: not root and no sudo: cannot install the 'prometheus' package" >&2; exit 1
-  fi
-fi
-
-log=$(mktemp)
-trap 'rm -f "$log"' EXIT
-echo "prometheus.sh: installing the 'prometheus' package"
+# shellcheck source=.ci/apt.sh
+source "$(dirname "$0")/apt.sh"
 # --no-install-recommends: the server alone, not the node exporter and friends it recommends.
-if ! { $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq \
-       && $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus; } >"$log" 2>&1; then
-  cat "$log" >&2
-  echo "prometheus.sh: apt-get failed" >&2
-  exit 1
-fi
+apt_install prometheus.sh prometheus --no-install-recommends
 # The package starts its own server on :9090 where systemd runs; the tests need none of it.
 if command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then
-  $sudo systemctl disable --now prometheus >/dev/null 2>&1 || true
+  $apt_sudo systemctl disable --now prometheus >/dev/null 2>&1 || true
 fi
 
 if bin=$(found); then
   echo "prometheus.sh: Prometheus installed at $bin"
 else
-  cat "$log" >&2
+  cat "$apt_log" >&2
   echo "prometheus.sh: the 'prometheus' package installed, but the prometheus binary is still missing" >&2
   exit 1
 fi
