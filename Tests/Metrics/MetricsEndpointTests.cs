@@ -56,6 +56,7 @@ public sealed class MetricsEndpointTests
 
         Assert.Equal(1, Assert.Single(samples.Named("heck_build_info")).Value);
         Assert.Equal(1, samples.Named("heck_swim_members").Single(s => s.Labels["status"] == "alive").Value);
+        Assert.Equal(1, samples.Named("heck_cluster_silos").Single(s => s.Labels["status"] == "active").Value);
         Assert.Equal(2, Assert.Single(samples.Named("heck_origins_owned")).Value);
         Assert.Contains(samples, s => s.Name.StartsWith("microsoft_orleans_", StringComparison.Ordinal));
         Assert.Contains(samples.Named("heck_swim_bytes_total"), s => s.Labels["direction"] == "sent");
