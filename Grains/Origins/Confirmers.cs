@@ -40,7 +40,7 @@ public sealed class Confirmers(
         var succeeded = new List<string>();
         (ownerSucceeded ? succeeded : failed).Add(_self);
         foreach (var vote in votes.OfType<ConfirmationVote>()) (vote.Success ? succeeded : failed).Add(vote.Prober);
-        return new Confirmation(failed, succeeded, ownerSucceeded);
+        return new Confirmation(failed, succeeded, ownerSucceeded, confirmers.Count);
     }
 
     /// <summary>One confirmer's vote, or null when it did not answer within <paramref name="timeout"/>.</summary>

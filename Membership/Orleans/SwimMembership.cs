@@ -104,6 +104,7 @@ public sealed class SwimMembership : IAsyncDisposable, IDisposable
                 Keyring = _keyring,
                 LeavePropagation = Options.LeavePropagation,
                 InjectedLossPercent = Options.InjectedLossPercent,
+                AllowedNetworks = Options.ParsedAllowedNetworks(),
             };
             created = new SwimHost(hostOptions, _loggers.CreateLogger<SwimHost>());
             created.DeclaredDead += OnDeclaredDead;

@@ -1,4 +1,5 @@
 using Heck.Silo.Configuration;
+using Heck.Silo.Security;
 using Microsoft.Extensions.Options;
 using Prometheus;
 
@@ -18,9 +19,8 @@ public static class MetricsExtensions
     }
 
     /// <summary>
-    /// <c>GET /metrics</c>: Prometheus text exposition (format 0.0.4) of this silo's series. Returns the endpoint's
-    /// convention builder, where the API's authorization goes: the <c>read</c> scope unless
-    /// <c>Heck:Metrics:Anonymous</c> is true (then the endpoint is marked to allow anonymous callers).
+    /// <c>GET /metrics</c>: Prometheus text exposition (format 0.0.4) of this silo's series, for the <c>read</c> scope,
+    /// or for any caller when <c>Heck:Metrics:Anonymous</c> is true.
     /// </summary>
     public static IEndpointConventionBuilder MapHeckMetrics(this WebApplication app)
     {
@@ -32,7 +32,8 @@ public static class MetricsExtensions
             // classic text format allows under any name.
             settings.EnableOpenMetrics = false;
         }, Path);
-        if (app.Services.GetRequiredService<IOptions<HeckOptions>>().Value.Metrics.Anonymous) endpoint.AllowAnonymous();
+        if (app.Services.GetRequiredService<IOptions<HeckOptions>>().Value.Metrics.Anonymous) endpoint.AllowAnyCaller();
+        else endpoint.RequireScope(ApiScope.Read);
         return endpoint;
     }
 }

@@ -104,9 +104,16 @@ public sealed class MetricsEndpointTests
     }
 
     [Fact]
-    public async Task Anonymous_marks_the_endpoint_for_anonymous_callers()
+    public async Task With_tokens_metrics_needs_the_read_scope_unless_anonymous()
     {
-        await using var silo = await InProcessSilo.StartAsync(extraArgs: ["--Heck:Metrics:Anonymous=true"]);
+        await using (var guarded = await InProcessSilo.StartAsync(extraArgs: [.. Heck.Tests.Security.ApiClients.TokenArgs()]))
+        {
+            Assert.Null(MetricsEndpoint(guarded).Metadata.GetMetadata<IAllowAnonymous>());
+            using var refused = await guarded.Http.GetAsync(MetricsExtensions.Path);
+            Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+        }
+
+        await using var silo = await InProcessSilo.StartAsync(extraArgs: [.. Heck.Tests.Security.ApiClients.TokenArgs(), "--Heck:Metrics:Anonymous=true"]);
         Assert.NotNull(MetricsEndpoint(silo).Metadata.GetMetadata<IAllowAnonymous>());
         Assert.NotEmpty(await ScrapeAsync(silo));
     }
