@@ -38,9 +38,6 @@ public sealed class OriginMetrics
             description: "Health transitions of the origin since this silo became its owner");
     }
 
-    /// <summary>Origins with a sample that this silo still owns.</summary>
-    public int Count => _samples.Keys.Count(_local.Contains);
-
     /// <summary>Records one probe of <paramref name="spec"/> by its owner and the status it left the origin in.</summary>
     public void Record(OriginSpec spec, ProbeResult result, HealthStatus status, bool transitioned)
     {

@@ -6,19 +6,22 @@ using Heck.Grains.Replica;
 using Heck.Membership.Orleans;
 using Heck.Membership.Swim;
 using Heck.Membership.Wire;
+using Orleans.Runtime;
 
 namespace Heck.Silo.Metrics;
 
 /// <summary>
 /// This silo's cluster series on the <c>Heck</c> meter: SWIM members by status, the suspicions and refutations
-/// this silo saw, SWIM traffic and drops, origins owned and registered, and <c>heck_build_info</c>. All observable
+/// this silo saw, SWIM traffic and drops, Orleans' membership by status (whichever provider), origins owned and
+/// registered, and <c>heck_build_info</c>. All observable
 /// (read at collection) but the two SWIM event counts, which a status change bumps.
 /// </summary>
 public sealed class ClusterMetrics
 {
     private long _suspicions, _refutations;
 
-    public ClusterMetrics(HeckMeter meter, LocalOrigins local, LocalReplica replica, SwimMembership? swim = null)
+    public ClusterMetrics(HeckMeter meter, LocalOrigins local, LocalReplica replica, IClusterMembershipService membership,
+        SwimMembership? swim = null)
     {
         var m = meter.Meter;
         var version = Version(typeof(ClusterMetrics).Assembly);
@@ -26,6 +29,8 @@ public sealed class ClusterMetrics
             description: "Always 1; the version label says which build this silo runs");
         m.CreateObservableGauge("origins_owned", () => local.Count, description: "Origins this silo owns and probes");
         m.CreateObservableGauge("origins_registered", () => replica.Count, description: "Origins in this silo's replica of the registry");
+        m.CreateObservableGauge("cluster_silos", () => Silos(membership.CurrentSnapshot),
+            description: "Silos in this silo's Orleans membership view, by status");
         if (swim is null) return;
 
         swim.MembershipChanged += Count;
@@ -59,6 +64,15 @@ public sealed class ClusterMetrics
         if (view is null) yield break;
         foreach (var status in Enum.GetValues<MemberStatus>())
             yield return new Measurement<int>(view.Members.Count(x => x.Status == status),
+                new KeyValuePair<string, object?>("status", status.ToString().ToLowerInvariant()));
+    }
+
+    /// <summary>Orleans' view by status (active, joining, dead, …), zero included for the statuses that matter most.</summary>
+    internal static IEnumerable<Measurement<int>> Silos(ClusterMembershipSnapshot snapshot)
+    {
+        var counts = snapshot.Members.Values.GroupBy(m => m.Status).ToDictionary(g => g.Key, g => g.Count());
+        foreach (var status in counts.Keys.Union([SiloStatus.Active, SiloStatus.Dead]))
+            yield return new Measurement<int>(counts.GetValueOrDefault(status),
                 new KeyValuePair<string, object?>("status", status.ToString().ToLowerInvariant()));
     }
 

@@ -1,3 +1,4 @@
+using Heck.Membership.Orleans;
 using Heck.Silo.Metrics;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http;
@@ -55,6 +56,7 @@ public sealed class MetricsEndpointTests
 
         Assert.Equal(1, Assert.Single(samples.Named("heck_build_info")).Value);
         Assert.Equal(1, samples.Named("heck_swim_members").Single(s => s.Labels["status"] == "alive").Value);
+        Assert.Equal(1, samples.Named("heck_cluster_silos").Single(s => s.Labels["status"] == "active").Value);
         Assert.Equal(2, Assert.Single(samples.Named("heck_origins_owned")).Value);
         Assert.Contains(samples, s => s.Name.StartsWith("microsoft_orleans_", StringComparison.Ordinal));
         Assert.Contains(samples.Named("heck_swim_bytes_total"), s => s.Labels["direction"] == "sent");
@@ -66,6 +68,39 @@ public sealed class MetricsEndpointTests
         (await silo.Http.DeleteAsync("/api/origins/web")).EnsureSuccessStatusCode();
         await Eventually.Until(() => ScrapeAsync(silo), s => !s.Named("heck_probe_success").Of("web").Any() && !s.Named("heck_origin_status").Of("web").Any(),
             Within, "the removed origin's gauges are gone");
+    }
+
+    [Fact]
+    public async Task A_handoff_moves_the_origin_series_from_the_old_owner_to_the_new_one()
+    {
+        await using var target = await TargetServer.StartAsync();
+        await using var a = await InProcessSilo.StartAsync();
+        var ids = Enumerable.Range(0, 12).Select(i => $"h{i}").ToList();
+        foreach (var id in ids)
+            (await a.Http.PutAsJsonAsync($"/api/origins/{id}", new { url = target.Url("/" + id), intervalMs = 200 })).EnsureSuccessStatusCode();
+        await Eventually.Until(() => ScrapeAsync(a), s => ids.All(id => s.Named("heck_probe_success").Of(id).Any()), Within, "A probes all");
+
+        // B joins: rendezvous placement hands some of A's origins to it.
+        var seed = a.Services.GetRequiredService<SwimMembership>().Host!.Port;
+        await using var b = await InProcessSilo.StartAsync(extraArgs: [$"--Heck:Swim:Seeds:0=127.0.0.1:{seed}"]);
+        var (siloA, siloB) = ($"127.0.0.1:{a.SiloPort}", $"127.0.0.1:{b.SiloPort}");
+        async Task<Dictionary<string, List<string>>> SeriesAsync()
+        {
+            var both = (await ScrapeAsync(a)).Concat(await ScrapeAsync(b)).Named("heck_probe_success");
+            return ids.ToDictionary(id => id, id => both.Of(id).Select(s => s.Labels["silo"]).ToList());
+        }
+        var series = await Eventually.Until(SeriesAsync,
+            s => s.Values.All(silos => silos.Count == 1) && s.Values.Any(silos => silos[0] == siloB), TimeSpan.FromSeconds(60),
+            "each origin once over both silos, some from B");
+
+        Assert.Contains(series.Values, silos => silos[0] == siloA);
+        // Each from the silo that owns it now.
+        foreach (var id in ids)
+        {
+            var owner = (await a.GetJsonAsync($"/api/origins/{id}?consistency=owner")).GetProperty("health").GetProperty("owner").GetString();
+            Assert.Equal(owner, Assert.Single(series[id]));
+        }
+        Assert.True(Assert.Single((await ScrapeAsync(a)).Named("heck_ownership_handoffs_total")).Value >= 1, "A counted its handoffs");
     }
 
     [Fact]
