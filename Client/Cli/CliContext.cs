@@ -144,6 +144,9 @@ internal sealed class CliRun(CliContext context, ParseResult parse) : IAsyncDisp
     /// <summary>Kept apart so that the HTTP path never compiles code that names Orleans types.</summary>
     private IHeckBackend CreateGateway()
     {
+        // Tokens are checked by the HTTP API only; over a gateway the flag would give a false sense of being checked.
+        if (Parse.GetValue(Context.Globals.Token) is not null)
+            _globalErrors.Add(new("--token", "is for the HTTP API (--api); the Orleans gateway path takes no token"));
         var options = Context.Globals.ToClientOptions(Parse, _globalErrors);
         options.LogWriter ??= Context.Stderr; // Orleans' warnings stay off stdout
         return new GatewayBackend(options, Context.Connect ?? HeckClient.ConnectAsync);
