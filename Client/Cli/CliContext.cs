@@ -67,6 +67,12 @@ internal sealed class CliContext(TextWriter stdout, TextWriter stderr, IAnsiCons
             Error(ex.Message);
             return ExitCodes.Failed;
         }
+        catch (UnauthorizedAccessException ex)
+        {
+            // The gateway path's refusal (ClientTokenGuard), as the HTTP API's 401/403.
+            Error(ex.Message);
+            return ExitCodes.Unauthorized;
+        }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
             Error("interrupted");
@@ -144,10 +150,8 @@ internal sealed class CliRun(CliContext context, ParseResult parse) : IAsyncDisp
     /// <summary>Kept apart so that the HTTP path never compiles code that names Orleans types.</summary>
     private IHeckBackend CreateGateway()
     {
-        // Tokens are checked by the HTTP API only; over a gateway the flag would give a false sense of being checked.
-        if (Parse.GetValue(Context.Globals.Token) is not null)
-            _globalErrors.Add(new("--token", "is for the HTTP API (--api); the Orleans gateway path takes no token"));
         var options = Context.Globals.ToClientOptions(Parse, _globalErrors);
+        options.Token = Context.Globals.ResolveToken(Parse, _globalErrors);
         options.LogWriter ??= Context.Stderr; // Orleans' warnings stay off stdout
         return new GatewayBackend(options, Context.Connect ?? HeckClient.ConnectAsync);
     }

@@ -77,14 +77,6 @@ public sealed class CliTokenTests(TokenSiloProcess silo) : IClassFixture<TokenSi
     }
 
     [Fact]
-    public async Task A_token_with_the_gateway_path_is_a_usage_error()
-    {
-        var r = await Cli.RunAsync(null, ["origins", "ls", "--gateway", "127.0.0.1:30000", "--token", ApiClients.ReadToken]);
-        Assert.True(r.ExitCode == ExitCodes.Usage, r.ToString());
-        Assert.Contains("--token", r.Stderr);
-    }
-
-    [Fact]
     public async Task A_token_with_a_space_is_a_usage_error_that_does_not_echo_it()
     {
         var r = await Heck("origins", "ls", "--token", "two words");
