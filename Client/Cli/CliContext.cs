@@ -72,6 +72,12 @@ internal sealed class CliContext(TextWriter stdout, TextWriter stderr, IAnsiCons
             Error(ex.Message);
             return ExitCodes.Failed;
         }
+        catch (UnauthorizedAccessException ex)
+        {
+            // The gateway path's refusal (ClientTokenGuard), as the HTTP API's 401/403.
+            Error(ex.Message);
+            return ExitCodes.Unauthorized;
+        }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
             Error("interrupted");
@@ -150,6 +156,7 @@ internal sealed class CliRun(CliContext context, ParseResult parse) : IAsyncDisp
     private IHeckBackend CreateGateway()
     {
         var options = Context.Globals.ToClientOptions(Parse, _globalErrors);
+        options.Token = Context.Globals.ResolveToken(Parse, _globalErrors);
         options.LogWriter ??= Context.Stderr; // Orleans' warnings stay off stdout
         return new GatewayBackend(options, Context.Connect ?? HeckClient.ConnectAsync);
     }

@@ -25,7 +25,7 @@ internal sealed class GlobalOptions
 
     public Option<string?> Token { get; } = new("--token")
     {
-        Description = $"The API token, sent as 'Authorization: Bearer'. Default: ${TokenVariable} (which keeps it out of the process list), " +
+        Description = $"The API token (as 'Authorization: Bearer' over HTTP, in the request context over a gateway). Default: ${TokenVariable} (which keeps it out of the process list), " +
             "else the current context's token or token-file when the API is the context's",
         HelpName = "token",
         Recursive = true,
@@ -137,7 +137,7 @@ internal sealed class GlobalOptions
     }
 
     /// <summary>
-    /// The token to send: <c>--token</c>, else <c>$HECK_TOKEN</c>, else the current context's <c>token</c> or
+    /// The token to send (over HTTP or a gateway): <c>--token</c>, else <c>$HECK_TOKEN</c>, else the current context's <c>token</c> or
     /// <c>token-file</c>, but only when the API is the context's too: a context's token is never sent to another URL.
     /// </summary>
     public string? ResolveToken(ParseResult parse, List<FieldError> errors)

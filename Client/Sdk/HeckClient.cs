@@ -335,6 +335,14 @@ public sealed class HeckClient : IAsyncDisposable
                 o.ServiceId = options.ServiceId;
             });
             client.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = options.ResponseTimeout);
+            if (options.Token is { } token)
+            {
+                client.AddOutgoingGrainCallFilter(context =>
+                {
+                    RequestContext.Set(Heck.Security.ClientToken.RequestContextKey, token);
+                    return context.Invoke();
+                });
+            }
             // Keep trying (a silo may still be starting) until the connect timeout is spent.
             var retryDelay = TimeSpan.FromMilliseconds(200);
             client.UseConnectionRetryFilter(async (_, token) =>

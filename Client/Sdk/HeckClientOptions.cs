@@ -24,6 +24,12 @@ public sealed class HeckClientOptions
 
     public string ClusterId { get; set; } = "heck";
 
+    /// <summary>
+    /// The API token (as for the HTTP API's <c>Authorization: Bearer</c>), sent in the request context of every call;
+    /// required when the cluster configures <c>Heck:Api:Tokens</c>. A refused call throws <see cref="UnauthorizedAccessException"/>.
+    /// </summary>
+    public string? Token { get; set; }
+
     public string ServiceId { get; set; } = "heck";
 
     /// <summary>How long to keep trying to reach a gateway before <see cref="HeckConnectionException"/>.</summary>

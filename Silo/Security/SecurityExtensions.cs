@@ -12,6 +12,8 @@ public static class SecurityExtensions
     {
         var tokens = ApiTokens.Load(options.Api, File.ReadAllText);
         builder.Services.AddSingleton(tokens);
+        // Clients of the gateway obey the same tokens; with none configured nothing is checked.
+        if (!tokens.Open) builder.Services.AddSingleton<IIncomingGrainCallFilter, ClientTokenGuard>();
         builder.Services.AddSingleton(AllowedHosts.From(options));
         builder.Services.AddSingleton(new FailedAuthLimiter(options.Api.FailedAuthLimit, TimeSpan.FromSeconds(options.Api.FailedAuthWindowSeconds)));
         builder.Services.AddAuthentication(BearerTokenHandler.SchemeName)
