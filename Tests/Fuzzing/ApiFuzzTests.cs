@@ -87,6 +87,8 @@ public sealed class ApiFuzzTests(ITestOutputHelper output)
         var unhandled = silo.Process.Output.Split('\n').Count(l => l.Contains("An unhandled exception", StringComparison.Ordinal));
         if (unhandled > 0) tally.Violations.Enqueue($"the silo logged {unhandled} unhandled exception(s)");
 
+        using (var siloProcess = Process.GetProcessById(silo.Process.Id))
+            output.WriteLine($"CPU: silo {siloProcess.TotalProcessorTime.TotalSeconds:F1} s, test process {Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds:F1} s");
         output.WriteLine($"{sent} cases + {stalls.Count} stalled bodies in {elapsed.TotalSeconds:F1} s ({sent / elapsed.TotalSeconds:F0}/s), {batch} state checks");
         output.WriteLine("by class:  " + string.Join(", ", tally.ByClass.OrderBy(p => p.Key).Select(p => $"{p.Key} {p.Value}")));
         output.WriteLine("by status: " + string.Join(", ", tally.ByStatus.OrderBy(p => p.Key).Select(p => $"{p.Key} {p.Value}")));
