@@ -130,7 +130,7 @@ public static class OriginsFileMutator
 
     private static string Nested(Random rng, string text, List<string> lines, int line)
     {
-        var depth = rng.Next(2) == 0 ? rng.Next(2, 20) : rng.Next(100, 3000);
+        var depth = rng.Next(2) == 0 ? rng.Next(2, 20) : rng.Next(100, 1000);
         switch (rng.Next(3))
         {
             case 0: // flow nesting
