@@ -1,4 +1,5 @@
 using Heck.Grains.Cluster;
+using Heck.Grains.Metrics;
 using Heck.Grains.Origins;
 using Heck.Grains.Placement;
 using Heck.Grains.Probing;
@@ -15,8 +16,8 @@ public static class HeckGrainsSiloBuilderExtensions
     /// <summary>
     /// Everything a silo needs to own, probe and serve origins: durable storage in
     /// <paramref name="storagePath"/>, placement, the prober, the local replica and its gossip, and
-    /// the ownership reconciler. Gossip binds <c>Heck:Gossip</c>, causal reads <c>Heck:Reads</c> and confirmation
-    /// <c>Heck:Placement</c>, both validated at start; the callbacks are seams for tests and run
+    /// the ownership reconciler. Gossip binds <c>Heck:Gossip</c>, causal reads <c>Heck:Reads</c>, the probes' network
+    /// policy <c>Heck:Probing</c>, limits <c>Heck:Limits</c> and confirmation <c>Heck:Placement</c>, validated at start; the callbacks are seams for tests and run
     /// after binding.
     /// </summary>
     public static ISiloBuilder AddHeckGrains(this ISiloBuilder silo, string storagePath, Action<GossipOptions>? gossip = null,
@@ -30,6 +31,13 @@ public static class HeckGrainsSiloBuilderExtensions
         services.AddSingleton<IValidateOptions<GossipOptions>, GossipOptionsValidator>();
         services.AddOptions<ReadOptions>().BindConfiguration(ReadOptions.SectionName).ValidateOnStart();
         services.AddSingleton<IValidateOptions<ReadOptions>, ReadOptionsValidator>();
+        services.AddOptions<ProbingOptions>().BindConfiguration(ProbingOptions.SectionName).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<ProbingOptions>, ProbingOptionsValidator>();
+        services.AddOptions<LimitsOptions>().BindConfiguration(LimitsOptions.SectionName).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<LimitsOptions>, LimitsOptionsValidator>();
+        services.AddSingleton(sp => NetworkPolicy.From(sp.GetRequiredService<IOptions<ProbingOptions>>().Value));
+        // TryAdd, so tests can map made-up names to loopback addresses.
+        services.TryAddSingleton<IProbeResolver>(DnsProbeResolver.Instance);
         services.AddOptions<ConfirmationOptions>().BindConfiguration(ConfirmationOptions.SectionName)
             .Configure(o => confirmation?.Invoke(o));
         services.AddOptions<OwnershipOptions>().Configure(o => ownership?.Invoke(o)).ValidateOnStart();
@@ -44,6 +52,10 @@ public static class HeckGrainsSiloBuilderExtensions
         services.AddSingleton<CausalWait>();
         services.AddSingleton<MembershipReader>();
         services.AddSingleton<LocalOrigins>();
+        services.AddMetrics();
+        services.AddSingleton<HeckMeter>();
+        services.AddSingleton<OriginMetrics>();
+        services.AddSingleton<ReplicaMetrics>();
         services.AddSingleton<Confirmers>();
         services.AddSingleton<RendezvousPlacementDirector>();
         services.AddSingleton<OwnershipReconciler>();

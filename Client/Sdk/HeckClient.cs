@@ -177,6 +177,7 @@ public sealed class HeckClient : IAsyncDisposable
         if (errors.Count > 0) throw new HeckValidationException(errors);
         var result = await ClusterClient.GetGrain<IOriginGrain>(id).Configure(spec!).WaitAsync(ct).ConfigureAwait(false);
         if (result.Errors is { Count: > 0 }) throw new HeckValidationException(result.Errors);
+        if (result.Refused is { } refused) throw new HeckLimitException(refused);
         Remember(result.Token);
         var view = result.View ?? throw new InvalidOperationException($"The cluster accepted origin '{id}' but returned no view of it.");
         return new UpsertResult(result.Created, view);

@@ -15,6 +15,15 @@ public sealed class HeckValidationException(IReadOnlyList<FieldError> errors)
     public IReadOnlyList<FieldError> Errors { get; } = errors;
 }
 
+/// <summary>
+/// A valid write the cluster refused by a limit (<c>Heck:Limits</c>): as many origins as it may hold, or more probes
+/// per second than its budget; nothing changed. The HTTP API answers 429 or 503 in the same cases.
+/// </summary>
+public sealed class HeckLimitException(AdmissionRefusal refusal) : HeckException(refusal.Detail)
+{
+    public AdmissionRefusal Refusal { get; } = refusal;
+}
+
 /// <summary>No gateway of the cluster could be reached (or none accepted the client) in time.</summary>
 public sealed class HeckConnectionException(IReadOnlyList<string> gateways, string message, Exception? inner = null)
     : HeckException(message, inner)

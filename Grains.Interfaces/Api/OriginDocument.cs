@@ -5,7 +5,8 @@ namespace Heck.Api;
 
 /// <summary>
 /// An origin as a JSON document: spec fields at top level, health under <c>health</c>. The HTTP
-/// API and the CLI's <c>--json</c> both write this one type, so scripts read the same shape.
+/// API and the CLI's <c>--json</c> both write this one type, so scripts read the same shape. Secrets are
+/// shown as <see cref="Redaction.Mask"/> (<see cref="Redaction"/>): a document never holds one.
 /// </summary>
 public sealed record OriginDocument(
     string Id,
@@ -27,7 +28,7 @@ public sealed record OriginDocument(
 {
     public static OriginDocument From(OriginView view)
     {
-        var s = view.Spec;
+        var s = Redaction.Spec(view.Spec);
         var http = s.Kind == OriginKind.Http;
         return new(s.Id, s.Url, s.IntervalMs, s.TimeoutMs,
             http ? s.Method : null, http ? s.ExpectStatus : null, s.BodyContains,

@@ -67,6 +67,9 @@ public sealed record ConfigureResult(
 {
     /// <summary>What a reader must have seen to see this write (see <see cref="CausalToken"/>); empty when nothing was written.</summary>
     [Id(5)] public CausalToken Token { get; init; } = CausalToken.Empty;
+
+    /// <summary>Set when a valid write was refused by a limit (<c>Heck:Limits</c>); nothing changed.</summary>
+    [Id(6)] public AdmissionRefusal? Refused { get; init; }
 }
 
 /// <summary>The outcome of <see cref="IOriginGrain.ReadOwned"/>: null view when the origin is not registered.</summary>

@@ -27,8 +27,11 @@ public static partial class OriginValidator
     /// <summary>The <c>id</c> error for a bad id, null for a good one.</summary>
     public static FieldError? CheckId(string? id) => IsValidId(id) ? null : new FieldError("id", IdError);
 
-    /// <summary>Validates <paramref name="input"/> for origin <paramref name="id"/>; every bad field is reported.</summary>
-    public static IReadOnlyList<FieldError> Validate(string? id, OriginInput input, out OriginSpec? spec)
+    /// <summary>
+    /// Validates <paramref name="input"/> for origin <paramref name="id"/>; every bad field is reported. The silo
+    /// passes its <c>Heck:Limits:MinIntervalMs</c> as <paramref name="minIntervalMs"/>; clients check the default.
+    /// </summary>
+    public static IReadOnlyList<FieldError> Validate(string? id, OriginInput input, out OriginSpec? spec, int minIntervalMs = OriginDefaults.MinIntervalMs)
     {
         var errors = new List<FieldError>();
         spec = null;
@@ -39,7 +42,7 @@ public static partial class OriginValidator
 
         var interval = input.IntervalMs ?? OriginDefaults.IntervalMs;
         var timeout = input.TimeoutMs ?? OriginDefaults.TimeoutMs(interval);
-        CheckTiming(interval, timeout, errors);
+        CheckTiming(interval, timeout, minIntervalMs, errors);
         var healthy = input.HealthyThreshold ?? OriginDefaults.HealthyThreshold;
         var unhealthy = input.UnhealthyThreshold ?? OriginDefaults.UnhealthyThreshold;
         CheckThresholds(healthy, unhealthy, input.DegradedLatencyMs, errors);
@@ -89,7 +92,7 @@ public static partial class OriginValidator
     /// that skipped validation). Every field must be in range and in the form validation writes
     /// (normalised url, upper-case method, canonical status set; empty method and status for TCP).
     /// </summary>
-    public static IReadOnlyList<FieldError> Validate(OriginSpec spec)
+    public static IReadOnlyList<FieldError> Validate(OriginSpec spec, int minIntervalMs = OriginDefaults.MinIntervalMs)
     {
         ArgumentNullException.ThrowIfNull(spec);
         var errors = new List<FieldError>();
@@ -99,7 +102,7 @@ public static partial class OriginValidator
         if (url is not null && url != spec.Url)
             errors.Add(new("url", $"must be written as '{url}'"));
 
-        CheckTiming(spec.IntervalMs, spec.TimeoutMs, errors);
+        CheckTiming(spec.IntervalMs, spec.TimeoutMs, minIntervalMs, errors);
         CheckThresholds(spec.HealthyThreshold, spec.UnhealthyThreshold, spec.DegradedLatencyMs, errors);
         if (spec.Headers is null)
             errors.Add(new("headers", "must not be null"));
@@ -123,11 +126,11 @@ public static partial class OriginValidator
         return errors;
     }
 
-    private static void CheckTiming(int interval, int timeout, List<FieldError> errors)
+    private static void CheckTiming(int interval, int timeout, int minInterval, List<FieldError> errors)
     {
-        var intervalOk = interval is >= OriginDefaults.MinIntervalMs and <= OriginDefaults.MaxIntervalMs;
+        var intervalOk = interval >= minInterval && interval <= OriginDefaults.MaxIntervalMs;
         if (!intervalOk)
-            errors.Add(new("intervalMs", Range(OriginDefaults.MinIntervalMs, OriginDefaults.MaxIntervalMs, interval)));
+            errors.Add(new("intervalMs", Range(minInterval, OriginDefaults.MaxIntervalMs, interval)));
         if (timeout < 1)
             errors.Add(new("timeoutMs", $"must be at least 1 (was {timeout})"));
         else if (intervalOk && timeout >= interval)

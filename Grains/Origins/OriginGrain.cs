@@ -1,6 +1,7 @@
 using Heck.Api;
 using Heck.Grains.Cluster;
 using Heck.Grains.Health;
+using Heck.Grains.Metrics;
 using Heck.Grains.Placement;
 using Heck.Grains.Probing;
 using Heck.Grains.Replica;
@@ -8,6 +9,7 @@ using Heck.Health;
 using Heck.Origins;
 using Heck.Replication;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Orleans.Runtime;
 
 namespace Heck.Grains.Origins;
@@ -24,7 +26,7 @@ namespace Heck.Grains.Origins;
 public sealed class OriginGrain(
     IOriginProber prober, LocalReplica replica, LocalOrigins local, Confirmers confirmers, TimeProvider time,
     ILocalSiloDetails silo, IClusterMembershipService membership, RendezvousPlacementDirector director,
-    ILogger<OriginGrain> logger)
+    OriginMetrics metrics, HeckMeter meter, NetworkPolicy policy, IOptions<LimitsOptions> limitsOptions, ILogger<OriginGrain> logger)
     : Grain, IOriginGrain, IGrainMigrationParticipant
 {
     public const string GrainTypeName = "origin";
@@ -32,6 +34,7 @@ public sealed class OriginGrain(
     private static readonly TimeSpan TakeoverWindow = TimeSpan.FromMilliseconds(250);
 
     private readonly string _owner = silo.SiloAddress.Label();
+    private readonly LimitsOptions _limits = limitsOptions.Value;
     private readonly CancellationTokenSource _deactivating = new();
 
     // The registry entry the schedule and state machine were set up from: a copy for noticing
@@ -91,6 +94,7 @@ public sealed class OriginGrain(
             local.MarkLost(Id, this);
         }
         else local.Remove(Id, this);
+        metrics.Forget(Id);
         // The replica keeps the last known state for readers; the next owner overwrites it.
         return Task.CompletedTask;
     }
@@ -116,13 +120,24 @@ public sealed class OriginGrain(
 
     public Task<ConfigureResult> Configure(OriginSpec spec) => Task.FromResult(ConfigureNow(spec));
 
-    private ConfigureResult ConfigureNow(OriginSpec spec)
+    private ConfigureResult ConfigureNow(OriginSpec incoming)
     {
+        var stored = replica.Spec(Id);
+        var spec = Restored(incoming, stored, out var restoreErrors);
         // Re-validate: a client that skipped validation must not store a spec the API would refuse.
-        var errors = OriginValidator.Validate(spec);
+        IReadOnlyList<FieldError> errors = restoreErrors.Count > 0 ? restoreErrors : OriginValidator.Validate(spec, _limits.MinIntervalMs);
         if (errors.Count == 0 && spec.Id != Id)
             errors = [new FieldError("id", $"does not match the grain key '{Id}'")];
+        if (errors.Count == 0 && policy.CheckLiteral(spec.Url) is { } denied)
+            errors = [denied];
         if (errors.Count > 0) return new ConfigureResult(false, null, errors);
+        if (!spec.Equals(stored) &&
+            ProbeAdmission.Decide(ProbeLoad.Of(replica.State.Registry.Live.Select(e => e.Spec!)), stored, spec,
+                membership.CurrentSnapshot.ActiveSilos().Length, _limits) is { } refusal)
+        {
+            logger.LogWarning("Origin {Id} refused: {Detail}", Id, refusal.Detail);
+            return new ConfigureResult(false, CurrentView(), []) { Refused = refusal };
+        }
 
         // Journalled in the local replica before we answer (nothing when unchanged); gossip
         // spreads it from there, and probing follows the registry.
@@ -130,15 +145,22 @@ public sealed class OriginGrain(
         var changed = _spec is null || !_spec.Equals(spec);
         Sync();
         if (changed)
-            logger.LogInformation("Origin {Id} {Action}: {Url} every {IntervalMs} ms", Id, created ? "registered" : "updated", spec.Url, spec.IntervalMs);
+            logger.LogInformation("Origin {Id} {Action}: {Url} every {IntervalMs} ms", Id, created ? "registered" : "updated", Redaction.Url(spec.Url), spec.IntervalMs);
         return new ConfigureResult(created, CurrentView(), []) { Token = replica.TokenOf(Id) };
+    }
+
+    /// <summary>The spec a write means: a <see cref="Redaction.Mask"/> sent back keeps the stored secret.</summary>
+    private static OriginSpec Restored(OriginSpec incoming, OriginSpec? stored, out List<FieldError> errors)
+    {
+        errors = [];
+        return Redaction.Restore(incoming, stored, errors);
     }
 
     public Task<ConfigureResult> ConfigureIf(OriginSpec spec, WriteCondition condition)
     {
         var current = CurrentETag();
         // A write of the spec that is already current changes nothing (a retried write that went through).
-        return Task.FromResult(condition.Admits(current) || replica.Spec(Id) == spec
+        return Task.FromResult(condition.Admits(current) || (replica.Spec(Id) is { } stored && stored == Restored(spec, stored, out _))
             ? ConfigureNow(spec)
             : new ConfigureResult(false, CurrentView(), [], ConditionFailed: true, CurrentETag: current));
     }
@@ -186,6 +208,7 @@ public sealed class OriginGrain(
         var owner = director.Owner(Id, membership.CurrentSnapshot.ActiveSilos());
         logger.LogInformation("Origin {Id} hands off to its new owner {Owner}", Id, owner);
         _handingOff = true;
+        meter.Handoffs.Add(1);
         if (owner is not null && !owner.Equals(silo.SiloAddress))
         {
             RequestContext.Set(Orleans.Runtime.Placement.IPlacementDirector.PlacementHintKey, owner);
@@ -221,7 +244,7 @@ public sealed class OriginGrain(
     {
         var interval = _spec!.IntervalMs;
         _health!.Reconfigure(spec);
-        logger.LogInformation("Origin {Id} probes its current spec: {Url} every {IntervalMs} ms", Id, spec.Url, spec.IntervalMs);
+        logger.LogInformation("Origin {Id} probes its current spec: {Url} every {IntervalMs} ms", Id, Redaction.Url(spec.Url), spec.IntervalMs);
         if (spec.IntervalMs != interval) Schedule(spec, takeover: false);
         else
         {
@@ -236,6 +259,7 @@ public sealed class OriginGrain(
         _spec = null;
         _health = null;
         local.Remove(Id, this);
+        metrics.Forget(Id);
         StopProbing();
         DeactivateOnIdle();
     }
@@ -323,6 +347,7 @@ public sealed class OriginGrain(
             if (version != _specVersion) { RearmIfCurrent(timer); return; }
             var transition = _health.Apply(observation, confirmation);
             replica.RecordHealth(Id, _health.View, transition);
+            metrics.Record(spec, result, _health.View.Status, transition is not null);
             if (transition is not null)
             {
                 logger.LogInformation("Origin {Id} {From} -> {To}: {Reason}", Id, transition.From, transition.To, transition.Reason);

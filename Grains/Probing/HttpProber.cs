@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Collections.Concurrent;
 using System.Net;
+using System.Net.Sockets;
 using System.Runtime.CompilerServices;
 using System.Text;
 using Heck.Origins;
@@ -13,7 +14,9 @@ namespace Heck.Grains.Probing;
 /// accept queue, a rotated certificate or a DNS change shows at the next probe, not when a pooled
 /// connection finally expires. Origins with <see cref="OriginSpec.ReuseConnection"/> share one
 /// keep-alive pool instead. A probe succeeds when the status is in the spec's expectation and, if set, the first
-/// <see cref="MaxBodyBytes"/> of the body contain <see cref="OriginSpec.BodyContains"/>.
+/// <see cref="MaxBodyBytes"/> of the body contain <see cref="OriginSpec.BodyContains"/>. Every connection goes
+/// through the <see cref="GuardedConnector"/>, so an address the <see cref="NetworkPolicy"/> denies is never
+/// sent a packet; redirects are not followed, so no other hop needs checking.
 /// </summary>
 public sealed class HttpProber : IOriginProber, IDisposable
 {
@@ -32,17 +35,27 @@ public sealed class HttpProber : IOriginProber, IDisposable
     private readonly ConditionalWeakTable<OriginSpec, Prepared> _prepared = new();
     private readonly ConditionalWeakTable<OriginSpec, Prepared>.CreateValueCallback _prepare;
 
-    public HttpProber(TimeProvider time)
+    // Why the connection of a request failed, as the connector saw it: the handler turns a failure that it
+    // handles after the probe's deadline into a cancellation, and the probe still reports the real cause.
+    private static readonly HttpRequestOptionsKey<string> ConnectFailure = new("heck.connect-failure");
+    // The connection a fresh probe opened itself, for the handler to take (see ProbeAsync).
+    private static readonly HttpRequestOptionsKey<Connected> OwnConnection = new("heck.connection");
+
+    private readonly GuardedConnector _connector;
+
+    public HttpProber(TimeProvider time, NetworkPolicy? policy = null, IProbeResolver? resolver = null)
     {
         _time = time;
         _prepare = Prepare;
+        _connector = new GuardedConnector(policy ?? NetworkPolicy.Default, resolver ?? DnsProbeResolver.Instance);
         // Zero lifetime: a connection is never handed to a second request.
         _fresh = new HttpMessageInvoker(Handler(lifetime: TimeSpan.Zero), disposeHandler: true);
         _pooled = new HttpMessageInvoker(Handler(lifetime: TimeSpan.FromMinutes(2)), disposeHandler: true); // so DNS changes are noticed
     }
 
-    private static SocketsHttpHandler Handler(TimeSpan lifetime) => new()
+    private SocketsHttpHandler Handler(TimeSpan lifetime) => new()
     {
+        ConnectCallback = ConnectAsync,
         AllowAutoRedirect = false,          // a redirect is the origin's answer, judged by expectStatus
         UseCookies = false,                 // no state carried from one probe to the next
         UseProxy = false,                   // judge the origin itself, not a proxy's view of it
@@ -58,10 +71,20 @@ public sealed class HttpProber : IOriginProber, IDisposable
         ArgumentNullException.ThrowIfNull(spec);
         using var deadline = new ProbeDeadline(spec.TimeoutMs, _time, cancellationToken);
         int? status = null;
+        var prepared = _prepared.GetValue(spec, _prepare);
+        using var request = prepared.CreateRequest();
+        var own = new Connected();
         try
         {
-            var prepared = _prepared.GetValue(spec, _prepare);
-            using var request = prepared.CreateRequest();
+            if (!spec.ReuseConnection)
+            {
+                // A fresh probe connects here, then gives the handler its socket: the handler's pool queues
+                // requests for connections and hands a failed attempt to whichever request waits first, so
+                // under load a request would see another's refusal, or none and time out. Connected here, a
+                // probe's outcome is its own connection's.
+                own.Stream = new NetworkStream(await _connector.ConnectAsync(prepared.Uri.IdnHost, prepared.Uri.Port, deadline.Token).ConfigureAwait(false), ownsSocket: true);
+                request.Options.Set(OwnConnection, own);
+            }
             using var response = await (spec.ReuseConnection ? _pooled : _fresh).SendAsync(request, deadline.Token).ConfigureAwait(false);
             status = (int)response.StatusCode;
             if (!prepared.Expect.Contains(status.Value))
@@ -72,11 +95,22 @@ public sealed class HttpProber : IOriginProber, IDisposable
         }
         catch (OperationCanceledException ex)
         {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (request.Options.TryGetValue(ConnectFailure, out var why)) return deadline.Fail(why);
             return deadline.Cancelled(ex, cancellationToken) with { StatusCode = status };
         }
         catch (HttpRequestException ex)
         {
-            return deadline.Fail(Describe(ex.HttpRequestError, ex), status);
+            var why = request.Options.TryGetValue(ConnectFailure, out var recorded) ? recorded : ConnectReason(ex);
+            return deadline.Fail(why ?? Describe(ex.HttpRequestError, ex), status);
+        }
+        catch (SocketException ex)
+        {
+            return deadline.Fail(TcpProber.Describe(ex));
+        }
+        catch (AddressDeniedException)
+        {
+            return deadline.Fail(NetworkPolicy.DeniedReason);
         }
         catch (HttpIOException ex) // the body broke off after the headers
         {
@@ -85,6 +119,49 @@ public sealed class HttpProber : IOriginProber, IDisposable
         catch (Exception ex)
         {
             return deadline.Fail($"probe failed: {ex.Message}", status);
+        }
+        finally
+        {
+            own.Take()?.Dispose(); // not taken: the request failed before it needed a connection
+        }
+    }
+
+    private sealed class Connected
+    {
+        private Stream? _stream;
+        public Stream? Stream { set => _stream = value; }
+        public Stream? Take() => Interlocked.Exchange(ref _stream, null);
+    }
+
+    /// <summary>The connector's reason inside a handler's exception: a denied address or a socket error.</summary>
+    private static string? ConnectReason(Exception ex)
+    {
+        for (Exception? e = ex; e is not null; e = e.InnerException)
+        {
+            if (e is AddressDeniedException) return NetworkPolicy.DeniedReason;
+            if (e is SocketException socket) return TcpProber.Describe(socket);
+        }
+        return null;
+    }
+
+    private async ValueTask<Stream> ConnectAsync(SocketsHttpConnectionContext context, CancellationToken cancellationToken)
+    {
+        if (context.InitialRequestMessage.Options.TryGetValue(OwnConnection, out var own) && own.Take() is { } connected)
+            return connected;
+        try
+        {
+            var socket = await _connector.ConnectAsync(context.DnsEndPoint.Host, context.DnsEndPoint.Port, cancellationToken).ConfigureAwait(false);
+            return new NetworkStream(socket, ownsSocket: true);
+        }
+        catch (AddressDeniedException)
+        {
+            context.InitialRequestMessage.Options.Set(ConnectFailure, NetworkPolicy.DeniedReason);
+            throw;
+        }
+        catch (SocketException ex)
+        {
+            context.InitialRequestMessage.Options.Set(ConnectFailure, TcpProber.Describe(ex));
+            throw;
         }
     }
 
@@ -149,12 +226,21 @@ public sealed class HttpProber : IOriginProber, IDisposable
 
     private Prepared Prepare(OriginSpec spec)
     {
-        var headers = spec.Headers.ToArray();
+        var uri = new Uri(spec.Url, UriKind.Absolute);
+        var headers = spec.Headers.ToList();
+        // User info in the url is credentials for Basic authentication (as curl takes it), sent only in the
+        // Authorization header, never in the request line; an Authorization header of the spec wins.
+        if (uri.UserInfo.Length > 0)
+        {
+            if (!headers.Any(h => h.Key.Equals("Authorization", StringComparison.OrdinalIgnoreCase)))
+                headers.Add(new("Authorization", "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes(Uri.UnescapeDataString(uri.UserInfo)))));
+            uri = new UriBuilder(uri) { UserName = "", Password = "" }.Uri;
+        }
         var hasUserAgent = headers.Any(h => h.Key.Equals("User-Agent", StringComparison.OrdinalIgnoreCase));
         return new Prepared(
-            new Uri(spec.Url, UriKind.Absolute),
+            uri,
             spec.Method is "" ? HttpMethod.Get : HttpMethod.Parse(spec.Method),
-            headers,
+            [.. headers],
             hasUserAgent,
             !spec.ReuseConnection,
             _statusSets.GetOrAdd(spec.ExpectStatus, StatusCodeSet.Parse),

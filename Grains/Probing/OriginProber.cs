@@ -2,11 +2,14 @@ using Heck.Origins;
 
 namespace Heck.Grains.Probing;
 
-/// <summary>The silo's prober: sends each origin to the prober of its kind. Thread-safe; one per silo.</summary>
-public sealed class OriginProber(TimeProvider time) : IOriginProber, IDisposable
+/// <summary>
+/// The silo's prober: sends each origin to the prober of its kind, both connecting only where the
+/// <see cref="NetworkPolicy"/> allows. Thread-safe; one per silo.
+/// </summary>
+public sealed class OriginProber(TimeProvider time, NetworkPolicy? policy = null, IProbeResolver? resolver = null) : IOriginProber, IDisposable
 {
-    private readonly HttpProber _http = new(time);
-    private readonly TcpProber _tcp = new(time);
+    private readonly HttpProber _http = new(time, policy, resolver);
+    private readonly TcpProber _tcp = new(time, policy, resolver);
 
     public Task<ProbeResult> ProbeAsync(OriginSpec spec, CancellationToken cancellationToken) =>
         spec.Kind == OriginKind.Tcp

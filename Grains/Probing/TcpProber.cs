@@ -5,11 +5,15 @@ using Heck.Origins;
 
 namespace Heck.Grains.Probing;
 
-/// <summary>Probes <c>tcp://host:port</c> origins: a probe succeeds when a connection opens in time.</summary>
-public sealed class TcpProber(TimeProvider time) : IOriginProber
+/// <summary>
+/// Probes <c>tcp://host:port</c> origins: a probe succeeds when a connection opens in time, to an address the
+/// <see cref="NetworkPolicy"/> allows.
+/// </summary>
+public sealed class TcpProber(TimeProvider time, NetworkPolicy? policy = null, IProbeResolver? resolver = null) : IOriginProber
 {
     // Parsed once per spec instance, and forgotten with it.
     private readonly ConditionalWeakTable<OriginSpec, Target> _targets = new();
+    private readonly GuardedConnector _connector = new(policy ?? NetworkPolicy.Default, resolver ?? DnsProbeResolver.Instance);
 
     public async Task<ProbeResult> ProbeAsync(OriginSpec spec, CancellationToken cancellationToken)
     {
@@ -18,12 +22,7 @@ public sealed class TcpProber(TimeProvider time) : IOriginProber
         try
         {
             var target = _targets.GetValue(spec, static s => Target.Parse(s.Url));
-            // Dual-mode where the OS has IPv6, so one socket reaches IPv4 and IPv6 targets.
-            using var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-            if (target.Address is { } address)
-                await socket.ConnectAsync(address, target.Port, deadline.Token).ConfigureAwait(false);
-            else
-                await socket.ConnectAsync(target.Host, target.Port, deadline.Token).ConfigureAwait(false);
+            using var socket = await _connector.ConnectAsync(target.Host, target.Port, deadline.Token).ConfigureAwait(false);
             var result = new ProbeResult(true, deadline.ElapsedMs, null, null);
             // Close with a reset, as HAProxy's checks do: a probe leaves no TIME_WAIT behind, so a
             // high probe rate cannot exhaust local ports.
@@ -37,6 +36,10 @@ public sealed class TcpProber(TimeProvider time) : IOriginProber
         catch (SocketException ex)
         {
             return deadline.Fail(Describe(ex));
+        }
+        catch (AddressDeniedException)
+        {
+            return deadline.Fail(NetworkPolicy.DeniedReason);
         }
         catch (Exception ex)
         {
@@ -56,15 +59,14 @@ public sealed class TcpProber(TimeProvider time) : IOriginProber
         _ => $"connection failed: {ex.Message}",
     };
 
-    private sealed record Target(string Host, IPAddress? Address, int Port)
+    private sealed record Target(string Host, int Port)
     {
         public static Target Parse(string url)
         {
             var uri = new Uri(url, UriKind.Absolute);
             if (uri.Port is <= 0 or > 65535) throw new FormatException($"'{url}' has no port");
-            // DnsSafeHost drops IPv6 brackets; an address literal skips name resolution entirely.
-            var host = uri.DnsSafeHost;
-            return new Target(host, IPAddress.TryParse(host, out var address) ? address : null, uri.Port);
+            // DnsSafeHost drops IPv6 brackets; an address literal skips name resolution (in the connector).
+            return new Target(uri.DnsSafeHost, uri.Port);
         }
     }
 }

@@ -5,6 +5,8 @@ using Heck.Grains.Origins;
 using Heck.Health;
 using Heck.Origins;
 using Heck.Silo.OriginsFile;
+using Microsoft.Extensions.Options;
+using Heck.Silo.Security;
 
 namespace Heck.Silo.Api;
 
@@ -19,15 +21,16 @@ public static class OriginEndpoints
     public static void MapOriginEndpoints(this IEndpointRouteBuilder app)
     {
         var origins = app.MapGroup("/api/origins");
-        origins.MapPut("/{id}", PutAsync).WithCausalWrites();
-        origins.MapPatch("/{id}", OriginPatchEndpoint.PatchAsync).WithCausalWrites();
-        origins.MapGet("/{id}", GetAsync).WithCausalReads(ReadLevel.Local, ReadLevel.Causal, ReadLevel.Owner);
-        origins.MapGet("/", List).WithCausalReads(ReadLevel.Local, ReadLevel.Causal);
-        origins.MapDelete("/{id}", DeleteAsync).WithCausalWrites();
-        origins.MapGet("/{id}/transitions", TransitionsAsync).WithCausalReads(ReadLevel.Local, ReadLevel.Causal);
+        origins.MapPut("/{id}", PutAsync).WithCausalWrites().RequireScope(ApiScope.Write);
+        origins.MapPatch("/{id}", OriginPatchEndpoint.PatchAsync).WithCausalWrites().RequireScope(ApiScope.Write);
+        origins.MapGet("/{id}", GetAsync).WithCausalReads(ReadLevel.Local, ReadLevel.Causal, ReadLevel.Owner).RequireScope(ApiScope.Read);
+        origins.MapGet("/", List).WithCausalReads(ReadLevel.Local, ReadLevel.Causal).RequireScope(ApiScope.Read);
+        origins.MapDelete("/{id}", DeleteAsync).WithCausalWrites().RequireScope(ApiScope.Write);
+        origins.MapGet("/{id}/transitions", TransitionsAsync).WithCausalReads(ReadLevel.Local, ReadLevel.Causal).RequireScope(ApiScope.Read);
     }
 
-    private static async Task<IResult> PutAsync(string id, HttpRequest request, IGrainFactory grains, OriginsFileStatus file, CancellationToken ct)
+    private static async Task<IResult> PutAsync(string id, HttpRequest request, IGrainFactory grains, OriginsFileStatus file,
+        IOptions<LimitsOptions> limits, CancellationToken ct)
     {
         if (ManagedByFile.Refuse(file, id) is { } conflict) return conflict;
         if (!request.HasJsonContentType()) return Problems.UnsupportedMediaType(request.ContentType);
@@ -44,7 +47,7 @@ public static class OriginEndpoints
             errors.Add(new("id", $"the body's id '{body.Id}' differs from the path's '{id}'"));
         // A field the reader already refused reaches the validator unset; its "is required" would only repeat that.
         var named = errors.Select(e => e.Field).ToHashSet(StringComparer.Ordinal);
-        errors.AddRange(OriginValidator.Validate(id, body, out var spec).Where(e => !named.Contains(e.Field)));
+        errors.AddRange(OriginValidator.Validate(id, body, out var spec, limits.Value.MinIntervalMs).Where(e => !named.Contains(e.Field)));
         if (errors.Count > 0) return Problems.Invalid(errors);
 
         var grain = grains.GetGrain<IOriginGrain>(id);
@@ -52,6 +55,7 @@ public static class OriginEndpoints
         var result = await ClusterUnavailable.RetryAsync(() => condition is null ? grain.Configure(spec!) : grain.ConfigureIf(spec!, condition), ct);
         if (result.ConditionFailed) return Preconditions.Refused(id, condition!, result.CurrentETag);
         if (result.Errors.Count > 0) return Problems.Invalid(result.Errors);
+        if (result.Refused is { } refused) return Problems.Refused(refused);
         var response = OriginDocument.From(result.View!);
         request.HttpContext.Response.Headers.ETag = OriginETag.Of(result.View!.Spec);
         CausalReads.Answer(request.HttpContext, result.Token);

@@ -2,7 +2,9 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Heck.Api;
 using Heck.Origins;
+using Heck.Grains.Origins;
 using Heck.Silo.OriginsFile;
+using Microsoft.Extensions.Options;
 
 namespace Heck.Silo.Api;
 
@@ -15,7 +17,8 @@ public static class OriginPatchEndpoint
 {
     public const string MediaType = "application/merge-patch+json";
 
-    public static async Task<IResult> PatchAsync(string id, HttpRequest request, IGrainFactory grains, OriginsFileStatus file, CancellationToken ct)
+    public static async Task<IResult> PatchAsync(string id, HttpRequest request, IGrainFactory grains, OriginsFileStatus file,
+        IOptions<LimitsOptions> limits, CancellationToken ct)
     {
         if (OriginValidator.CheckId(id) is { } idError) return Problems.Invalid([idError]);
         if (!IsMergePatch(request.ContentType))
@@ -51,12 +54,13 @@ public static class OriginPatchEndpoint
             if (input is null) return Problems.Invalid(errors);
             if (input.Id is not null && input.Id != id)
                 errors.Add(new("id", $"the body's id '{input.Id}' differs from the path's '{id}'"));
-            errors.AddRange(OriginValidator.Validate(id, input, out var spec).Where(e => !errors.Contains(e)));
+            errors.AddRange(OriginValidator.Validate(id, input, out var spec, limits.Value.MinIntervalMs).Where(e => !errors.Contains(e)));
             if (errors.Count > 0) return Problems.Invalid(errors);
 
             var result = await ClusterUnavailable.RetryAsync(() => grain.ConfigureIf(spec!, WriteCondition.Unchanged(etag)), ct);
             if (result.ConditionFailed) continue;
             if (result.Errors.Count > 0) return Problems.Invalid(result.Errors);
+            if (result.Refused is { } refused) return Problems.Refused(refused);
             request.HttpContext.Response.Headers.ETag = OriginETag.Of(result.View!.Spec);
             CausalReads.Answer(request.HttpContext, result.Token);
             return Results.Ok(OriginDocument.From(result.View!));

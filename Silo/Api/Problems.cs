@@ -28,6 +28,20 @@ public static class Problems
             type: "https://heck.dev/problems/unsupported-media-type");
     }
 
+    /// <summary>
+    /// A valid write that a limit refused: 429 when the cluster holds as many origins as it may, 503 when the
+    /// probes it would add do not fit the cluster's probe budget. The detail says the numbers, <c>key</c> the setting.
+    /// </summary>
+    public static IResult Refused(AdmissionRefusal refusal) =>
+        Results.Problem(
+            statusCode: refusal.Kind == AdmissionRefusalKind.TooManyOrigins ? StatusCodes.Status429TooManyRequests : StatusCodes.Status503ServiceUnavailable,
+            title: refusal.Kind == AdmissionRefusalKind.TooManyOrigins
+                ? "The cluster holds as many origins as it may; nothing was changed."
+                : "The cluster cannot probe more on schedule; nothing was changed.",
+            detail: refusal.Detail,
+            type: refusal.Kind == AdmissionRefusalKind.TooManyOrigins ? "https://heck.dev/problems/too-many-origins" : "https://heck.dev/problems/probe-budget",
+            extensions: new Dictionary<string, object?> { ["key"] = refusal.Key });
+
     public static IResult NotFound(string id) =>
         Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Origin not found",
             detail: $"No origin with id '{id}' is registered.", type: "https://heck.dev/problems/origin-not-found");

@@ -150,7 +150,8 @@ public sealed class OriginsFileApplier(
             try
             {
                 var result = await ClusterUnavailable.RetryAsync(() => grains.GetGrain<IOriginGrain>(spec.Id).Configure(spec), ct);
-                if (result.Errors.Count == 0) upserted.Add(spec.Id);
+                if (result.Refused is { } refused) failures.Add($"{spec.Id}: refused: {refused.Detail}");
+                else if (result.Errors.Count == 0) upserted.Add(spec.Id);
                 else failures.Add($"{spec.Id}: refused: {string.Join("; ", result.Errors.Select(e => $"{e.Field}: {e.Message}"))}");
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)

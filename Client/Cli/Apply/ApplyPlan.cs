@@ -42,7 +42,11 @@ public sealed record ApplyPlan(IReadOnlyList<ApplyChange> Changes, int Unchanged
         return new ApplyPlan(changes, unchanged, prune ? [] : others);
     }
 
-    /// <summary>The fields that differ, named as in the file and the API.</summary>
+    /// <summary>
+    /// The fields that differ, named as in the file and the API, secrets shown as <see cref="Redaction.Mask"/>. The
+    /// cluster never shows a secret, so an origin with one is always written again; when only a secret can differ,
+    /// the change says <c>secrets</c>.
+    /// </summary>
     public static IReadOnlyList<FieldChange> Diff(OriginSpec a, OriginSpec b)
     {
         var changes = new List<FieldChange>();
@@ -51,7 +55,7 @@ public sealed record ApplyPlan(IReadOnlyList<ApplyChange> Changes, int Unchanged
             if (x != y) changes.Add(new(field, x, y));
         }
         static string N(int v) => v.ToString(CultureInfo.InvariantCulture);
-        Check("url", a.Url, b.Url);
+        Check("url", Redaction.Url(a.Url), Redaction.Url(b.Url));
         Check("intervalMs", N(a.IntervalMs), N(b.IntervalMs));
         Check("timeoutMs", N(a.TimeoutMs), N(b.TimeoutMs));
         Check("method", Empty(a.Method), Empty(b.Method));
@@ -62,11 +66,12 @@ public sealed record ApplyPlan(IReadOnlyList<ApplyChange> Changes, int Unchanged
         Check("healthyThreshold", N(a.HealthyThreshold), N(b.HealthyThreshold));
         Check("unhealthyThreshold", N(a.UnhealthyThreshold), N(b.UnhealthyThreshold));
         Check("reuseConnection", a.ReuseConnection ? "true" : "false", b.ReuseConnection ? "true" : "false");
+        if (changes.Count == 0 && !a.Equals(b)) changes.Add(new("secrets", Redaction.Mask, Redaction.Mask));
         return changes;
     }
 
     private static string? Empty(string s) => s.Length == 0 ? null : s;
 
     private static string? Headers(OriginSpec s) => s.Headers.Count == 0 ? null
-        : "{" + string.Join(", ", s.Headers.OrderBy(h => h.Key, StringComparer.OrdinalIgnoreCase).Select(h => $"{h.Key}: {h.Value}")) + "}";
+        : "{" + string.Join(", ", Redaction.Headers(s.Headers).OrderBy(h => h.Key, StringComparer.OrdinalIgnoreCase).Select(h => $"{h.Key}: {h.Value}")) + "}";
 }
