@@ -42,6 +42,10 @@ public static class OriginsFileLoader
         {
             return OriginsFileContent.Unreadable(path, $"is not valid YAML: {ParserMessage(ex)}", (int)ex.Start.Line, (int)ex.Start.Column);
         }
+        catch (ParserGaveUp ex)
+        {
+            return OriginsFileContent.Unreadable(path, $"is not valid YAML: {ex.Message}", ex.Line, ex.Column);
+        }
         var found = FindEntries(events);
         if (found.Error is not null) return OriginsFileContent.Unreadable(path, found.Error, (int?)found.At?.Line, (int?)found.At?.Column);
 
@@ -100,8 +104,29 @@ public static class OriginsFileLoader
     {
         var parser = new Parser(new StringReader(text));
         var events = new List<ParsingEvent>();
-        while (parser.MoveNext()) events.Add(parser.Current!);
+        // No text gives more events than about one per character: past that the parser is going round in circles.
+        var most = 2 * text.Length + 16;
+        try
+        {
+            while (parser.MoveNext())
+            {
+                events.Add(parser.Current!);
+                if (events.Count > most) throw new ParserGaveUp("the parser did not come to an end", events[^1].End);
+            }
+        }
+        catch (Exception ex) when (ex is not (YamlException or ParserGaveUp or OutOfMemoryException))
+        {
+            // YamlDotNet's scanner throws its own state errors (InvalidOperationException) on some malformed text,
+            // such as an unclosed flow collection followed by a key: still the file's fault, not the silo's.
+            throw new ParserGaveUp($"the parser gave up ({ex.Message})", events.Count > 0 ? events[^1].End : (Mark?)null);
+        }
         return events;
+    }
+
+    private sealed class ParserGaveUp(string message, Mark? at) : Exception(message)
+    {
+        public int? Line => at is { } m ? (int)m.Line : null;
+        public int? Column => at is { } m ? (int)m.Column : null;
     }
 
     private sealed record Found(List<(int Start, int End)>? Entries, string? Error, Mark? At = null);
