@@ -19,32 +19,13 @@ if nft=$(found); then
   exit 0
 fi
 
-if ! command -v apt-get >/dev/null 2>&1; then
-  echo "nftables.sh: nft not found and apt-get is unavailable; install the nftables package" >&2
-  exit 1
-fi
-
-sudo=""
-if [ "$(id -u)" -ne 0 ]; then
-  if command -v sudo >/dev/null 2>&1; then sudo="sudo"; else
-    echo "nftables.sh: not root and no sudo: cannot install the 'nftables' package" >&2; exit 1
-  fi
-fi
-
-log=$(mktemp)
-trap 'rm -f "$log"' EXIT
-echo "nftables.sh: installing the 'nftables' package"
-if ! { $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq \
-       && $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nftables; } >"$log" 2>&1; then
-  cat "$log" >&2
-  echo "nftables.sh: apt-get failed" >&2
-  exit 1
-fi
-
+# shellcheck source=.ci/apt.sh
+source "$(dirname "$0")/apt.sh"
+apt_install nftables.sh nftables
 if nft=$(found); then
   echo "nftables.sh: nft installed at $nft"
 else
-  cat "$log" >&2
+  cat "$apt_log" >&2
   echo "nftables.sh: the 'nftables' package installed, but nft is still missing" >&2
   exit 1
 fi

@@ -24,33 +24,13 @@ if dir=$(found); then
   exit 0
 fi
 
-if ! command -v apt-get >/dev/null 2>&1; then
-  echo "postgres.sh: initdb/pg_ctl not found and apt-get is unavailable; install the PostgreSQL server package" \
-       "(or set HECK_POSTGRES_BIN to the directory holding initdb and pg_ctl)" >&2
-  exit 1
-fi
-
-sudo=""
-if [ "$(id -u)" -ne 0 ]; then
-  if command -v sudo >/dev/null 2>&1; then sudo="sudo"; else
-    echo "postgres.sh: not root and no sudo: cannot install the 'postgresql' package" >&2; exit 1
-  fi
-fi
-
-log=$(mktemp)
-trap 'rm -f "$log"' EXIT
-echo "postgres.sh: installing the 'postgresql' package"
-if ! { $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq \
-       && $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql; } >"$log" 2>&1; then
-  cat "$log" >&2
-  echo "postgres.sh: apt-get failed" >&2
-  exit 1
-fi
-
+# shellcheck source=.ci/apt.sh
+source "$(dirname "$0")/apt.sh"
+apt_install postgres.sh postgresql
 if dir=$(found); then
   echo "postgres.sh: PostgreSQL server programs installed in $dir"
 else
-  cat "$log" >&2
+  cat "$apt_log" >&2
   echo "postgres.sh: the 'postgresql' package installed, but initdb/pg_ctl are still missing" >&2
   exit 1
 fi

@@ -1,4 +1,5 @@
 using Heck.Grains.Cluster;
+using Heck.Grains.Metrics;
 using Heck.Grains.Origins;
 using Heck.Grains.Placement;
 using Heck.Grains.Probing;
@@ -51,6 +52,10 @@ public static class HeckGrainsSiloBuilderExtensions
         services.AddSingleton<CausalWait>();
         services.AddSingleton<MembershipReader>();
         services.AddSingleton<LocalOrigins>();
+        services.AddMetrics();
+        services.AddSingleton<HeckMeter>();
+        services.AddSingleton<OriginMetrics>();
+        services.AddSingleton<ReplicaMetrics>();
         services.AddSingleton<Confirmers>();
         services.AddSingleton<RendezvousPlacementDirector>();
         services.AddSingleton<OwnershipReconciler>();

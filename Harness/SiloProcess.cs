@@ -34,11 +34,16 @@ public sealed partial class SiloProcess : IAsyncDisposable
     /// <summary>The exit code once the process has exited; null while it runs.</summary>
     public int? ExitCode => _process.HasExited ? _process.ExitCode : null;
 
-    private SiloProcess(Process process, int httpPort)
+    private SiloProcess(Process process, int httpPort, bool https)
     {
         _process = process;
         HttpPort = httpPort;
-        Http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{httpPort}"), Timeout = TimeSpan.FromSeconds(10) };
+        // With a certificate the API is HTTPS only; the harness talks to its own silo on loopback, whose certificate
+        // is made by the caller, so any is accepted here (tests that check the certificate use their own client).
+        Http = https
+            ? new HttpClient(new SocketsHttpHandler { UseProxy = false, SslOptions = { RemoteCertificateValidationCallback = (_, _, _, _) => true } })
+                { BaseAddress = new Uri($"https://127.0.0.1:{httpPort}"), Timeout = TimeSpan.FromSeconds(10) }
+            : new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{httpPort}"), Timeout = TimeSpan.FromSeconds(10) };
     }
 
     public string Output
@@ -78,7 +83,7 @@ public sealed partial class SiloProcess : IAsyncDisposable
         info.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
         var process = Process.Start(info) ?? throw new InvalidOperationException("could not start dotnet");
         lock (Started) Started.Add(process);
-        var silo = new SiloProcess(process, httpPort);
+        var silo = new SiloProcess(process, httpPort, info.ArgumentList.Any(a => a.StartsWith("--Heck:Http:Certificate:", StringComparison.Ordinal)));
         process.OutputDataReceived += (_, e) => silo.Append(e.Data);
         process.ErrorDataReceived += (_, e) => silo.Append(e.Data);
         process.BeginOutputReadLine();

@@ -4,7 +4,9 @@ using Heck.Silo.Api;
 using Heck.Silo.Cluster;
 using Heck.Silo.Configuration;
 using Heck.Silo.Logging;
+using Heck.Silo.Metrics;
 using Heck.Silo.OriginsFile;
+using Heck.Silo.Security;
 
 namespace Heck.Silo;
 
@@ -24,6 +26,7 @@ public static class HeckHost
         customize?.Invoke(builder);
         var options = builder.AddHeckOptions();
         builder.AddHeckApi(options.Http);
+        builder.AddHeckSecurity(options);
         var advertised = AdvertisedAddress.Resolve(options.Silo.AdvertisedAddress, Dns.GetHostAddresses);
         builder.UseOrleans(silo =>
         {
@@ -33,7 +36,12 @@ public static class HeckHost
             if (rejoin is not null) silo.UseHeckRejoin(rejoin);
         });
         builder.AddOriginsFile(options);
+        builder.AddHeckMetrics();
         ArtifactFilteringLoggerFactory.Install(builder.Services);
-        return builder.Build().MapHeckApi();
+        var app = builder.Build().MapHeckApi();
+        if (options.Membership.Provider == MembershipProvider.Swim && options.Swim.IsOpenBeyondLoopback(advertised.ToString()))
+            app.Logger.LogWarning("SWIM runs unauthenticated on {Address} (Heck:Swim:AllowUnauthenticated = true): anyone who reaches port {Port} can forge members and deaths; set Heck:Swim:Keys",
+                options.Swim.BindAddress ?? advertised.ToString(), options.Swim.Port);
+        return app;
     }
 }

@@ -8,8 +8,10 @@ namespace Heck.Benchmarks.Measurement;
 /// </summary>
 public static class ApiLoad
 {
-    public static HttpClient Client(int port, int connections, TimeSpan? timeout = null) =>
-        new(new SocketsHttpHandler
+    /// <summary>A pooled client of the API on <paramref name="port"/>; <paramref name="security"/> adds HTTPS and a token.</summary>
+    public static HttpClient Client(int port, int connections, TimeSpan? timeout = null, ApiSecurity? security = null)
+    {
+        var handler = new SocketsHttpHandler
         {
             MaxConnectionsPerServer = Math.Max(1, connections),
             PooledConnectionLifetime = Timeout.InfiniteTimeSpan,
@@ -18,11 +20,16 @@ public static class ApiLoad
             UseCookies = false,
             AllowAutoRedirect = false,
             AutomaticDecompression = DecompressionMethods.None,
-        })
+        };
+        security?.Apply(handler);
+        var client = new HttpClient(handler)
         {
-            BaseAddress = new Uri($"http://127.0.0.1:{port}"),
+            BaseAddress = new Uri($"{security?.Scheme ?? "http"}://127.0.0.1:{port}"),
             Timeout = timeout ?? TimeSpan.FromSeconds(30),
         };
+        security?.Apply(client);
+        return client;
+    }
 
     public sealed record Registration(int Count, double Seconds, int Retries)
     {

@@ -19,14 +19,14 @@ public sealed class SiloUnderLoad : IAsyncDisposable
     public int HttpPort => Silo.Process.HttpPort;
     public int Pid => Silo.Process.Id;
 
-    public static async Task<SiloUnderLoad> StartAsync()
+    public static async Task<SiloUnderLoad> StartAsync(IEnumerable<string>? siloArgs = null)
     {
         var target = await TargetServer.StartAsync();
         var arrivals = new ArrivalRecorder();
         target.Arrivals = arrivals;
         try
         {
-            return new SiloUnderLoad(target, arrivals, await SingleSilo.StartAsync());
+            return new SiloUnderLoad(target, arrivals, await SingleSilo.StartAsync([.. siloArgs ?? []]));
         }
         catch
         {

@@ -10,7 +10,8 @@ namespace Heck.Benchmarks.Scenarios;
 /// </summary>
 public static class ReadThroughputScenario
 {
-    public sealed record Options(int Origins, int Concurrency, int Seconds, int WarmupSeconds, int IntervalMs, int RegisterConcurrency, string? Out);
+    public sealed record Options(int Origins, int Concurrency, int Seconds, int WarmupSeconds, int IntervalMs, int RegisterConcurrency, string? Out,
+        bool Token = false, bool Https = false);
 
     /// <summary>Bounds each client's loop in count as well as in time.</summary>
     private const int MaxRequestsPerClient = 10_000_000;
@@ -29,24 +30,28 @@ public static class ReadThroughputScenario
         var interval = CommonOptions.IntervalMs(60_000, "Probe interval of the origins (long: reads are measured, not probes)");
         var register = CommonOptions.RegisterConcurrency();
         var output = CommonOptions.Out();
+        var token = new Option<bool>("--token") { Description = "Configure a token on the silo and send it with every request (the cost of authentication)" };
+        var https = new Option<bool>("--https") { Description = "Serve the API over HTTPS with a self-signed certificate made for the run (the cost of TLS)" };
         var command = new Command("read-throughput", "GET /api/origins/{id} requests/s and latency of one silo under concurrent clients")
         {
-            origins, concurrency, seconds, warmup, interval, register, output,
+            origins, concurrency, seconds, warmup, interval, register, output, token, https,
         };
         command.SetAction((parse, ct) => RunAsync(new Options(
             Math.Clamp(parse.GetValue(origins), 1, 1_000_000), Math.Clamp(parse.GetValue(concurrency), 1, 4096),
             Math.Clamp(parse.GetValue(seconds), 1, 3600), Math.Clamp(parse.GetValue(warmup), 0, 600),
             Math.Clamp(parse.GetValue(interval), 100, 86_400_000), Math.Clamp(parse.GetValue(register), 1, 1024),
-            parse.GetValue(output)), Console.Out, ct));
+            parse.GetValue(output), parse.GetValue(token), parse.GetValue(https)), Console.Out, ct));
         return command;
     }
 
     public static async Task<int> RunAsync(Options o, TextWriter output, CancellationToken ct)
     {
         var log = Console.Error;
-        await using var bench = await SiloUnderLoad.StartAsync();
+        using var security = ApiSecurity.Create(o.Token, o.Https);
+        await using var bench = await SiloUnderLoad.StartAsync(security.SiloArgs());
         var (target, arrivals, pid) = (bench.Target, bench.Arrivals, bench.Pid);
-        using var client = ApiLoad.Client(bench.HttpPort, Math.Max(o.Concurrency, o.RegisterConcurrency), TimeSpan.FromSeconds(10));
+        using var client = ApiLoad.Client(bench.HttpPort, Math.Max(o.Concurrency, o.RegisterConcurrency), TimeSpan.FromSeconds(10), security);
+        log.WriteLine($"read-throughput: the API over {security}");
 
         log.WriteLine($"read-throughput: registering {o.Origins} origins every {o.IntervalMs} ms");
         var registration = await ApiLoad.RegisterAsync(client, target, "r", 0, o.Origins, o.IntervalMs, o.RegisterConcurrency, log, ct);
@@ -85,7 +90,7 @@ public static class ReadThroughputScenario
         var report = new Report("read-throughput", new Dictionary<string, object>
         {
             ["origins"] = o.Origins, ["concurrency"] = o.Concurrency, ["seconds"] = o.Seconds,
-            ["warmupSeconds"] = o.WarmupSeconds, ["intervalMs"] = o.IntervalMs,
+            ["warmupSeconds"] = o.WarmupSeconds, ["intervalMs"] = o.IntervalMs, ["token"] = o.Token, ["https"] = o.Https,
         });
         report.Columns("origins", "clients", "requests/s", "p50 ms", "p99 ms", "max ms", "errors",
             "silo CPU % of a core", "requests per silo CPU-s", "client CPU % of a core", "machine busy %");

@@ -57,6 +57,11 @@ internal sealed class CliContext(TextWriter stdout, TextWriter stderr, IAnsiCons
             Error(ex.Message);
             return ExitCodes.Unavailable;
         }
+        catch (ApiRefusedException ex) when (ex.Status is 401 or 403)
+        {
+            Error(ex.Message);
+            return ExitCodes.Unauthorized;
+        }
         catch (ApiRefusedException ex)
         {
             Error(ex.Message);
@@ -137,7 +142,8 @@ internal sealed class CliRun(CliContext context, ParseResult parse) : IAsyncDisp
         var globals = Context.Globals;
         if ((Context.Connect is not null && Parse.GetValue(globals.Api) is null) || globals.UsesGateway(Parse)) return CreateGateway();
         var timeout = globals.ConnectTimeout(Parse, _globalErrors);
-        return globals.ResolveApi(Parse, _globalErrors) is { } api ? new HttpBackend(api, timeout) : null;
+        var token = globals.ResolveToken(Parse, _globalErrors);
+        return globals.ResolveApi(Parse, _globalErrors) is { } api ? new HttpBackend(api, timeout, token) : null;
     }
 
     /// <summary>Kept apart so that the HTTP path never compiles code that names Orleans types.</summary>

@@ -28,7 +28,7 @@ internal static class CliHelp
             var output = parseResult.InvocationConfiguration.Output;
             if (parseResult.CommandResult.Command != root)
             {
-                output.WriteLine("Global options (heck --help lists them): --api, -o|--output, --gateway, --seed, --swim-key, --cluster-id, --connect-timeout-ms");
+                output.WriteLine("Global options (heck --help lists them): --api, --token, -o|--output, --gateway, --seed, --swim-key, --cluster-id, --connect-timeout-ms");
                 return code;
             }
             output.WriteLine("Global options (for every command, before or after its name):");

@@ -11,6 +11,8 @@ public static class ExitCodes
     public const int Usage = 2;
     /// <summary>No gateway of the cluster could be reached (or the connection was lost).</summary>
     public const int Unavailable = 3;
+    /// <summary>The API refused the call's token: none or not valid (HTTP 401), or without the scope the call needs (403).</summary>
+    public const int Unauthorized = 4;
     /// <summary>Interrupted (Ctrl-C) before the command finished, as shells report SIGINT.</summary>
     public const int Interrupted = 130;
 }

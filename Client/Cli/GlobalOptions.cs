@@ -12,6 +12,7 @@ internal sealed class GlobalOptions
     public const string SwimKeysVariable = "HECK_SWIM_KEYS";
     public const string ClusterIdVariable = "HECK_CLUSTER_ID";
     public const string ApiVariable = "HECK_API";
+    public const string TokenVariable = "HECK_TOKEN";
     public const string DefaultApi = "http://127.0.0.1:8080";
     public const int DefaultConnectTimeoutMs = 10_000;
 
@@ -19,6 +20,14 @@ internal sealed class GlobalOptions
     {
         Description = $"The HTTP API of a silo. Default: ${ApiVariable}, else the current context of the config file (heck config), else {DefaultApi}",
         HelpName = "url",
+        Recursive = true,
+    };
+
+    public Option<string?> Token { get; } = new("--token")
+    {
+        Description = $"The API token, sent as 'Authorization: Bearer'. Default: ${TokenVariable} (which keeps it out of the process list), " +
+            "else the current context's token or token-file when the API is the context's",
+        HelpName = "token",
         Recursive = true,
     };
 
@@ -83,7 +92,7 @@ internal sealed class GlobalOptions
     };
 
     /// <summary>The options every command takes, in the order the root's help lists them once.</summary>
-    public IEnumerable<Option> All => [Api, Output, Json, Gateway, Seed, SwimKey, ClusterId, ConnectTimeoutMs];
+    public IEnumerable<Option> All => [Api, Token, Output, Json, Gateway, Seed, SwimKey, ClusterId, ConnectTimeoutMs];
 
     public void AddTo(Command root)
     {
@@ -125,6 +134,40 @@ internal sealed class GlobalOptions
         if (config.Current is { } context)
             return CheckApi($"context '{config.CurrentContext}' of {config.Path}", context.Api ?? "", errors);
         return new Uri(DefaultApi);
+    }
+
+    /// <summary>
+    /// The token to send: <c>--token</c>, else <c>$HECK_TOKEN</c>, else the current context's <c>token</c> or
+    /// <c>token-file</c>, but only when the API is the context's too: a context's token is never sent to another URL.
+    /// </summary>
+    public string? ResolveToken(ParseResult parse, List<FieldError> errors)
+    {
+        if (parse.GetValue(Token) is { } given) return CheckToken("--token", given, errors);
+        if (Environment.GetEnvironmentVariable(TokenVariable) is { Length: > 0 } fromEnvironment) return CheckToken(TokenVariable, fromEnvironment, errors);
+        if (parse.GetValue(Api) is not null || Environment.GetEnvironmentVariable(ApiVariable) is { Length: > 0 }) return null;
+        var config = CliConfig.Load(CliConfig.DefaultPath());
+        if (config.Current is not { } context) return null;
+        var source = $"context '{config.CurrentContext}' of {config.Path}";
+        if (context.Token is { } token) return CheckToken(source, token, errors);
+        if (context.TokenFile is not { } file) return null;
+        try
+        {
+            return CheckToken($"{source}: token-file {file}", File.ReadAllText(file), errors);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        {
+            errors.Add(new(source, $"token-file '{file}' cannot be read: {ex.Message}"));
+            return null;
+        }
+    }
+
+    // The token itself is a secret: an error says what is wrong with it, never its text.
+    private static string? CheckToken(string source, string value, List<FieldError> errors)
+    {
+        var token = value.Trim();
+        if (token.Length > 0 && token.All(c => c is > ' ' and < (char)127)) return token;
+        errors.Add(new(source, token.Length == 0 ? "the token is empty" : "the token must be printable ASCII without spaces"));
+        return null;
     }
 
     private static Uri? CheckApi(string source, string value, List<FieldError> errors)

@@ -176,19 +176,32 @@ public static class OriginJsonReader
         }
     }
 
-    private const string NotUnicode = "must be valid Unicode text (was a lone surrogate such as \\ud800, or bytes that are not UTF-8)";
+    public const string NotUnicode = "must be valid Unicode text (was a lone surrogate such as \\ud800, or bytes that are not UTF-8)";
 
     /// <summary>A JSON value as the user wrote it: <c>the string "500"</c>, <c>an array</c>, <c>true</c>.</summary>
     public static string Describe(JsonElement value) => value.ValueKind switch
     {
         JsonValueKind.Object => "an object",
         JsonValueKind.Array => "an array",
-        JsonValueKind.String => "the string " + Shorten(value.GetRawText()),
+        JsonValueKind.String => "the string " + Shorten(RawText(value)),
         JsonValueKind.Number => "the number " + Shorten(value.GetRawText()),
         JsonValueKind.True => "true",
         JsonValueKind.False => "false",
         _ => "null",
     };
+
+    // A string may hold bytes that are not UTF-8, which the parser lets through until the text is asked for.
+    private static string RawText(JsonElement value)
+    {
+        try
+        {
+            return value.GetRawText();
+        }
+        catch (InvalidOperationException)
+        {
+            return "that is not valid UTF-8";
+        }
+    }
 
     private static string Shorten(string raw) => raw.Length <= 60 ? raw : raw[..57] + "…";
 

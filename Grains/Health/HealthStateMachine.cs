@@ -108,7 +108,13 @@ public sealed class HealthStateMachine
         var (to, reason) = Judge(o, success, from, successes, failures);
         var error = o.Success ? null : o.Error;
         var confirmedBy = to == HealthStatus.Unhealthy ? _view.ConfirmedBy : null;
-        if (recovery is not null)
+        if (confirmation is { Unanswered: true } && to != from && (recovery is not null || to == HealthStatus.Unhealthy))
+        {
+            // The counters go on, so the next round asks again; the status waits for a vote.
+            to = from;
+            error = o.Success ? "recovery not confirmed: no confirmer answered" : $"{o.Error} (not confirmed: no confirmer answered)";
+        }
+        else if (recovery is not null)
         {
             if (success && !o.Success)
                 error = $"{o.Error} (from the owner only: {string.Join(", ", recovery.SucceededAt)} reached it)";

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Heck.Grains.Cluster;
 using Heck.Grains.Health;
+using Heck.Grains.Metrics;
 using Heck.Grains.Placement;
 using Heck.Origins;
 using Microsoft.Extensions.Logging;
@@ -15,7 +16,7 @@ namespace Heck.Grains.Origins;
 /// </summary>
 public sealed class Confirmers(
     IGrainFactory grains, IClusterMembershipService membership, RendezvousPlacementDirector director,
-    ILocalSiloDetails silo, IOptions<ConfirmationOptions> options, ILogger<Confirmers> logger)
+    ILocalSiloDetails silo, IOptions<ConfirmationOptions> options, HeckMeter meter, ILogger<Confirmers> logger)
 {
     private readonly ConfirmationOptions _options = options.Value;
     private readonly string _self = silo.SiloAddress.Label();
@@ -31,6 +32,7 @@ public sealed class Confirmers(
         var live = membership.CurrentSnapshot.ActiveSilos();
         var count = recovery ? _options.ForRecovery(live.Length) : _options.For(live.Length);
         if (count == 0) return null;
+        meter.Confirmations.Add(1, new KeyValuePair<string, object?>("kind", recovery ? "recovery" : "failure"));
         var confirmers = director.Rank(spec.Id, live).Where(s => !s.Equals(silo.SiloAddress)).Take(count).ToList();
         var timeout = TimeSpan.FromMilliseconds(spec.TimeoutMs + 1000);
         var votes = await Task.WhenAll(confirmers.Select(confirmer => VoteAsync(confirmer, spec, timeout)));
@@ -38,7 +40,7 @@ public sealed class Confirmers(
         var succeeded = new List<string>();
         (ownerSucceeded ? succeeded : failed).Add(_self);
         foreach (var vote in votes.OfType<ConfirmationVote>()) (vote.Success ? succeeded : failed).Add(vote.Prober);
-        return new Confirmation(failed, succeeded, ownerSucceeded);
+        return new Confirmation(failed, succeeded, ownerSucceeded, confirmers.Count);
     }
 
     /// <summary>One confirmer's vote, or null when it did not answer within <paramref name="timeout"/>.</summary>

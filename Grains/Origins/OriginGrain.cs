@@ -1,6 +1,7 @@
 using Heck.Api;
 using Heck.Grains.Cluster;
 using Heck.Grains.Health;
+using Heck.Grains.Metrics;
 using Heck.Grains.Placement;
 using Heck.Grains.Probing;
 using Heck.Grains.Replica;
@@ -25,7 +26,7 @@ namespace Heck.Grains.Origins;
 public sealed class OriginGrain(
     IOriginProber prober, LocalReplica replica, LocalOrigins local, Confirmers confirmers, TimeProvider time,
     ILocalSiloDetails silo, IClusterMembershipService membership, RendezvousPlacementDirector director,
-    NetworkPolicy policy, IOptions<LimitsOptions> limitsOptions, ILogger<OriginGrain> logger)
+    OriginMetrics metrics, HeckMeter meter, NetworkPolicy policy, IOptions<LimitsOptions> limitsOptions, ILogger<OriginGrain> logger)
     : Grain, IOriginGrain, IGrainMigrationParticipant
 {
     public const string GrainTypeName = "origin";
@@ -93,6 +94,7 @@ public sealed class OriginGrain(
             local.MarkLost(Id, this);
         }
         else local.Remove(Id, this);
+        metrics.Forget(Id);
         // The replica keeps the last known state for readers; the next owner overwrites it.
         return Task.CompletedTask;
     }
@@ -206,6 +208,7 @@ public sealed class OriginGrain(
         var owner = director.Owner(Id, membership.CurrentSnapshot.ActiveSilos());
         logger.LogInformation("Origin {Id} hands off to its new owner {Owner}", Id, owner);
         _handingOff = true;
+        meter.Handoffs.Add(1);
         if (owner is not null && !owner.Equals(silo.SiloAddress))
         {
             RequestContext.Set(Orleans.Runtime.Placement.IPlacementDirector.PlacementHintKey, owner);
@@ -256,6 +259,7 @@ public sealed class OriginGrain(
         _spec = null;
         _health = null;
         local.Remove(Id, this);
+        metrics.Forget(Id);
         StopProbing();
         DeactivateOnIdle();
     }
@@ -343,6 +347,7 @@ public sealed class OriginGrain(
             if (version != _specVersion) { RearmIfCurrent(timer); return; }
             var transition = _health.Apply(observation, confirmation);
             replica.RecordHealth(Id, _health.View, transition);
+            metrics.Record(spec, result, _health.View.Status, transition is not null);
             if (transition is not null)
             {
                 logger.LogInformation("Origin {Id} {From} -> {To}: {Reason}", Id, transition.From, transition.To, transition.Reason);

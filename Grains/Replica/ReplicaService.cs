@@ -1,5 +1,6 @@
 using System.Buffers;
 using Heck.Grains.Cluster;
+using Heck.Grains.Metrics;
 using Heck.Replication;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -19,7 +20,7 @@ namespace Heck.Grains.Replica;
 public sealed class ReplicaService(
     GrainId grainId, Orleans.Runtime.Silo silo, ILoggerFactory loggerFactory,
     LocalReplica replica, IClusterMembershipService membership, IReplicaServiceClient peers,
-    IOptions<GossipOptions> options, GossipGate gate, Serializer serializer, TimeProvider time)
+    IOptions<GossipOptions> options, GossipGate gate, Serializer serializer, TimeProvider time, ReplicaMetrics metrics)
     : GrainService(grainId, silo, loggerFactory), IReplicaService
 {
     private readonly GossipOptions _options = options.Value;
@@ -29,7 +30,6 @@ public sealed class ReplicaService(
     private readonly ArrayBufferWriter<byte> _measure = new();
     private readonly HashSet<SiloAddress> _inFlight = [];
     private readonly List<IGrainTimer> _timers = [];
-    private long _bytesSent, _deltasSent, _deltasReceived, _refused;
 
     /// <summary>Loads the replica from its journal before the silo joins, so a storage problem stops the silo at start.</summary>
     public override Task Init(IServiceProvider serviceProvider)
@@ -70,7 +70,8 @@ public sealed class ReplicaService(
         RefuseIfDead(sender);
         // What the sender has need not be sent back to it.
         _planner.Peers.Heard(LocalReplica.IdOf(sender), senderVersion);
-        Interlocked.Increment(ref _deltasReceived);
+        metrics.Heard(LocalReplica.IdOf(sender), replica.Version, senderVersion);
+        metrics.DeltaReceived();
         replica.Apply(delta);
         return Task.FromResult(Counted(replica.Version));
     }
@@ -81,7 +82,7 @@ public sealed class ReplicaService(
         RefuseIfDead(caller);
         _planner.Peers.Heard(LocalReplica.IdOf(caller), version); // our next push to it is cut against this
         var result = new PullResult(replica.DeltaSince(_options.FullState ? VersionVector.Empty : version), replica.Version);
-        if (!result.Delta.IsEmpty) Interlocked.Increment(ref _deltasSent);
+        if (!result.Delta.IsEmpty) metrics.DeltaSent();
         return Task.FromResult(Counted(result));
     }
 
@@ -90,7 +91,7 @@ public sealed class ReplicaService(
     private void RefuseIfDead(SiloAddress sender)
     {
         if (membership.CurrentSnapshot.GetSiloStatus(sender) != SiloStatus.Dead) return;
-        Interlocked.Increment(ref _refused);
+        metrics.RefusedOne();
         throw new GossipRefusedException($"gossip from {sender} refused: membership has it dead");
     }
 
@@ -104,12 +105,12 @@ public sealed class ReplicaService(
             Replica = replica.Self.ToString(),
             Origins = replica.Count,
             Records = state.RecordCount,
-            BytesSent = Interlocked.Read(ref _bytesSent),
-            DeltasSent = Interlocked.Read(ref _deltasSent),
-            DeltasReceived = Interlocked.Read(ref _deltasReceived),
+            BytesSent = metrics.BytesSent,
+            DeltasSent = metrics.DeltasSent,
+            DeltasReceived = metrics.DeltasReceived,
             FullStateBytes = state.EstimatedBytes,
             Mode = _options.Mode.ToString().ToLowerInvariant(),
-            Refused = Interlocked.Read(ref _refused),
+            Refused = metrics.Refused,
             FullState = _options.FullState,
             FullStateSerializedBytes = SerializedSize(state.DeltaSince(VersionVector.Empty)),
         });
@@ -214,7 +215,7 @@ public sealed class ReplicaService(
         if (delta.IsEmpty) return;
         try
         {
-            Interlocked.Increment(ref _deltasSent);
+            metrics.DeltaSent();
             var version = await peers.Of(peer).Push(Silo, Counted(replica.Version), Counted(delta))
                 .WaitAsync(TimeSpan.FromMilliseconds(_options.CallTimeoutMs));
             _planner.Peers.Heard(LocalReplica.IdOf(peer), version);
@@ -232,7 +233,8 @@ public sealed class ReplicaService(
             var mine = _options.FullState ? VersionVector.Empty : replica.Version;
             var result = await peers.Of(peer).Pull(Silo, Counted(mine))
                 .WaitAsync(TimeSpan.FromMilliseconds(_options.CallTimeoutMs));
-            Interlocked.Increment(ref _deltasReceived);
+            metrics.DeltaReceived();
+            metrics.Heard(LocalReplica.IdOf(peer), replica.Version, result.Version);
             replica.Apply(result.Delta);
             _planner.Peers.Heard(LocalReplica.IdOf(peer), result.Version);
         }
@@ -248,7 +250,7 @@ public sealed class ReplicaService(
     /// <summary>Adds what <paramref name="payload"/> weighs serialized to the bytes this replica sent.</summary>
     private T Counted<T>(T payload)
     {
-        Interlocked.Add(ref _bytesSent, SerializedSize(payload));
+        metrics.Sent(SerializedSize(payload));
         return payload;
     }
 

@@ -28,6 +28,13 @@ public sealed class SwimClusteringOptions
     /// <summary>Base64 AES keys (16, 24 or 32 bytes); the first encrypts, all decrypt. Empty: no encryption.</summary>
     public IList<string> Keys { get; set; } = new List<string>();
 
+    /// <summary>
+    /// CIDR networks ("10.0.0.0/16") that member addresses in received messages must be in; a message naming any other
+    /// address, or a host name that is not a seed's, is dropped and counted. Empty: the /24 (IPv6: /64) around this
+    /// member's advertised address and each seed, all of 127.0.0.0/8 on loopback.
+    /// </summary>
+    public IList<string> AllowedNetworks { get; set; } = new List<string>();
+
     /// <summary>How long silo start waits for a seed to answer before failing (30 s).</summary>
     public TimeSpan JoinTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
@@ -52,6 +59,9 @@ public sealed class SwimClusteringOptions
             errors.Add($"{prefix}{nameof(AdvertiseHost)} ('{AdvertiseHost}'): {hostError}.");
         errors.AddRange(SeedList.Validate(Seeds, prefix + nameof(Seeds)));
         errors.AddRange(KeyList.Validate(Keys, prefix + nameof(Keys)));
+        for (var i = 0; i < (AllowedNetworks?.Count ?? 0); i++)
+            if (!IPNetwork.TryParse(AllowedNetworks![i] ?? "", out _))
+                errors.Add($"{prefix}{nameof(AllowedNetworks)}[{i}] ('{AllowedNetworks[i]}') must be a network in CIDR form such as 10.0.0.0/16.");
         if (Settings is null) errors.Add($"{prefix}{nameof(Settings)} must be set.");
         else errors.AddRange(Settings.Validate().Select(e => $"{prefix}{nameof(Settings)}.{e}"));
         if (JoinTimeout <= TimeSpan.Zero) errors.Add($"{prefix}{nameof(JoinTimeout)} must be positive.");
@@ -68,6 +78,9 @@ public sealed class SwimClusteringOptions
     }
 
     internal IReadOnlyList<(string Host, int Port)> ParsedSeeds() => SeedList.Parse(Seeds);
+
+    internal IReadOnlyList<IPNetwork>? ParsedAllowedNetworks() =>
+        AllowedNetworks is { Count: > 0 } networks ? [.. networks.Select(n => IPNetwork.Parse(n))] : null;
 }
 
 /// <summary>Where an Orleans client finds gateways: any SWIM member of the cluster, asked for its view.</summary>

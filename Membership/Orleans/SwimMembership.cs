@@ -58,6 +58,9 @@ public sealed class SwimMembership : IAsyncDisposable, IDisposable
     /// </summary>
     public event Action? DeclaredDead;
 
+    /// <summary>Status changes of any member as this agent learns them (relayed from <see cref="SwimHost.MembershipChanged"/>).</summary>
+    public event Action<MemberStatusChanged>? MembershipChanged;
+
     /// <summary>
     /// SWIM endpoints ("host:port") to rejoin through after the cluster declared this generation dead, each once, best
     /// first: SWIM's rejoin hints (the member whose verdict won, then the side that likely won), then every other
@@ -101,9 +104,11 @@ public sealed class SwimMembership : IAsyncDisposable, IDisposable
                 Keyring = _keyring,
                 LeavePropagation = Options.LeavePropagation,
                 InjectedLossPercent = Options.InjectedLossPercent,
+                AllowedNetworks = Options.ParsedAllowedNetworks(),
             };
             created = new SwimHost(hostOptions, _loggers.CreateLogger<SwimHost>());
             created.DeclaredDead += OnDeclaredDead;
+            created.MembershipChanged += change => MembershipChanged?.Invoke(change);
             _host = created;
         }
 

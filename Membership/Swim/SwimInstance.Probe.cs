@@ -136,6 +136,8 @@ public sealed partial class SwimInstance
             return;
         }
         if (_relays.Count >= _settings.MaxPendingRelays) return;
+        // Only a live member of our view is pinged on request: a packet must not aim this silo at any address it names.
+        if (FindLive(req.Target) is null) return;
         // A member we hold dead gets nothing but our verdict (it would count a relayed ping as us being with it).
         if (HoldsDead(req.Target)) return;
         var seq = ++_nextSeqNo;

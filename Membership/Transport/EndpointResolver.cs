@@ -4,8 +4,11 @@ using Heck.Membership.Swim;
 
 namespace Heck.Membership.Transport;
 
-/// <summary>SWIM endpoint → socket address, cached (members are usually IP literals; names resolve once).</summary>
-internal sealed class EndpointResolver
+/// <summary>
+/// SWIM endpoint → socket address, cached (members are IP literals; names resolve once). Only the names the
+/// configuration uses (seeds, our advertised host) are ever looked up: a name that came in a packet is not.
+/// </summary>
+internal sealed class EndpointResolver(IReadOnlyCollection<string> names)
 {
     private const int Capacity = 4096;
     private readonly ConcurrentDictionary<SwimEndpoint, IPEndPoint> _cache = new();
@@ -16,6 +19,7 @@ internal sealed class EndpointResolver
         IPAddress? address;
         if (!IPAddress.TryParse(endpoint.Host, out address))
         {
+            if (!names.Contains(endpoint.Host)) return null;
             try
             {
                 var addresses = await Dns.GetHostAddressesAsync(endpoint.Host, cancellation).ConfigureAwait(false);

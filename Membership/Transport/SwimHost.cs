@@ -23,7 +23,8 @@ public sealed class SwimHost : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
     private readonly SwimCodec _codec;
-    private readonly EndpointResolver _resolver = new();
+    private EndpointResolver _resolver = new([]);
+    private AddressPolicy _policy = new([]);
     private readonly Lock _gate = new();
     private readonly CancellationTokenSource _stopping = new();
     private readonly Channel<MemberStatusChanged> _changes = Channel.CreateUnbounded<MemberStatusChanged>(new() { SingleReader = true });
@@ -92,6 +93,12 @@ public sealed class SwimHost : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(seeds);
         cancellationToken.ThrowIfCancellationRequested();
         if (_swim is not null) throw new InvalidOperationException("The SWIM host is already started.");
+        seeds = [.. seeds];
+        var configured = seeds.Select(s => s.Host).Append(_options.AdvertiseHost ?? _options.BindAddress.ToString()).Append(_options.BindAddress.ToString()).ToList();
+        _policy = _options.AllowedNetworks is { } networks
+            ? new AddressPolicy(networks, AddressPolicy.Around(configured).Names)
+            : AddressPolicy.Around(configured);
+        _resolver = new EndpointResolver(_policy.Names);
         var port = Bind();
         var host = _options.AdvertiseHost ?? _options.BindAddress.ToString();
         var self = new NodeId(host, port, _options.Generation ?? _time.GetUtcNow().ToUnixTimeMilliseconds());
@@ -245,6 +252,11 @@ public sealed class SwimHost : IAsyncDisposable
     /// <summary>Handles a message either channel received and decoded.</summary>
     private void Deliver(SwimMessage message)
     {
+        if (!_policy.Admits(message))
+        {
+            _codec.Counters.Drop(DropReason.AddressNotAllowed);
+            return;
+        }
         try
         {
             OnMessage(message);

@@ -26,13 +26,25 @@ public sealed record SwimHostOptions
     public TimeSpan LeavePropagation { get; init; } = TimeSpan.FromSeconds(1);
     /// <summary>Connect/read/write limit of one TCP exchange (push-pull; 2 s).</summary>
     public TimeSpan TcpTimeout { get; init; } = TimeSpan.FromSeconds(2);
-    /// <summary>Concurrent outgoing and incoming TCP exchanges; more are dropped (16).</summary>
-    public int MaxTcpConnections { get; init; } = 16;
+    /// <summary>Concurrent outgoing and incoming TCP exchanges; more are dropped (64).</summary>
+    public int MaxTcpConnections { get; init; } = 64;
+    /// <summary>
+    /// Concurrent incoming TCP exchanges from one source address (16): one host, however many sockets it opens, cannot
+    /// take every slot and keep joins and push-pulls of the others out.
+    /// </summary>
+    public int MaxTcpConnectionsPerSource { get; init; } = 16;
+    /// <summary>How long an accepted connection may take to send its frame's length (500 ms); idle ones are closed.</summary>
+    public TimeSpan TcpHandshakeTimeout { get; init; } = TimeSpan.FromMilliseconds(500);
     /// <summary>
     /// Chaos testing: the share (0..100 %) of UDP datagrams thrown away at random, outgoing and incoming alike,
     /// counted as <see cref="DropReason.Injected"/>. TCP (push-pull) is not affected. 0 (default) drops nothing.
     /// </summary>
     public double InjectedLossPercent { get; init; }
+    /// <summary>
+    /// Networks that member addresses in received messages must be in (<see cref="AddressPolicy"/>); null: the networks
+    /// around the advertised host, the bind address and the seeds (<see cref="AddressPolicy.Around"/>).
+    /// </summary>
+    public IReadOnlyList<IPNetwork>? AllowedNetworks { get; init; }
 
     public IReadOnlyList<string> Validate()
     {
@@ -45,6 +57,8 @@ public sealed record SwimHostOptions
         if (LeavePropagation < TimeSpan.Zero) errors.Add($"{nameof(LeavePropagation)} must not be negative.");
         if (TcpTimeout <= TimeSpan.Zero) errors.Add($"{nameof(TcpTimeout)} must be positive.");
         if (MaxTcpConnections < 1) errors.Add($"{nameof(MaxTcpConnections)} must be at least 1.");
+        if (MaxTcpConnectionsPerSource < 1) errors.Add($"{nameof(MaxTcpConnectionsPerSource)} must be at least 1.");
+        if (TcpHandshakeTimeout <= TimeSpan.Zero || TcpHandshakeTimeout > TcpTimeout) errors.Add($"{nameof(TcpHandshakeTimeout)} must be positive and at most {nameof(TcpTimeout)}.");
         if (!(InjectedLossPercent is >= 0 and <= 100)) errors.Add($"{nameof(InjectedLossPercent)} must be between 0 and 100 (was {InjectedLossPercent}).");
         return errors;
     }

@@ -7,7 +7,9 @@ namespace Heck.Membership.Transport;
 /// <summary>
 /// The host's TCP side: a listener taking one <see cref="TcpFraming"/> frame per connection, and a connection per
 /// reliable or oversized send. At most <see cref="SwimHostOptions.MaxTcpConnections"/> exchanges each way, each
-/// within <see cref="SwimHostOptions.TcpTimeout"/>; more, slow or broken ones are dropped.
+/// within <see cref="SwimHostOptions.TcpTimeout"/>; more, slow or broken ones are dropped. An incoming connection must
+/// send its frame's length within <see cref="SwimHostOptions.TcpHandshakeTimeout"/>, and one source address holds at
+/// most <see cref="SwimHostOptions.MaxTcpConnectionsPerSource"/> slots, so idle sockets cannot starve joins.
 /// </summary>
 internal sealed class TcpChannel : IDisposable
 {
@@ -19,6 +21,7 @@ internal sealed class TcpChannel : IDisposable
     private readonly ILogger _logger;
     private readonly SemaphoreSlim _outgoing;
     private readonly SemaphoreSlim _incoming;
+    private readonly Dictionary<System.Net.IPAddress, int> _perSource = [];
 
     /// <param name="listener">Bound and listening.</param>
     /// <param name="deliver">Takes each decoded message.</param>
@@ -79,25 +82,52 @@ internal sealed class TcpChannel : IDisposable
             {
                 continue;
             }
-            if (!_incoming.Wait(0))
+            var source = (connection.RemoteEndPoint as System.Net.IPEndPoint)?.Address ?? System.Net.IPAddress.None;
+            if (!TakeSource(source))
             {
                 connection.Dispose();
                 continue;
             }
-            _ = HandleConnectionAsync(connection, token);
+            if (!_incoming.Wait(0))
+            {
+                ReleaseSource(source);
+                connection.Dispose();
+                continue;
+            }
+            _ = HandleConnectionAsync(connection, source, token);
         }
     }
 
     public void Dispose() => _listener.Dispose();
 
-    private async Task HandleConnectionAsync(Socket connection, CancellationToken token)
+    private bool TakeSource(System.Net.IPAddress source)
+    {
+        lock (_perSource)
+        {
+            var held = _perSource.GetValueOrDefault(source);
+            if (held >= _options.MaxTcpConnectionsPerSource) return false;
+            _perSource[source] = held + 1;
+            return true;
+        }
+    }
+
+    private void ReleaseSource(System.Net.IPAddress source)
+    {
+        lock (_perSource)
+        {
+            if (_perSource.GetValueOrDefault(source) <= 1) _perSource.Remove(source);
+            else _perSource[source]--;
+        }
+    }
+
+    private async Task HandleConnectionAsync(Socket connection, System.Net.IPAddress source, CancellationToken token)
     {
         try
         {
             using var _ = connection;
             using var cts = CancellationTokenSource.CreateLinkedTokenSource(token);
             cts.CancelAfter(_options.TcpTimeout);
-            if (await _framing.ReadAsync(connection, cts.Token).ConfigureAwait(false) is { } message) _deliver(message);
+            if (await _framing.ReadAsync(connection, cts.Token, _options.TcpHandshakeTimeout).ConfigureAwait(false) is { } message) _deliver(message);
         }
         catch (Exception e) when (e is SocketException or OperationCanceledException or ObjectDisposedException or IOException)
         {
@@ -105,6 +135,7 @@ internal sealed class TcpChannel : IDisposable
         }
         finally
         {
+            ReleaseSource(source);
             ReleaseQuietly(_incoming);
         }
     }

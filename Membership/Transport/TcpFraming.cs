@@ -40,14 +40,24 @@ internal sealed class TcpFraming(SwimCodec codec)
         socket.Shutdown(SocketShutdown.Send);
     }
 
-    /// <summary>Reads and decodes the connection's frame; null when it is cut short, too long or undecodable (counted).</summary>
-    public async Task<SwimMessage?> ReadAsync(Socket socket, CancellationToken token)
+    /// <summary>
+    /// Reads and decodes the connection's frame; null when it is cut short, too long or undecodable (counted). With
+    /// <paramref name="prefixTimeout"/>, the length prefix must arrive within it (an idle connection gives up its slot
+    /// early), else <see cref="OperationCanceledException"/>.
+    /// </summary>
+    public async Task<SwimMessage?> ReadAsync(Socket socket, CancellationToken token, TimeSpan? prefixTimeout = null)
     {
         byte[]? body = null;
         try
         {
             var prefix = new byte[PrefixSize];
-            if (!await ReadExactlyAsync(socket, prefix, token).ConfigureAwait(false))
+            bool complete;
+            using (var first = CancellationTokenSource.CreateLinkedTokenSource(token))
+            {
+                if (prefixTimeout is { } limit) first.CancelAfter(limit);
+                complete = await ReadExactlyAsync(socket, prefix, first.Token).ConfigureAwait(false);
+            }
+            if (!complete)
             {
                 Counters.Drop(DropReason.Malformed);
                 return null;

@@ -16,4 +16,6 @@ public enum DropReason
     Replayed,
     /// <summary>Thrown away on purpose, in or out, by <c>SwimHostOptions.InjectedLossPercent</c> (chaos testing).</summary>
     Injected,
+    /// <summary>Names a node outside the allowed networks, or a host name the configuration does not use (<c>AddressPolicy</c>).</summary>
+    AddressNotAllowed,
 }

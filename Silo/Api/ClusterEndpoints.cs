@@ -3,6 +3,7 @@ using Heck.Grains.Cluster;
 using Heck.Grains.Replica;
 using Heck.Membership.Orleans;
 using Heck.Silo.Cluster;
+using Heck.Silo.Security;
 
 namespace Heck.Silo.Api;
 
@@ -18,9 +19,9 @@ public static class ClusterEndpoints
                 self = new { address = silo.SiloAddress.Label(), generation = silo.SiloAddress.Generation },
                 members = await members.ReadAsync(),
                 transport = Transport(services.GetService<SwimMembership>()),
-            }));
+            })).RequireScope(ApiScope.Read);
         app.MapGet("/api/cluster/replica", async (IReplicaServiceClient replicas, Orleans.Runtime.ILocalSiloDetails silo) =>
-            Results.Ok(await replicas.Of(silo.SiloAddress).GetStats()));
+            Results.Ok(await replicas.Of(silo.SiloAddress).GetStats())).RequireScope(ApiScope.Read);
         // What this silo has sent since it started: Orleans messages (to other silos and clients, and
         // to its own grains), gossip deltas and SWIM packets. Benchmarks sum before/after deltas over
         // every silo to get messages per operation.
@@ -36,9 +37,10 @@ public static class ClusterEndpoints
                 gossip = new { gossip.DeltasSent, gossip.BytesSent },
                 swim = swim is { } c ? new { PacketsSent = c.UdpPacketsSent, BytesSent = c.UdpBytesSent + c.TcpBytesSent } : null,
             });
-        });
-        // Answered only once the host has started, and Orleans starts before the web server.
-        app.MapGet("/healthz", () => Results.Text("ok"));
+        }).RequireScope(ApiScope.Read);
+        // Answered only once the host has started, and Orleans starts before the web server. Any caller: a load
+        // balancer or Docker's HEALTHCHECK holds no token, and "ok" tells nothing.
+        app.MapGet("/healthz", () => Results.Text("ok")).AllowAnyCaller();
     }
 
     /// <summary>The SWIM agent's counters; null (so left out) when membership is not SWIM or not started yet.</summary>

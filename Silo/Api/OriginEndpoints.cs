@@ -6,6 +6,7 @@ using Heck.Health;
 using Heck.Origins;
 using Heck.Silo.OriginsFile;
 using Microsoft.Extensions.Options;
+using Heck.Silo.Security;
 
 namespace Heck.Silo.Api;
 
@@ -20,12 +21,12 @@ public static class OriginEndpoints
     public static void MapOriginEndpoints(this IEndpointRouteBuilder app)
     {
         var origins = app.MapGroup("/api/origins");
-        origins.MapPut("/{id}", PutAsync).WithCausalWrites();
-        origins.MapPatch("/{id}", OriginPatchEndpoint.PatchAsync).WithCausalWrites();
-        origins.MapGet("/{id}", GetAsync).WithCausalReads(ReadLevel.Local, ReadLevel.Causal, ReadLevel.Owner);
-        origins.MapGet("/", List).WithCausalReads(ReadLevel.Local, ReadLevel.Causal);
-        origins.MapDelete("/{id}", DeleteAsync).WithCausalWrites();
-        origins.MapGet("/{id}/transitions", TransitionsAsync).WithCausalReads(ReadLevel.Local, ReadLevel.Causal);
+        origins.MapPut("/{id}", PutAsync).WithCausalWrites().RequireScope(ApiScope.Write);
+        origins.MapPatch("/{id}", OriginPatchEndpoint.PatchAsync).WithCausalWrites().RequireScope(ApiScope.Write);
+        origins.MapGet("/{id}", GetAsync).WithCausalReads(ReadLevel.Local, ReadLevel.Causal, ReadLevel.Owner).RequireScope(ApiScope.Read);
+        origins.MapGet("/", List).WithCausalReads(ReadLevel.Local, ReadLevel.Causal).RequireScope(ApiScope.Read);
+        origins.MapDelete("/{id}", DeleteAsync).WithCausalWrites().RequireScope(ApiScope.Write);
+        origins.MapGet("/{id}/transitions", TransitionsAsync).WithCausalReads(ReadLevel.Local, ReadLevel.Causal).RequireScope(ApiScope.Read);
     }
 
     private static async Task<IResult> PutAsync(string id, HttpRequest request, IGrainFactory grains, OriginsFileStatus file,
@@ -36,8 +37,10 @@ public static class OriginEndpoints
         var errors = new List<FieldError>();
         if (OriginValidator.CheckId(id) is { } idError) errors.Add(idError);
 
-        var bytes = await ReadBodyAsync(request, errors, ct);
-        var body = bytes is null ? null : OriginJsonReader.Read(bytes, errors);
+        var (bytes, unreadable) = await RequestBody.ReadAsync(request, MaxBodyBytes, errors, ct);
+        if (unreadable is not null) return unreadable;
+        if (bytes is { Length: 0 }) errors.Add(new("body", "is required: a JSON object with at least a url"));
+        var body = bytes is not { Length: > 0 } ? null : OriginJsonReader.Read(bytes, errors);
         if (body is null) return Problems.Invalid(errors);
 
         if (body.Id is not null && body.Id != id)
@@ -114,32 +117,6 @@ public static class OriginEndpoints
         if (replica.TransitionsOf(id) is not { } transitions) return Task.FromResult(Problems.NotFound(id));
         var items = transitions.Skip(Math.Max(0, transitions.Count - limit)).Select(TransitionItemDocument.Of).ToList();
         return Task.FromResult(Results.Ok(new TransitionListDocument(items)));
-    }
-
-    /// <summary>Reads the body, at most <see cref="MaxBodyBytes"/>; null with an error when it is empty or too large.</summary>
-    private static async Task<byte[]?> ReadBodyAsync(HttpRequest request, List<FieldError> errors, CancellationToken ct)
-    {
-        if (request.ContentLength > MaxBodyBytes)
-        {
-            errors.Add(new("body", $"must be at most {MaxBodyBytes} bytes (was {request.ContentLength})"));
-            return null;
-        }
-        var buffer = new byte[MaxBodyBytes + 1];
-        var length = 0;
-        int read;
-        while (length < buffer.Length && (read = await request.Body.ReadAsync(buffer.AsMemory(length), ct)) > 0)
-            length += read;
-        if (length > MaxBodyBytes)
-        {
-            errors.Add(new("body", $"must be at most {MaxBodyBytes} bytes"));
-            return null;
-        }
-        if (length == 0)
-        {
-            errors.Add(new("body", "is required: a JSON object with at least a url"));
-            return null;
-        }
-        return buffer[..length];
     }
 
     /// <summary>A merged PATCH document, read as a PUT body is, with the same errors.</summary>

@@ -31,7 +31,9 @@ public static class OriginPatchEndpoint
         if (ManagedByFile.Refuse(file, id) is { } conflict) return conflict;
 
         var errors = new List<FieldError>();
-        var patch = await ReadPatchAsync(request, errors, ct);
+        var (bytes, unreadable) = await RequestBody.ReadAsync(request, OriginEndpoints.MaxBodyBytes, errors, ct);
+        if (unreadable is not null) return unreadable;
+        var patch = bytes is null ? null : MergePatch.Parse(bytes, errors);
         if (patch is null) return Problems.Invalid(errors);
 
         var grain = grains.GetGrain<IOriginGrain>(id);
@@ -73,30 +75,4 @@ public static class OriginPatchEndpoint
 
     private static bool IsMergePatch(string? contentType) =>
         contentType is not null && contentType.Split(';')[0].Trim().Equals(MediaType, StringComparison.OrdinalIgnoreCase);
-
-    /// <summary>The patch, a JSON object of at most <see cref="OriginEndpoints.MaxBodyBytes"/>; null with errors when it is not.</summary>
-    private static async Task<JsonObject?> ReadPatchAsync(HttpRequest request, List<FieldError> errors, CancellationToken ct)
-    {
-        var buffer = new byte[OriginEndpoints.MaxBodyBytes + 1];
-        var length = 0;
-        int read;
-        while (length < buffer.Length && (read = await request.Body.ReadAsync(buffer.AsMemory(length), ct)) > 0)
-            length += read;
-        if (length > OriginEndpoints.MaxBodyBytes)
-        {
-            errors.Add(new("body", $"must be at most {OriginEndpoints.MaxBodyBytes} bytes"));
-            return null;
-        }
-        try
-        {
-            var node = JsonNode.Parse(buffer.AsSpan(0, length), documentOptions: new JsonDocumentOptions { MaxDepth = 8 });
-            if (node is JsonObject patch) return patch;
-            errors.Add(new("body", $"must be a JSON object of the fields to change (was {(node is null ? "null" : node.GetValueKind().ToString().ToLowerInvariant())})"));
-        }
-        catch (JsonException ex)
-        {
-            errors.Add(new("body", $"is not valid JSON (line {ex.LineNumber + 1}, byte {ex.BytePositionInLine})"));
-        }
-        return null;
-    }
 }

@@ -4,6 +4,7 @@ using Heck.Api;
 using Heck.Grains.Replica;
 using Heck.Health;
 using Heck.Origins;
+using Heck.Silo.Security;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
 using JsonOptions = Microsoft.AspNetCore.Http.Json.JsonOptions;
@@ -27,7 +28,7 @@ public static class WatchEndpoints
     private const int PageSize = 256;
     private const string LastEventIdHeader = "Last-Event-ID";
 
-    public static void MapWatchEndpoints(this IEndpointRouteBuilder app) => app.MapGet("/api/watch", WatchAsync);
+    public static void MapWatchEndpoints(this IEndpointRouteBuilder app) => app.MapGet("/api/watch", WatchAsync).RequireScope(ApiScope.Read);
 
     private static async Task<IResult> WatchAsync(HttpContext context, LocalReplica replica, IHostApplicationLifetime lifetime,
         IOptions<JsonOptions> json, TimeProvider time)

@@ -45,11 +45,21 @@ public static class HeckOptionsLoader
                 errors.Add($"{child.Path} is not a known key (see the configuration reference in README.md)");
             else if (IsSection(property.PropertyType))
                 FindUnknownKeys(child, property.PropertyType, errors);
+            else if (ItemSection(property.PropertyType) is { } item)
+            {
+                // A list of sections (Heck:Api:Tokens:0:Name): each item's keys are checked as well.
+                foreach (var element in child.GetChildren()) FindUnknownKeys(element, item, errors);
+            }
         }
     }
 
     private static bool IsSection(Type type) =>
         type.IsClass && type != typeof(string) && !type.IsArray && !type.IsGenericType;
+
+    private static Type? ItemSection(Type type) =>
+        type.IsGenericType && type.GetGenericTypeDefinition() == typeof(List<>) && IsSection(type.GetGenericArguments()[0])
+            ? type.GetGenericArguments()[0]
+            : null;
 
     // The binder's messages name the key ("... at 'Heck:Http:Port' to type 'System.Int32'") but also
     // carry .NET type names; say it in the user's terms.

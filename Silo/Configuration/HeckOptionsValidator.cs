@@ -13,7 +13,7 @@ namespace Heck.Silo.Configuration;
 /// </summary>
 public sealed partial class HeckOptionsValidator : IValidateOptions<HeckOptions>
 {
-    [GeneratedRegex("^[A-Za-z0-9._-]{1,64}$")]
+    [GeneratedRegex(@"^[A-Za-z0-9._-]{1,64}\z")] // \z: $ would also match before a final newline
     private static partial Regex IdPattern();
 
     public ValidateOptionsResult Validate(string? name, HeckOptions options)
@@ -76,6 +76,7 @@ public sealed partial class HeckOptionsValidator : IValidateOptions<HeckOptions>
             errors.Add($"Heck:Placement:RecoveryConfirmers must be between 0 and 10 (was {o.Placement.RecoveryConfirmers})");
         if (o.OriginsFile is { } file && !File.Exists(file))
             errors.Add($"Heck:OriginsFile names a file that does not exist ('{Path.GetFullPath(file)}')");
+        errors.AddRange(Heck.Silo.Security.SecurityOptionsValidator.Check(o));
         return errors;
     }
 
@@ -98,6 +99,10 @@ public sealed partial class HeckOptionsValidator : IValidateOptions<HeckOptions>
             Range("GossipIntervalMs", s.GossipIntervalMs, 10, 60_000), Range("JoinTimeoutMs", s.JoinTimeoutMs, 1000, 600_000),
         })
             if (e is not null) yield return e;
+        if (s.IsOpenBeyondLoopback(advertisedAddress) && !s.AllowUnauthenticated)
+            yield return $"Heck:Swim:Keys must hold at least one key when SWIM binds a non-loopback address ('{s.BindAddress ?? advertisedAddress}'): " +
+                "anyone who reaches the port could forge members and deaths. Generate one with 'openssl rand -base64 32', or set " +
+                "Heck:Swim:AllowUnauthenticated = true to accept the risk";
         if (!(s.InjectLossPercent is >= 0 and <= 100))
             yield return $"Heck:Swim:InjectLossPercent must be a percentage between 0 and 100 (was {s.InjectLossPercent})";
         if (settings.ProbeTimeout >= settings.ProbeInterval)
@@ -106,7 +111,7 @@ public sealed partial class HeckOptionsValidator : IValidateOptions<HeckOptions>
         try { detailed = [.. s.ToClustering(advertisedAddress).Validate()]; }
         catch (Exception ex) when (ex is ArgumentException or FormatException) { detailed = [ex.Message]; }
         // Seeds and keys are checked by the SWIM library; say it in Heck's keys.
-        foreach (var e in detailed.Where(e => e.Contains("Seeds", StringComparison.Ordinal) || e.Contains("Keys", StringComparison.Ordinal)))
+        foreach (var e in detailed.Where(e => e.Contains("Seeds", StringComparison.Ordinal) || e.Contains("Keys", StringComparison.Ordinal) || e.Contains("AllowedNetworks", StringComparison.Ordinal)))
             yield return Regex.Replace(e.Replace("SwimClusteringOptions.", "Heck:Swim:", StringComparison.Ordinal), @"\[(\d+)\]", ":$1");
     }
 }

@@ -19,6 +19,13 @@ public sealed class SwimSection
     public List<string> Seeds { get; set; } = [];
     /// <summary>Base64 AES keys (16, 24 or 32 bytes): the first encrypts, all decrypt (rotation).</summary>
     public List<string> Keys { get; set; } = [];
+    /// <summary>
+    /// Lets a silo whose SWIM socket binds a non-loopback address run without <see cref="Keys"/>: anyone who reaches the
+    /// port could then forge members and verdicts. Logged as a warning at every start.
+    /// </summary>
+    public bool AllowUnauthenticated { get; set; }
+    /// <summary>CIDR networks member addresses in received messages must be in; empty: the /24 around this silo and each seed.</summary>
+    public List<string> AllowedNetworks { get; set; } = [];
     /// <summary><c>lan</c>, <c>fast</c> or <c>wan</c> (see <see cref="SwimProfiles"/>).</summary>
     public string Profile { get; set; } = DefaultProfile;
     public int? ProbeIntervalMs { get; set; }
@@ -49,6 +56,18 @@ public sealed class SwimSection
         };
     }
 
+    /// <summary>
+    /// Whether SWIM would run unauthenticated on a socket that more than this machine can reach: no keys, and the bind
+    /// address (or the advertised one it defaults to) is neither a loopback address nor <c>localhost</c>.
+    /// </summary>
+    public bool IsOpenBeyondLoopback(string advertisedAddress)
+    {
+        if (Keys.Count > 0) return false;
+        var bind = BindAddress ?? advertisedAddress;
+        if (string.Equals(bind, "localhost", StringComparison.OrdinalIgnoreCase)) return false;
+        return !(System.Net.IPAddress.TryParse(bind, out var ip) && System.Net.IPAddress.IsLoopback(ip));
+    }
+
     /// <summary>The SWIM library's options for a silo advertised at <paramref name="advertisedAddress"/>.</summary>
     public SwimClusteringOptions ToClustering(string advertisedAddress) => ApplyTo(new SwimClusteringOptions(), advertisedAddress);
 
@@ -60,6 +79,7 @@ public sealed class SwimSection
         swim.AdvertiseHost = advertisedAddress;
         swim.Seeds = [.. Seeds];
         swim.Keys = [.. Keys];
+        swim.AllowedNetworks = [.. AllowedNetworks];
         swim.JoinTimeout = TimeSpan.FromMilliseconds(JoinTimeoutMs);
         swim.InjectedLossPercent = InjectLossPercent;
         swim.Settings = Settings() ?? throw new ArgumentException($"Heck:Swim:Profile must be one of {string.Join(", ", SwimProfiles.Names)} (was '{Profile}')");

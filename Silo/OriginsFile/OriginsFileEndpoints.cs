@@ -1,3 +1,5 @@
+using Heck.Silo.Security;
+
 namespace Heck.Silo.OriginsFile;
 
 /// <summary>
@@ -7,7 +9,7 @@ namespace Heck.Silo.OriginsFile;
 public static class OriginsFileEndpoints
 {
     public static void MapOriginsFileEndpoints(this IEndpointRouteBuilder app) =>
-        app.MapGet("/api/origins-file", (OriginsFileStatus status) => Results.Ok(Document(status.Current)));
+        app.MapGet("/api/origins-file", (OriginsFileStatus status) => Results.Ok(Document(status.Current))).RequireScope(ApiScope.Read);
 
     private static OriginsFileDocument Document(OriginsFileStatus.Snapshot s) => new(
         s.Path,

@@ -48,7 +48,7 @@ public sealed class PostgresFixture : IAsyncLifetime
 
     private async Task CreateDatabaseAsync(string name, CancellationToken ct)
     {
-        if (!System.Text.RegularExpressions.Regex.IsMatch(name, "^[a-z_][a-z0-9_]{0,62}$"))
+        if (!System.Text.RegularExpressions.Regex.IsMatch(name, @"^[a-z_][a-z0-9_]{0,62}\z"))
             throw new ArgumentException($"Not a plain database name: {name}", nameof(name));
         await using var connection = new NpgsqlConnection(Server.ConnectionString("postgres"));
         await connection.OpenAsync(ct);

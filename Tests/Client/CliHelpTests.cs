@@ -32,6 +32,7 @@ public class CliHelpTests
 
         Global options (for every command, before or after its name):
           --api <url>                The HTTP API of a silo. Default: $HECK_API, else the current context of the config file (heck config), else http://127.0.0.1:8080
+          --token <token>            The API token, sent as 'Authorization: Bearer'. Default: $HECK_TOKEN (which keeps it out of the process list), else the current context's token or token-file when the API is the context's
           -o, --output <format>      json, yaml (the HTTP API's documents) or wide (a table with more columns); default: a table
           --json                     The same as -o json
           -g, --gateway <host:port>  Instead of --api: talk to a silo's Orleans client gateway, as host:port; repeat it (or separate with commas) for several. Default: $HECK_GATEWAY, else 127.0.0.1:30000
@@ -58,7 +59,7 @@ public class CliHelpTests
           list, ls         List origins with their health, as the answering silo sees them
           get <id>         Show an origin's settings and health
 
-        Global options (heck --help lists them): --api, -o|--output, --gateway, --seed, --swim-key, --cluster-id, --connect-timeout-ms
+        Global options (heck --help lists them): --api, --token, -o|--output, --gateway, --seed, --swim-key, --cluster-id, --connect-timeout-ms
         """;
 
     [Fact]

@@ -54,6 +54,8 @@ public sealed class HeckOptionsLoaderTests
     [InlineData("Heck:Silo:Port", "-1")]
     [InlineData("Heck:Silo:GatewayPort", "70000")]
     [InlineData("Heck:Cluster:Id", "has space")]
+    [InlineData("Heck:Cluster:Id", "trailing-newline\n")]
+    [InlineData("Heck:Cluster:ServiceId", "trailing-newline\n")]
     [InlineData("Heck:Silo:AdvertisedAddress", "not an address")]
     [InlineData("Heck:Http:ListenAddress", "nowhere")]
     [InlineData("Heck:Storage:Path", "")]
@@ -64,6 +66,8 @@ public sealed class HeckOptionsLoaderTests
     [InlineData("Heck:Swim:BindAddress", "everywhere")]
     [InlineData("Heck:Swim:Seeds:0", "no-port")]
     [InlineData("Heck:Swim:Keys:0", "not base64!")]
+    [InlineData("Heck:Swim:AllowedNetworks:0", "10.0.0.0/99")]
+    [InlineData("Heck:Swim:AllowedNetworks:0", "not-a-network")]
     [InlineData("Heck:Gossip:IntervalMs", "0")]
     [InlineData("Heck:Gossip:Fanout", "0")]
     [InlineData("Heck:Placement:Weight", "0")]
@@ -110,6 +114,29 @@ public sealed class HeckOptionsLoaderTests
             Load(("Heck:Membership:Provider", "AdoNet"), ("Heck:AdoNet:ConnectionString", "Host=127.0.0.1;Database=heck;Username=heck")).Membership.Provider);
         Assert.Contains("Heck:Membership:Provider", Fails(("Heck:Membership:Provider", "Zookeeper")).Message);
     }
+
+    [Theory]
+    [InlineData("Heck:Silo:AdvertisedAddress", "10.1.2.3")]
+    [InlineData("Heck:Swim:BindAddress", "0.0.0.0")]
+    [InlineData("Heck:Silo:AdvertisedAddress", "silo1.example")]
+    public void Swim_beyond_loopback_needs_a_key_or_an_explicit_risk(string key, string address)
+    {
+        var e = Fails((key, address));
+        var error = Assert.Single(e.Errors, m => m.StartsWith("Heck:Swim:Keys", StringComparison.Ordinal));
+        Assert.Contains("Heck:Swim:AllowUnauthenticated", error);
+        Assert.Contains(address, error);
+        var key0 = Convert.ToBase64String(new byte[32]);
+        Assert.Equal([key0], Load((key, address), ("Heck:Swim:Keys:0", key0)).Swim.Keys);
+        Assert.True(Load((key, address), ("Heck:Swim:AllowUnauthenticated", "true")).Swim.IsOpenBeyondLoopback(address));
+    }
+
+    [Theory]
+    [InlineData("127.0.0.1")]
+    [InlineData("127.0.3.7")]
+    [InlineData("::1")]
+    [InlineData("localhost")]
+    public void Swim_on_loopback_runs_without_a_key(string address) =>
+        Assert.False(Load(("Heck:Silo:AdvertisedAddress", address)).Swim.IsOpenBeyondLoopback(address));
 
     [Fact]
     public void The_swim_port_must_not_clash() =>

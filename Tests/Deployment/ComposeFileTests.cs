@@ -58,6 +58,22 @@ public sealed class ComposeFileTests
     }
 
     [Fact]
+    public void Every_silo_takes_its_API_token_from_the_mounted_Docker_secret()
+    {
+        // The API listens on 0.0.0.0 in a container, so a silo without a token would refuse to start (Heck:Api:Tokens).
+        Assert.NotNull(compose.Find("secrets", "heck_api_token", "file"));
+        foreach (var silo in DeploymentFiles.Silos(compose))
+        {
+            var token = Assert.Single(Options(silo).Api.Tokens);
+            Assert.Equal("/run/secrets/heck_api_token", token.File);
+            Assert.Null(token.Sha256);
+            Assert.False(Options(silo).Api.AllowAnonymous);
+            var secrets = Assert.IsType<YamlSequenceNode>(compose.Find("services", silo.Name, "secrets"));
+            Assert.Contains(secrets.Children, s => ComposeFile.Scalar(s) == "heck_api_token");
+        }
+    }
+
+    [Fact]
     public void Default_profile_is_three_Swim_silos_that_seed_each_other_by_service_name()
     {
         var defaults = compose.Services.Values.Where(s => s.Profiles.Count == 0).ToList();

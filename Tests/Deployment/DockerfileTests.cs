@@ -51,9 +51,17 @@ public sealed class DockerfileTests
     }
 
     [Fact]
-    public void Image_environment_alone_binds_to_Heck_options_and_stores_data_in_the_volume()
+    public void Image_environment_needs_an_API_token_then_binds_to_Heck_options_and_stores_data_in_the_volume()
     {
         var environment = dockerfile.Final.Environment.ToDictionary();
+        // On 0.0.0.0 the API needs a token and SWIM a key: the image alone refuses to start, naming the keys to set.
+        var refused = Assert.Throws<HeckConfigurationException>(() => DeploymentFiles.Bind(environment));
+        Assert.Contains(refused.Errors, e => e.StartsWith("Heck:Api:Tokens:", StringComparison.Ordinal) && e.Contains("Heck:Api:AllowAnonymous", StringComparison.Ordinal));
+        Assert.Contains(refused.Errors, e => e.StartsWith("Heck:Swim:Keys", StringComparison.Ordinal) && e.Contains("Heck:Swim:AllowUnauthenticated", StringComparison.Ordinal));
+        environment["Heck__Api__Tokens__0__Name"] = "admin";
+        environment["Heck__Api__Tokens__0__Scopes__0"] = "admin";
+        environment["Heck__Api__Tokens__0__File"] = "/run/secrets/heck_api_token";
+        environment["Heck__Swim__Keys__0"] = Convert.ToBase64String(new byte[32]);
         var options = DeploymentFiles.Bind(environment);
 
         Assert.Equal("0.0.0.0", options.Http.ListenAddress);

@@ -109,4 +109,41 @@ public sealed class RecoveryConfirmationTests
         Assert.Equal(failure, options.For(live));
         Assert.Equal(recovering, options.ForRecovery(live));
     }
+
+    [Fact]
+    public void A_failure_no_confirmer_answered_holds_the_status_and_the_next_answered_round_decides()
+    {
+        var m = new HealthStateMachine(HealthStateMachineTests.Spec(healthy: 1, unhealthy: 1), _at, Owner);
+        m.Apply(Probe(true));
+        Assert.Equal(HealthStatus.Healthy, m.View.Status);
+
+        // One confirmer asked, none answered: only the owner's failed vote.
+        Assert.Null(m.Apply(Probe(false), new Confirmation([Owner], [], Asked: 1)));
+        Assert.Equal(HealthStatus.Healthy, m.View.Status);
+        Assert.Equal("connection refused (not confirmed: no confirmer answered)", m.View.LastError);
+        Assert.True(m.FailureWouldTurnUnhealthy); // so the next round asks again
+
+        var t = m.Apply(Probe(false), new Confirmation([Owner, Confirmer], [], Asked: 1));
+        Assert.Equal(HealthStatus.Unhealthy, t?.To);
+    }
+
+    [Fact]
+    public void A_recovery_no_confirmer_answered_holds_the_unhealthy_status()
+    {
+        var m = Unhealthy(healthy: 1);
+        Assert.Null(m.Apply(Probe(true), new Confirmation([], [Owner], OwnerSucceeded: true, Asked: 2)));
+        Assert.Equal(HealthStatus.Unhealthy, m.View.Status);
+        Assert.Equal("recovery not confirmed: no confirmer answered", m.View.LastError);
+
+        var t = m.Apply(Probe(true), new Confirmation([], [Owner, Confirmer], OwnerSucceeded: true, Asked: 2));
+        Assert.Equal(HealthStatus.Healthy, t?.To);
+    }
+
+    [Fact]
+    public void With_no_confirmer_to_ask_the_owner_decides_alone()
+    {
+        var m = new HealthStateMachine(HealthStateMachineTests.Spec(healthy: 1, unhealthy: 1), _at, Owner);
+        m.Apply(Probe(true));
+        Assert.Equal(HealthStatus.Unhealthy, m.Apply(Probe(false), new Confirmation([Owner], [], Asked: 0))?.To);
+    }
 }

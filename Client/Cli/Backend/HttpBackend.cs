@@ -19,13 +19,14 @@ internal sealed class HttpBackend : IHeckBackend
     private readonly HttpClient _http;
     private readonly TimeSpan _connectTimeout;
 
-    public HttpBackend(Uri api, TimeSpan connectTimeout)
+    public HttpBackend(Uri api, TimeSpan connectTimeout, string? token = null)
     {
         _connectTimeout = connectTimeout;
         Target = api.GetLeftPart(UriPartial.Path).TrimEnd('/');
         // No proxy: the API is on the cluster's network, and looking up proxy settings costs start-up time.
         var handler = new SocketsHttpHandler { ConnectTimeout = connectTimeout, UseProxy = false };
         _http = new HttpClient(handler) { BaseAddress = new Uri(Target + "/"), Timeout = TimeSpan.FromSeconds(30) };
+        if (token is not null) _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
     }
 
     public string Target { get; }
@@ -253,6 +254,10 @@ internal sealed class HttpBackend : IHeckBackend
             throw new HeckValidationException(fieldErrors);
         }
         var text = Text("detail") ?? Text("title") ?? response.ReasonPhrase ?? "error";
+        if (status == 401)
+            throw new ApiRefusedException(status, $"the API refused the call without a valid token ({text}); give one with --token, ${GlobalOptions.TokenVariable} or the context's token");
+        if (status == 403)
+            throw new ApiRefusedException(status, $"the API refused the call: the token lacks the scope it needs ({text})");
         throw new ApiRefusedException(status, status == 503 ? $"the cluster could not take the call right now ({text}); retry shortly" : text);
     }
 

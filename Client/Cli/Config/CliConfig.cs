@@ -69,8 +69,10 @@ internal sealed class CliConfig
     }
 }
 
-/// <summary>One context of the config file: where its cluster's API is.</summary>
+/// <summary>One context of the config file: where its cluster's API is, and the token to send it (or the file holding it).</summary>
 internal sealed class CliContextEntry
 {
     public string? Api { get; set; }
+    public string? Token { get; set; }
+    public string? TokenFile { get; set; }
 }

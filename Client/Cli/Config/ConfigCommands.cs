@@ -74,7 +74,12 @@ internal static class ConfigCommands
         var name = new Argument<string>("name") { Description = "The context's name" };
         var api = new Option<string>("--url") { Description = "The HTTP API of a silo of the cluster", HelpName = "url", Required = true };
         var use = new Option<bool>("--use") { Description = "Also make it the current context" };
-        var command = new Command("set-context", "Add a context, or change its API URL") { name, api, use };
+        var tokenFile = new Option<string?>("--token-file")
+        {
+            Description = "A file holding the API token to send to this context (read at each call; the token itself is not copied into the config)",
+            HelpName = "path",
+        };
+        var command = new Command("set-context", "Add a context, or change its API URL") { name, api, use, tokenFile };
         context.SetAction(command, (run, _) =>
         {
             var config = Load(run);
@@ -82,7 +87,9 @@ internal static class ConfigCommands
             if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
                 throw new CliUsageException([new("--url", $"'{url}' is not an http:// or https:// URL (e.g. {GlobalOptions.DefaultApi})")]);
             var contextName = run.Get(name)!;
-            config.Contexts[contextName] = new CliContextEntry { Api = url };
+            var file = run.Get(tokenFile) is { } f ? Path.GetFullPath(f) : null;
+            if (file is not null && !File.Exists(file)) throw new CliUsageException([new("--token-file", $"'{file}' does not exist")]);
+            config.Contexts[contextName] = new CliContextEntry { Api = url, TokenFile = file };
             if (run.Get(use) || config.CurrentContext is null) config.CurrentContext = contextName;
             config.Save();
             run.Out.WriteLine($"Context \"{contextName}\" is {url}{(config.CurrentContext == contextName ? " (current)" : "")}.");
