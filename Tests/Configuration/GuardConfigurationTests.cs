@@ -1,14 +1,11 @@
 using Heck.Silo.Configuration;
-using Microsoft.Extensions.Configuration;
 
 namespace Heck.Tests.Configuration;
 
 /// <summary><c>Heck:Probing</c> and <c>Heck:Limits</c> bind from any source and every bad value names its key.</summary>
 public sealed class GuardConfigurationTests
 {
-    private static HeckOptions Load(params (string Key, string? Value)[] pairs) =>
-        HeckOptionsLoader.Load(new ConfigurationBuilder()
-            .AddInMemoryCollection(pairs.Select(p => new KeyValuePair<string, string?>(p.Key, p.Value))).Build());
+    private static HeckOptions Load(params (string Key, string? Value)[] pairs) => HeckOptionsLoaderTests.Load(pairs);
 
     [Fact]
     public void Networks_and_limits_bind_and_default()
