@@ -34,4 +34,13 @@ public sealed class GuardConfigurationTests
         Assert.Contains("Heck:Limits:MaxOrgins is not a known key",
             Assert.Throws<HeckConfigurationException>(() => Load(("Heck:Limits:MaxOrgins", "1"))).Message);
     }
+
+    [Fact]
+    public void The_origins_file_takes_the_configured_interval_floor()
+    {
+        const string text = "origins:\n  - id: quick\n    url: http://a/\n    intervalMs: 60\n";
+        Assert.Equal(60, Assert.Single(Heck.Silo.OriginsFile.OriginsFileLoader.Parse("o.yaml", text, minIntervalMs: 50).Specs).IntervalMs);
+        var error = Assert.Single(Heck.Silo.OriginsFile.OriginsFileLoader.Parse("o.yaml", text, minIntervalMs: 100).Errors);
+        Assert.Equal(("intervalMs", "must be 100 … 86400000 (was 60)"), (error.Key, error.Message));
+    }
 }
