@@ -38,6 +38,13 @@ internal sealed class GuardedConnector(NetworkPolicy policy, IProbeResolver reso
                 // The failure stands even when the deadline passed meanwhile: a refusal is reported as one.
                 if (cancellationToken.IsCancellationRequested) break;
             }
+            catch (OperationCanceledException) when (PendingError(socket) is { } error)
+            {
+                // The kernel had the answer (a refusal, say) but a starved thread pool had not yet run the
+                // completion when the deadline cancelled the wait: the answer is the outcome, not a timeout.
+                socket.Dispose();
+                throw new SocketException((int)error);
+            }
             catch
             {
                 socket.Dispose();
@@ -45,6 +52,20 @@ internal sealed class GuardedConnector(NetworkPolicy policy, IProbeResolver reso
             }
         }
         throw last!;
+    }
+
+    /// <summary>The connect's error the kernel holds for <paramref name="socket"/> (SO_ERROR), if it has one.</summary>
+    private static SocketError? PendingError(Socket socket)
+    {
+        try
+        {
+            var code = (int)socket.GetSocketOption(SocketOptionLevel.Socket, SocketOptionName.Error)!;
+            return code == 0 ? null : new SocketException(code).SocketErrorCode;
+        }
+        catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+        {
+            return null;
+        }
     }
 }
 

@@ -1,3 +1,5 @@
+using Heck.Grains.Origins;
+using Microsoft.Extensions.Options;
 using Heck.Grains.Cluster;
 using Heck.Grains.Replica;
 using Heck.Origins;
@@ -16,7 +18,8 @@ namespace Heck.Silo.OriginsFile;
 /// </summary>
 public sealed class OriginsFileApplier(
     OriginsFileStatus status, OriginsFileState state, LocalReplica replica, IGrainFactory grains,
-    IClusterMembershipService membership, ILocalSiloDetails silo, TimeProvider time, ILogger<OriginsFileApplier> logger)
+    IClusterMembershipService membership, ILocalSiloDetails silo, TimeProvider time, IOptions<LimitsOptions> limits,
+    ILogger<OriginsFileApplier> logger)
     : BackgroundService
 {
     public static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(2);
@@ -63,7 +66,7 @@ public sealed class OriginsFileApplier(
         {
             var text = Read(path, out var readError);
             if (text is not null && text == _appliedText && !_retry) return;
-            var content = text is null ? OriginsFileContent.Unreadable(path, readError!) : OriginsFileLoader.Parse(path, text);
+            var content = text is null ? OriginsFileContent.Unreadable(path, readError!) : OriginsFileLoader.Parse(path, text, limits.Value.MinIntervalMs);
             if ((text ?? readError) != _reported)
             {
                 Report(content);

@@ -17,7 +17,7 @@ public static class OriginsFileExtensions
         if (options.OriginsFile is { } configured)
         {
             var path = Path.GetFullPath(configured, Environment.CurrentDirectory);
-            var content = OriginsFileLoader.Load(path);
+            var content = OriginsFileLoader.Load(path, options.Limits.MinIntervalMs);
             var managed = content.Parsed ? new HashSet<string>(content.ManagedIds, StringComparer.Ordinal) : state.Load();
             status = new OriginsFileStatus(path, managed, content);
             builder.Services.AddSingleton<IIncomingGrainCallFilter, OriginsFileGuard>(); // what AddIncomingGrainCallFilter registers

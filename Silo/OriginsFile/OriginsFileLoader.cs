@@ -19,11 +19,12 @@ namespace Heck.Silo.OriginsFile;
 /// </summary>
 public static class OriginsFileLoader
 {
-    public static OriginsFileContent Load(string path)
+    /// <param name="minIntervalMs">The silo's <c>Heck:Limits:MinIntervalMs</c>.</param>
+    public static OriginsFileContent Load(string path, int minIntervalMs = OriginDefaults.MinIntervalMs)
     {
         try
         {
-            return Parse(path, File.ReadAllText(path));
+            return Parse(path, File.ReadAllText(path), minIntervalMs);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
@@ -31,7 +32,7 @@ public static class OriginsFileLoader
         }
     }
 
-    public static OriginsFileContent Parse(string path, string text)
+    public static OriginsFileContent Parse(string path, string text, int minIntervalMs = OriginDefaults.MinIntervalMs)
     {
         List<ParsingEvent> events;
         try
@@ -81,7 +82,7 @@ public static class OriginsFileLoader
                 errors.Add(new(n, id, problem.Key, problem.Message, (int)problem.At.Line, (int)problem.At.Column));
             // A field the reader refused reaches the validator unset; its "is required" would only repeat that.
             var named = read.Problems.Select(p => p.Key).ToHashSet(StringComparer.Ordinal);
-            var fieldErrors = OriginValidator.Validate(id, read.Input, out var spec).Where(e => !named.Contains(e.Field)).ToList();
+            var fieldErrors = OriginValidator.Validate(id, read.Input, out var spec, minIntervalMs).Where(e => !named.Contains(e.Field)).ToList();
             foreach (var e in fieldErrors)
             {
                 var where = read.Positions.TryGetValue(e.Field, out var mark) ? mark : at;

@@ -228,4 +228,33 @@ public sealed class GuardApiTests(GuardSilo fixture) : IClassFixture<GuardSilo>
         Assert.Equal(8, (await Silo.GetJsonAsync("/api/origins")).GetProperty("items").GetArrayLength());
         foreach (var id in ids) (await Silo.Http.DeleteAsync($"/api/origins/{id}")).EnsureSuccessStatusCode();
     }
+
+    [Fact]
+    public async Task The_sdk_over_the_gateway_meets_the_same_limits_and_the_cli_over_it_masks_secrets()
+    {
+        await using var client = await Heck.Client.Sdk.HeckClient.ConnectAsync(
+            new Heck.Client.Sdk.HeckClientOptions { Gateways = { $"127.0.0.1:{Silo.GatewayPort}" } });
+        var input = new OriginInput { Url = "http://127.0.0.1:9/", IntervalMs = 200, TimeoutMs = 100 };
+        await client.UpsertOriginAsync("g0", input);
+        await client.UpsertOriginAsync("g1", input);
+        var refused = await Assert.ThrowsAsync<Heck.Client.Sdk.HeckLimitException>(() => client.UpsertOriginAsync("g2", input));
+        Assert.Equal(("Heck:Limits:ProbesPerSecondPerSilo", AdmissionRefusalKind.OverBudget), (refused.Refusal.Key, refused.Refusal.Kind));
+        var denied = await Assert.ThrowsAsync<Heck.Client.Sdk.HeckValidationException>(() =>
+            client.UpsertOriginAsync("g2", new OriginInput { Url = "http://169.254.169.254/" }));
+        Assert.Equal("url", Assert.Single(denied.Errors).Field);
+        await client.RemoveOriginAsync("g1");
+
+        await client.UpsertOriginAsync("g1", new OriginInput { Url = "http://u:pw-S1@127.0.0.1:9/", IntervalMs = 86_400_000, Headers = new() { ["Authorization"] = "Bearer S2" } });
+        var run = await Cli.RunAsync(["--gateway", $"127.0.0.1:{Silo.GatewayPort}", "origins", "get", "g1", "-o", "json"]);
+        Assert.True(run.ExitCode == ExitCodes.Ok, run.ToString());
+        Assert.Contains("http://***@127.0.0.1:9/", run.Stdout);
+        NoSecret(run.Stdout);
+        var set = await Cli.RunAsync(["--gateway", $"127.0.0.1:{Silo.GatewayPort}", "origins", "set", "g1", "--interval-ms", "80000000"]);
+        Assert.True(set.ExitCode == ExitCodes.Ok, set.ToString());
+        NoSecret(set.Stdout);
+        // The SDK is a cluster client, trusted as a silo is: it reads the spec as stored, secrets and all.
+        var stored = (await client.GetOriginAsync("g1"))!.Spec;
+        Assert.Equal(("http://u:pw-S1@127.0.0.1:9/", "Bearer S2", 80_000_000), (stored.Url, stored.Headers["Authorization"], stored.IntervalMs));
+        foreach (var id in new[] { "g0", "g1" }) await client.RemoveOriginAsync(id);
+    }
 }

@@ -6,7 +6,7 @@ namespace Heck.Tests.Configuration;
 
 public sealed class HeckOptionsLoaderTests
 {
-    private static HeckOptions Load(params (string Key, string? Value)[] pairs) =>
+    internal static HeckOptions Load(params (string Key, string? Value)[] pairs) =>
         HeckOptionsLoader.Load(new ConfigurationBuilder()
             .AddInMemoryCollection(pairs.Select(p => new KeyValuePair<string, string?>(p.Key, p.Value))).Build());
 

@@ -87,13 +87,31 @@ public sealed class GuardedProbeTests
     [InlineData("tcp")]
     public async Task A_closed_port_is_connection_refused_not_a_timeout(string scheme)
     {
-        var port = ClosedPort();
         using var prober = new OriginProber(TimeProvider.System);
-        var url = scheme == "http" ? $"http://127.0.0.1:{port}/" : $"tcp://127.0.0.1:{port}";
-        // A short timeout, and probes at once: the refusal is reported as one even when it is handled late.
-        var results = await Task.WhenAll(Enumerable.Range(0, 50).Select(_ =>
-            prober.ProbeAsync(Spec(url, i => i.TimeoutMs = 300), CancellationToken.None)));
-        Assert.All(results, r => Assert.Equal((false, "connection refused"), (r.Success, r.Error)));
+        var result = await prober.ProbeAsync(Spec(ClosedPortUrl(scheme), i => i.TimeoutMs = 1000), CancellationToken.None);
+        Assert.Equal((false, "connection refused"), (result.Success, result.Error));
+    }
+
+    [Theory]
+    [InlineData("http")]
+    [InlineData("tcp")]
+    public async Task A_refusal_stays_a_refusal_when_the_prober_is_starved(string scheme)
+    {
+        // Hundreds of probes with a 30 ms timeout, each started by a thread-pool item that first spins: the
+        // pool runs completions late, the deadline fires before the prober sees the refusal the kernel already
+        // has. Before, most of them read "timeout after 30 ms"; a timeout remains only where the prober did
+        // not even get to connect in time, so nearly all must say what happened.
+        using var prober = new OriginProber(TimeProvider.System);
+        var spec = Spec(ClosedPortUrl(scheme), i => i.TimeoutMs = 30);
+        var results = await Task.WhenAll(Enumerable.Range(0, 600).Select(_ => Task.Run(() =>
+        {
+            Thread.SpinWait(200_000);
+            return prober.ProbeAsync(spec, CancellationToken.None);
+        })));
+        var reasons = results.GroupBy(r => r.Error!).ToDictionary(g => g.Key, g => g.Count());
+        var summary = string.Join(", ", reasons.Select(r => $"{r.Key}: {r.Value}"));
+        Assert.True(reasons.Keys.All(k => k is "connection refused" or "timeout after 30 ms"), summary);
+        Assert.True(reasons.GetValueOrDefault("connection refused") >= 0.9 * results.Length, summary);
     }
 
     [Fact]
@@ -102,6 +120,12 @@ public sealed class GuardedProbeTests
         using var prober = new OriginProber(TimeProvider.System, NetworkPolicy.Default, new MapResolver([]));
         foreach (var url in new[] { "http://nowhere.heck.test:80/", "tcp://nowhere.heck.test:80" })
             Assert.StartsWith("DNS: ", (await prober.ProbeAsync(Spec(url), CancellationToken.None)).Error);
+    }
+
+    private static string ClosedPortUrl(string scheme)
+    {
+        var port = ClosedPort();
+        return scheme == "http" ? $"http://127.0.0.1:{port}/" : $"tcp://127.0.0.1:{port}";
     }
 
     private static int ClosedPort()
