@@ -14,6 +14,8 @@ public static class SecurityExtensions
         builder.Services.AddSingleton(tokens);
         // Clients of the gateway obey the same tokens; with none configured nothing is checked.
         if (!tokens.Open) builder.Services.AddSingleton<IIncomingGrainCallFilter, ClientTokenGuard>();
+        // Whatever the tokens, a client of the gateway reads specs with their secrets masked.
+        builder.Services.AddSingleton<IIncomingGrainCallFilter, ClientResultRedaction>();
         builder.Services.AddSingleton(AllowedHosts.From(options));
         builder.Services.AddSingleton(new FailedAuthLimiter(options.Api.FailedAuthLimit, TimeSpan.FromSeconds(options.Api.FailedAuthWindowSeconds)));
         builder.Services.AddAuthentication(BearerTokenHandler.SchemeName)

@@ -252,9 +252,14 @@ public sealed class GuardApiTests(GuardSilo fixture) : IClassFixture<GuardSilo>
         var set = await Cli.RunAsync(["--gateway", $"127.0.0.1:{Silo.GatewayPort}", "origins", "set", "g1", "--interval-ms", "80000000"]);
         Assert.True(set.ExitCode == ExitCodes.Ok, set.ToString());
         NoSecret(set.Stdout);
-        // The SDK is a cluster client, trusted as a silo is: it reads the spec as stored, secrets and all.
-        var stored = (await client.GetOriginAsync("g1"))!.Spec;
-        Assert.Equal(("http://u:pw-S1@127.0.0.1:9/", "Bearer S2", 80_000_000), (stored.Url, stored.Headers["Authorization"], stored.IntervalMs));
+        // The SDK reads what the API shows, secrets masked, in every read it has; the silo keeps them.
+        var read = (await client.GetOriginAsync("g1"))!.Spec;
+        Assert.Equal(("http://***@127.0.0.1:9/", "***", 80_000_000), (read.Url, read.Headers["Authorization"], read.IntervalMs));
+        Assert.Equal("***", (await client.ListOriginsAsync()).Single(v => v.Spec.Id == "g1").Spec.Headers["Authorization"]);
+        var upserted = await client.UpsertOriginAsync("g1", new OriginInput { Url = read.Url, IntervalMs = 70_000_000, Headers = new() { ["Authorization"] = "***" } });
+        Assert.Equal("***", upserted.View.Spec.Headers["Authorization"]);
+        var stored = (await Silo.Services.GetRequiredService<IGrainFactory>().GetGrain<IOriginGrain>("g1").GetView())!.Spec;
+        Assert.Equal(("http://u:pw-S1@127.0.0.1:9/", "Bearer S2", 70_000_000), (stored.Url, stored.Headers["Authorization"], stored.IntervalMs));
         foreach (var id in new[] { "g0", "g1" }) await client.RemoveOriginAsync(id);
     }
 }
