@@ -180,7 +180,22 @@ public static partial class OriginValidator
             errors.Add(new("bodyContains", "cannot be checked with method HEAD, which has no body"));
     }
 
+    private const int MaxUrlLength = 2048;
+
     private static OriginKind? ValidateUrl(string? raw, List<FieldError> errors, out string? url)
+    {
+        var kind = ParseUrl(raw, errors, out url);
+        // Escaping (a space becomes %20) lengthens a url: the stored form must pass this check again.
+        if (kind is not null && url!.Length > MaxUrlLength)
+        {
+            errors.Add(new("url", $"must be at most {MaxUrlLength} characters once escaped (was {url.Length})"));
+            url = null;
+            return null;
+        }
+        return kind;
+    }
+
+    private static OriginKind? ParseUrl(string? raw, List<FieldError> errors, out string? url)
     {
         url = null;
         if (string.IsNullOrWhiteSpace(raw))
@@ -188,7 +203,7 @@ public static partial class OriginValidator
             errors.Add(new("url", "is required"));
             return null;
         }
-        if (raw.Length > 2048 || !Uri.TryCreate(raw, UriKind.Absolute, out var uri))
+        if (raw.Length > MaxUrlLength || !Uri.TryCreate(raw, UriKind.Absolute, out var uri))
         {
             errors.Add(new("url", "must be an absolute http://, https:// or tcp://host:port URL"));
             return null;

@@ -20,6 +20,21 @@ public sealed class OriginValidatorTests
     }
 
     [Fact]
+    public void A_url_that_escaping_makes_longer_than_2048_is_refused_so_the_stored_spec_validates_again()
+    {
+        // What the origins-file fuzzer found: a plain YAML scalar folded from two lines, spaces and braces in the url.
+        var raw = "http://127.0.0.1:9/b intervalMs" + string.Concat(Enumerable.Repeat(" {a", 600));
+        Assert.True(raw.Length <= 2048);
+        var error = Assert.Single(Errors("b", new OriginInput { Url = raw }));
+        Assert.Equal("url", error.Field);
+        Assert.StartsWith("must be at most 2048 characters once escaped", error.Message);
+
+        var shorter = "http://127.0.0.1:9/b intervalMs" + string.Concat(Enumerable.Repeat(" {a", 100));
+        Assert.Empty(OriginValidator.Validate("b", new OriginInput { Url = shorter }, out var spec));
+        Assert.Empty(OriginValidator.Validate(spec!));
+    }
+
+    [Fact]
     public void ReuseConnection_opts_an_http_origin_into_pooling_and_is_refused_for_tcp()
     {
         Assert.Empty(OriginValidator.Validate("web", new OriginInput { Url = "http://h/", ReuseConnection = true }, out var spec));
