@@ -24,8 +24,13 @@ internal static class CliHelp
     {
         public override int Invoke(ParseResult parseResult)
         {
-            var code = standard.Invoke(parseResult);
             var output = parseResult.InvocationConfiguration.Output;
+            var captured = new StringWriter();
+            parseResult.InvocationConfiguration.Output = captured;
+            int code;
+            try { code = standard.Invoke(parseResult); }
+            finally { parseResult.InvocationConfiguration.Output = output; }
+            output.Write(MarkOptionalArguments(captured.ToString(), parseResult.CommandResult.Command));
             if (parseResult.CommandResult.Command != root)
             {
                 output.WriteLine("Global options (heck --help lists them): --api, --token, -o|--output, --gateway, --seed, --swim-key, --cluster-id, --connect-timeout-ms");
@@ -38,6 +43,18 @@ internal static class CliHelp
             output.WriteLine();
             return code;
         }
+    }
+
+    /// <summary>
+    /// The standard help lists a subcommand as <c>watch &lt;id&gt;</c> even when its argument is optional (its own usage
+    /// line says <c>[&lt;id&gt;]</c>): the list says the same, taking two spaces of the row's padding.
+    /// </summary>
+    internal static string MarkOptionalArguments(string help, Command command)
+    {
+        foreach (var sub in command.Subcommands)
+            foreach (var argument in sub.Arguments.Where(a => a.Arity.MinimumNumberOfValues == 0 && !a.Hidden))
+                help = help.Replace($"  {sub.Name} <{argument.HelpName ?? argument.Name}>  ", $"  {sub.Name} [<{argument.HelpName ?? argument.Name}>]", StringComparison.Ordinal);
+        return help;
     }
 
     /// <summary>A command that only groups others prints its help, exit 0, when given alone.</summary>

@@ -24,7 +24,7 @@ public class CliHelpTests
           origins                     Register, change, remove and inspect origins
           apply                       Create, update and (with --prune) delete origins to match a file
           transitions <id>            Show an origin's recent health transitions in causal order, oldest first (each owner's newest 16 are kept)
-          watch <id>                  Print health transitions as they happen, until Ctrl-C, --count or --timeout-ms
+          watch [<id>]                Print health transitions as they happen, until Ctrl-C, --count or --timeout-ms
           status                      One screen: the cluster's members, origins per status, and the origins that are down or unknown
           members                     List the cluster's silos as the answering silo sees them
           config                      Named contexts (API URLs) in the config file: $HECK_CONFIG, else $XDG_CONFIG_HOME/heck/config.yaml, else ~/.config/heck/config.yaml
