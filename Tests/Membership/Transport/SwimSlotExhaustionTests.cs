@@ -11,6 +11,7 @@ namespace Heck.Tests.Membership.Transport;
 public sealed class SwimSlotExhaustionTests : IAsyncLifetime
 {
     private readonly List<SwimHost> _hosts = [];
+    private int _connected;
 
     public Task InitializeAsync() => Task.CompletedTask;
 
@@ -28,7 +29,7 @@ public sealed class SwimSlotExhaustionTests : IAsyncLifetime
     }
 
     /// <summary>Keeps one idle connection to <paramref name="port"/> open, opening another whenever the host closes it.</summary>
-    private static async Task<int> HoldAsync(int port, CancellationToken stop)
+    private async Task<int> HoldAsync(int port, CancellationToken stop)
     {
         var opened = 0;
         var buffer = new byte[16];
@@ -39,6 +40,7 @@ public sealed class SwimSlotExhaustionTests : IAsyncLifetime
             {
                 socket.Bind(new IPEndPoint(IPAddress.Parse("127.0.0.9"), 0));
                 await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, port), stop);
+                Interlocked.Increment(ref _connected);
                 await socket.ReceiveAsync(buffer, SocketFlags.None, stop); // returns when the host closes it
             }
             catch (Exception e) when (e is SocketException or OperationCanceledException)
@@ -55,7 +57,9 @@ public sealed class SwimSlotExhaustionTests : IAsyncLifetime
         var seed = await StartAsync(null, 0);
         using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         var holders = Enumerable.Range(0, 100).Select(_ => Task.Run(() => HoldAsync(seed.Port, stop.Token))).ToList();
-        await Task.Delay(1000);
+        // The joiner starts once the idle connections hold the slots (every holder connected at least once).
+        for (var i = 0; i < 500 && Volatile.Read(ref _connected) < holders.Count; i++) await Task.Delay(10);
+        Assert.True(Volatile.Read(ref _connected) >= holders.Count, $"only {_connected} idle connections were made");
 
         var joiner = await StartAsync(seed, 1);
         var joined = await Task.WhenAny(joiner.Joined, Task.Delay(TimeSpan.FromSeconds(15)));
